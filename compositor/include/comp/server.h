@@ -1,0 +1,31 @@
+#ifndef COMP_PUBLIC_SERVER_H
+#define COMP_PUBLIC_SERVER_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+
+struct comp_server;
+
+struct comp_server_options {
+	const char *config_path; // NULL: $XDG_CONFIG_HOME/lumen/lumen.ini
+	const char *socket_name; // NULL: the first free wayland-N
+	/* Headless outputs to create when the headless backend is in use: "WxH[@Hz]" list. */
+	const char *headless_outputs;
+	bool no_autostart; // ignore [autostart] (tests)
+	bool no_xwayland;
+	bool nested_in_caller_loop; // wlcs: the caller runs the display's event loop
+	const char *startup_command; // run once started, trusted (may be NULL)
+};
+
+/** Creates the compositor: backends, renderer, globals. NULL on failure. Caller owns it. */
+struct comp_server *comp_server_create(const struct comp_server_options *options);
+/** Starts backends and opens the listening sockets. */
+bool comp_server_start(struct comp_server *server);
+/** Runs until comp_server_terminate. */
+void comp_server_run(struct comp_server *server);
+void comp_server_terminate(struct comp_server *server);
+void comp_server_destroy(struct comp_server *server);
+struct wl_display *comp_server_get_display(struct comp_server *server);
+const char *comp_server_socket_name(struct comp_server *server);
+
+#endif

@@ -1,0 +1,76 @@
+#ifndef COMP_CONFIG_H
+#define COMP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xkbcommon/xkbcommon.h>
+#include "common/list.h"
+
+/*
+ * lumen.ini, parsed with inih. Sections:
+ *   [output NAME]  mode = 1920x1080[@60], position = X,Y, scale = 1.5, enabled = yes|no
+ *   [keyboard]     rules, model, layout (us,de), variant, options, repeat_rate,
+ *                  repeat_delay, numlock = yes|no
+ *   [bindings]     Super+Shift+1 = move-to-workspace 1   (chord = action)
+ *   [autostart]    any-name = command line
+ *   [decorations]  mode = server|client, title_height, focused = #rrggbb,
+ *                  unfocused = #rrggbb, text = #rrggbb
+ *   [trust]        NAME = executable name allowed the privileged globals, when
+ *                  started by us (autostart/exec)
+ * A bad line is recorded as "FILE:LINE: message" and the rest still applies.
+ */
+
+struct comp_output_config {
+	char *name;
+	bool has_mode;
+	int width, height;
+	int refresh_mhz; // 0: the preferred refresh for that size
+	bool has_position;
+	int x, y;
+	double scale; // 0: unset
+	int enabled; // -1 unset, 0 no, 1 yes
+};
+
+struct comp_binding {
+	uint32_t modifiers; // WLR_MODIFIER_* mask
+	xkb_keysym_t sym; // lower-case keysym
+	char *action;
+};
+
+enum comp_deco_mode {
+	COMP_DECO_MODE_SERVER,
+	COMP_DECO_MODE_CLIENT,
+};
+
+struct comp_config {
+	struct lumen_vec outputs; // struct comp_output_config *
+	char *xkb_rules, *xkb_model, *xkb_layout, *xkb_variant, *xkb_options; // may be NULL
+	int repeat_rate, repeat_delay;
+	bool numlock;
+	struct lumen_vec bindings; // struct comp_binding *
+	struct lumen_vec autostart; // char *, command lines
+	struct lumen_vec trusted; // char *, executable names
+	enum comp_deco_mode deco_mode;
+	int title_height;
+	uint32_t color_focused, color_unfocused, color_text; // 0xRRGGBB
+	struct lumen_vec errors; // char *, "FILE:LINE: message"
+};
+
+/** Fills in the defaults, including the default key bindings. */
+void comp_config_init(struct comp_config *config);
+void comp_config_finish(struct comp_config *config);
+/**
+ * Parses the file at path over the defaults already in config. A missing file is not
+ * an error (returns true); an unreadable one is (false, with a message in errors).
+ */
+bool comp_config_load(struct comp_config *config, const char *path);
+/** Parses text as if it were the file called name; for tests and the fuzzer. */
+bool comp_config_parse_string(struct comp_config *config, const char *name, const char *text);
+/** Parses a chord like "Super+Shift+Return"; false if a part is unknown. */
+bool comp_config_parse_chord(const char *chord, uint32_t *modifiers, xkb_keysym_t *sym);
+/** The default path: $XDG_CONFIG_HOME/lumen/lumen.ini or ~/.config/lumen/lumen.ini. Heap. */
+char *comp_config_default_path(void);
+const struct comp_output_config *comp_config_find_output(const struct comp_config *config,
+	const char *name);
+
+#endif

@@ -1,0 +1,698 @@
+/*
+ * The seat: keyboards (xkb layouts from config, switching, key bindings), the
+ * pointer (click to focus, Super+drag to move and resize, decoration buttons),
+ * virtual devices from trusted clients, selections and drag and drop.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <linux/input-event-codes.h>
+#include <wlr/backend/libinput.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_pointer_constraints_v1.h>
+#include <wlr/types/wlr_pointer_gestures_v1.h>
+#include <wlr/types/wlr_primary_selection.h>
+#include <wlr/types/wlr_relative_pointer_v1.h>
+#include <wlr/types/wlr_virtual_keyboard_v1.h>
+#include <wlr/types/wlr_virtual_pointer_v1.h>
+#include <wlr/types/wlr_keyboard_shortcuts_inhibit_v1.h>
+#include <wlr/util/edges.h>
+#include "common/log.h"
+#include "server.h"
+
+/* Keycodes whose press a binding consumed: their release must not reach a client. */
+#define MAX_CONSUMED 32
+static uint32_t consumed_keys[MAX_CONSUMED];
+static struct wlr_pointer_gestures_v1 *gestures;
+
+static struct xkb_keymap *compile_keymap(struct comp_server *server) {
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	if (!context) {
+		return NULL;
+	}
+	struct xkb_rule_names rules = {
+		.rules = server->config.xkb_rules,
+		.model = server->config.xkb_model,
+		.layout = server->config.xkb_layout,
+		.variant = server->config.xkb_variant,
+		.options = server->config.xkb_options,
+	};
+	struct xkb_keymap *keymap = xkb_keymap_new_from_names(context, &rules,
+		XKB_KEYMAP_COMPILE_NO_FLAGS);
+	if (!keymap) {
+		lumen_log(LUMEN_ERROR, "keyboard: layout '%s' variant '%s' options '%s' do not "
+			"compile; using the default layout", rules.layout ? rules.layout : "",
+			rules.variant ? rules.variant : "", rules.options ? rules.options : "");
+		struct xkb_rule_names fallback = {0};
+		keymap = xkb_keymap_new_from_names(context, &fallback, XKB_KEYMAP_COMPILE_NO_FLAGS);
+	}
+	xkb_context_unref(context);
+	return keymap;
+}
+
+static void configure_keyboard(struct comp_server *server, struct wlr_keyboard *kbd) {
+	struct xkb_keymap *keymap = compile_keymap(server);
+	if (keymap) {
+		wlr_keyboard_set_keymap(kbd, keymap);
+		xkb_keymap_unref(keymap);
+	}
+	wlr_keyboard_set_repeat_info(kbd, server->config.repeat_rate, server->config.repeat_delay);
+	if (server->config.numlock && kbd->keymap) {
+		xkb_mod_index_t num = xkb_keymap_mod_get_index(kbd->keymap, XKB_MOD_NAME_NUM);
+		if (num != XKB_MOD_INVALID) {
+			wlr_keyboard_notify_modifiers(kbd, kbd->modifiers.depressed,
+				kbd->modifiers.latched, kbd->modifiers.locked | (1u << num),
+				kbd->modifiers.group);
+		}
+	}
+}
+
+void comp_seat_apply_keyboard_config(struct comp_server *server) {
+	struct comp_keyboard *keyboard;
+	wl_list_for_each(keyboard, &server->keyboards, link) {
+		/* A virtual keyboard's keymap belongs to its client. */
+		if (!wlr_input_device_get_virtual_keyboard(keyboard->device)) {
+			configure_keyboard(server, keyboard->device->keyboard);
+		}
+	}
+}
+
+bool comp_seat_set_layout(struct comp_server *server, int index) {
+	struct comp_keyboard *keyboard;
+	bool any = false;
+	wl_list_for_each(keyboard, &server->keyboards, link) {
+		struct wlr_keyboard *kbd = keyboard->device->keyboard;
+		if (!kbd->keymap || index < 0 ||
+				(xkb_layout_index_t)index >= xkb_keymap_num_layouts(kbd->keymap)) {
+			continue;
+		}
+		wlr_keyboard_notify_modifiers(kbd, kbd->modifiers.depressed, kbd->modifiers.latched,
+			kbd->modifiers.locked, (uint32_t)index);
+		any = true;
+	}
+	if (any) {
+		comp_ipc_event(server, "layout", "change", NULL);
+	}
+	return any;
+}
+
+static struct wlr_keyboard *main_keyboard(struct comp_server *server) {
+	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
+	if (kbd) {
+		return kbd;
+	}
+	if (wl_list_empty(&server->keyboards)) {
+		return NULL;
+	}
+	struct comp_keyboard *keyboard = wl_container_of(server->keyboards.next, keyboard, link);
+	return keyboard->device->keyboard;
+}
+
+int comp_seat_layout_index(struct comp_server *server) {
+	struct wlr_keyboard *kbd = main_keyboard(server);
+	return kbd && kbd->xkb_state ? (int)xkb_state_serialize_layout(kbd->xkb_state,
+		XKB_STATE_LAYOUT_EFFECTIVE) : 0;
+}
+
+const char *comp_seat_layout_name(struct comp_server *server, int index) {
+	struct wlr_keyboard *kbd = main_keyboard(server);
+	if (!kbd || !kbd->keymap || index < 0 ||
+			(xkb_layout_index_t)index >= xkb_keymap_num_layouts(kbd->keymap)) {
+		return NULL;
+	}
+	return xkb_keymap_layout_get_name(kbd->keymap, (xkb_layout_index_t)index);
+}
+
+static bool shortcuts_inhibited(struct comp_server *server) {
+	struct wlr_surface *focus = server->seat->keyboard_state.focused_surface;
+	if (!focus || !server->shortcuts_inhibit) {
+		return false;
+	}
+	struct wlr_keyboard_shortcuts_inhibitor_v1 *inhibitor;
+	wl_list_for_each(inhibitor, &server->shortcuts_inhibit->inhibitors, link) {
+		if (inhibitor->surface == focus && inhibitor->active) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void handle_key(struct wl_listener *listener, void *data) {
+	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, key);
+	struct comp_server *server = keyboard->server;
+	struct wlr_event_keyboard_key *event = data;
+	struct wlr_keyboard *kbd = keyboard->device->keyboard;
+	uint32_t keycode = event->keycode + 8;
+
+	bool handled = false;
+	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED && kbd->xkb_state) {
+		/*
+		 * Bindings match the key's level-0 keysym in the current layout, so that
+		 * Super+Shift+1 is "1" with Shift, not "exclam", in every layout.
+		 */
+		xkb_layout_index_t layout = xkb_state_key_get_layout(kbd->xkb_state, keycode);
+		const xkb_keysym_t *syms;
+		int nsyms = xkb_keymap_key_get_syms_by_level(kbd->keymap, keycode,
+			layout == XKB_LAYOUT_INVALID ? 0 : layout, 0, &syms);
+		uint32_t modifiers = wlr_keyboard_get_modifiers(kbd);
+		bool inhibited = shortcuts_inhibited(server);
+		for (int i = 0; i < nsyms && !handled; i++) {
+			xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
+			if (!inhibited) {
+				handled = comp_bindings_handle(server, modifiers, sym);
+			}
+		}
+		/* Also try the translated keysym, for bindings on keys like XF86AudioMute. */
+		const xkb_keysym_t *tsyms;
+		int ntsyms = xkb_state_key_get_syms(kbd->xkb_state, keycode, &tsyms);
+		for (int i = 0; i < ntsyms && !handled && !inhibited; i++) {
+			handled = comp_bindings_handle(server, modifiers, xkb_keysym_to_lower(tsyms[i]));
+		}
+		if (handled) {
+			for (int i = 0; i < MAX_CONSUMED; i++) {
+				if (consumed_keys[i] == 0) {
+					consumed_keys[i] = event->keycode + 1;
+					break;
+				}
+			}
+		}
+	} else if (event->state == WL_KEYBOARD_KEY_STATE_RELEASED) {
+		for (int i = 0; i < MAX_CONSUMED; i++) {
+			if (consumed_keys[i] == event->keycode + 1) {
+				consumed_keys[i] = 0;
+				handled = true;
+			}
+		}
+	}
+	comp_protocols_notify_activity(server);
+	if (!handled && comp_im_relay_handle_key(server->im_relay, keyboard->device,
+			event->time_msec, event->keycode, event->state)) {
+		handled = true;
+	}
+	if (!handled) {
+		wlr_seat_set_keyboard(server->seat, keyboard->device);
+		wlr_seat_keyboard_notify_key(server->seat, event->time_msec, event->keycode,
+			event->state);
+	}
+}
+
+static void handle_modifiers(struct wl_listener *listener, void *data) {
+	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
+	struct comp_server *server = keyboard->server;
+	struct wlr_keyboard *kbd = keyboard->device->keyboard;
+	static uint32_t last_group = UINT32_MAX;
+	if (server->switching && !(wlr_keyboard_get_modifiers(kbd) & WLR_MODIFIER_ALT)) {
+		comp_workspace_end_switch(server);
+	}
+	if (!comp_im_relay_handle_modifiers(server->im_relay, keyboard->device)) {
+		wlr_seat_set_keyboard(server->seat, keyboard->device);
+		wlr_seat_keyboard_notify_modifiers(server->seat, &kbd->modifiers);
+	}
+	if (kbd->modifiers.group != last_group) {
+		if (last_group != UINT32_MAX) {
+			comp_ipc_event(server, "layout", "change", NULL);
+		}
+		last_group = kbd->modifiers.group;
+	}
+}
+
+static void update_capabilities(struct comp_server *server) {
+	uint32_t caps = WL_SEAT_CAPABILITY_POINTER;
+	if (!wl_list_empty(&server->keyboards)) {
+		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
+	}
+	wlr_seat_set_capabilities(server->seat, caps);
+}
+
+static void handle_keyboard_destroy(struct wl_listener *listener, void *data) {
+	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
+	struct comp_server *server = keyboard->server;
+	wl_list_remove(&keyboard->modifiers.link);
+	wl_list_remove(&keyboard->key.link);
+	wl_list_remove(&keyboard->destroy.link);
+	wl_list_remove(&keyboard->link);
+	free(keyboard);
+	update_capabilities(server);
+}
+
+static void add_keyboard(struct comp_server *server, struct wlr_input_device *device,
+		bool configure) {
+	struct comp_keyboard *keyboard = calloc(1, sizeof(*keyboard));
+	if (!keyboard) {
+		return;
+	}
+	keyboard->server = server;
+	keyboard->device = device;
+	if (configure) {
+		configure_keyboard(server, device->keyboard);
+	}
+	keyboard->modifiers.notify = handle_modifiers;
+	wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
+	keyboard->key.notify = handle_key;
+	wl_signal_add(&device->keyboard->events.key, &keyboard->key);
+	keyboard->destroy.notify = handle_keyboard_destroy;
+	wl_signal_add(&device->events.destroy, &keyboard->destroy);
+	wl_list_insert(&server->keyboards, &keyboard->link);
+	wlr_seat_set_keyboard(server->seat, device);
+	update_capabilities(server);
+}
+
+static void handle_new_input(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_input);
+	struct wlr_input_device *device = data;
+	switch (device->type) {
+	case WLR_INPUT_DEVICE_KEYBOARD:
+		add_keyboard(server, device, true);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
+	case WLR_INPUT_DEVICE_TOUCH:
+	case WLR_INPUT_DEVICE_TABLET_TOOL:
+		wlr_cursor_attach_input_device(server->cursor, device);
+		break;
+	default:
+		break;
+	}
+	update_capabilities(server);
+}
+
+static void handle_new_virtual_keyboard(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_virtual_keyboard);
+	struct wlr_virtual_keyboard_v1 *vkbd = data;
+	add_keyboard(server, &vkbd->input_device, false);
+}
+
+static void handle_new_virtual_pointer(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_virtual_pointer);
+	struct wlr_virtual_pointer_v1_new_pointer_event *event = data;
+	struct wlr_input_device *device = &event->new_pointer->input_device;
+	wlr_cursor_attach_input_device(server->cursor, device);
+	if (event->suggested_output) {
+		wlr_cursor_map_input_to_output(server->cursor, device, event->suggested_output);
+	}
+}
+
+void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface) {
+	/* An exclusive layer surface (a lock screen, a launcher) keeps the keyboard. */
+	if (server->focused_layer && server->focused_layer->mapped &&
+			server->focused_layer->layer_surface->current.keyboard_interactive ==
+				ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_EXCLUSIVE) {
+		return;
+	}
+	server->focused_layer = NULL;
+	if (!surface) {
+		wlr_seat_keyboard_notify_clear_focus(server->seat);
+		comp_im_relay_set_focus(server->im_relay, NULL);
+		return;
+	}
+	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
+	if (kbd) {
+		wlr_seat_keyboard_notify_enter(server->seat, surface, kbd->keycodes, kbd->num_keycodes,
+			&kbd->modifiers);
+	} else {
+		wlr_seat_keyboard_notify_enter(server->seat, surface, NULL, 0, NULL);
+	}
+	comp_im_relay_set_focus(server->im_relay, surface);
+}
+
+void comp_seat_focus_layer(struct comp_server *server, struct comp_layer_surface *layer) {
+	if (!layer) {
+		server->focused_layer = NULL;
+		struct comp_view *view = server->focused_view;
+		comp_seat_focus_surface(server, view ? comp_view_surface(view) : NULL);
+		return;
+	}
+	server->focused_layer = NULL;
+	comp_seat_focus_surface(server, layer->layer_surface->surface);
+	server->focused_layer = layer;
+}
+
+/* Pointer. */
+
+static void process_move(struct comp_server *server) {
+	struct comp_view *view = server->grabbed_view;
+	comp_view_move_to(view, (int)(server->cursor->x - server->grab_x),
+		(int)(server->cursor->y - server->grab_y));
+}
+
+static void process_resize(struct comp_server *server) {
+	struct comp_view *view = server->grabbed_view;
+	double bx = server->cursor->x - server->grab_x;
+	double by = server->cursor->y - server->grab_y;
+	struct wlr_box g = server->grab_box;
+	int left = g.x, right = g.x + g.width, top = g.y, bottom = g.y + g.height;
+	const int min = 2 * comp_decoration_title_height() + 16;
+	if (server->resize_edges & WLR_EDGE_TOP) {
+		top = (int)by;
+		if (top >= bottom - min) {
+			top = bottom - min;
+		}
+	} else if (server->resize_edges & WLR_EDGE_BOTTOM) {
+		bottom = (int)by;
+		if (bottom <= top + min) {
+			bottom = top + min;
+		}
+	}
+	if (server->resize_edges & WLR_EDGE_LEFT) {
+		left = (int)bx;
+		if (left >= right - min) {
+			left = right - min;
+		}
+	} else if (server->resize_edges & WLR_EDGE_RIGHT) {
+		right = (int)bx;
+		if (right <= left + min) {
+			right = left + min;
+		}
+	}
+	struct wlr_box box = {left, top, right - left, bottom - top};
+	comp_view_set_frame_box(view, box);
+}
+
+void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
+	comp_protocols_notify_activity(server);
+	if (server->cursor_mode == COMP_CURSOR_MOVE && server->grabbed_view) {
+		process_move(server);
+		return;
+	} else if (server->cursor_mode == COMP_CURSOR_RESIZE && server->grabbed_view) {
+		process_resize(server);
+		return;
+	}
+	double sx, sy;
+	struct wlr_surface *surface = NULL;
+	struct wlr_scene_node *node = wlr_scene_node_at(&server->scene->node, server->cursor->x,
+		server->cursor->y, &sx, &sy);
+	if (node && node->type == WLR_SCENE_NODE_SURFACE) {
+		surface = wlr_scene_surface_from_node(node)->surface;
+	}
+	if (!surface) {
+		wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, "left_ptr", server->cursor);
+		wlr_seat_pointer_notify_clear_focus(server->seat);
+		return;
+	}
+	wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
+	wlr_seat_pointer_notify_motion(server->seat, time, sx, sy);
+}
+
+static struct wlr_pointer_constraint_v1 *active_lock(struct comp_server *server) {
+	struct wlr_surface *focus = server->seat->pointer_state.focused_surface;
+	if (!focus || !server->pointer_constraints) {
+		return NULL;
+	}
+	struct wlr_pointer_constraint_v1 *constraint =
+		wlr_pointer_constraints_v1_constraint_for_surface(server->pointer_constraints, focus,
+			server->seat);
+	if (constraint && constraint->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) {
+		return constraint;
+	}
+	return NULL;
+}
+
+static void handle_cursor_motion(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, cursor_motion);
+	struct wlr_event_pointer_motion *event = data;
+	wlr_relative_pointer_manager_v1_send_relative_motion(server->relative_pointer,
+		server->seat, (uint64_t)event->time_msec * 1000, event->delta_x, event->delta_y,
+		event->unaccel_dx, event->unaccel_dy);
+	if (active_lock(server)) {
+		return; // a locked pointer stays put; the game reads relative motion
+	}
+	wlr_cursor_move(server->cursor, event->device, event->delta_x, event->delta_y);
+	comp_cursor_process_motion(server, event->time_msec);
+}
+
+static void handle_cursor_motion_absolute(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, cursor_motion_absolute);
+	struct wlr_event_pointer_motion_absolute *event = data;
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(server->cursor, event->device, event->x, event->y,
+		&lx, &ly);
+	double dx = lx - server->cursor->x, dy = ly - server->cursor->y;
+	wlr_relative_pointer_manager_v1_send_relative_motion(server->relative_pointer,
+		server->seat, (uint64_t)event->time_msec * 1000, dx, dy, dx, dy);
+	wlr_cursor_warp_absolute(server->cursor, event->device, event->x, event->y);
+	comp_cursor_process_motion(server, event->time_msec);
+}
+
+static void decoration_click(struct comp_server *server, struct comp_view *view) {
+	struct wlr_box frame = comp_view_frame_box(view);
+	enum comp_deco_part part = comp_decoration_part_at(view->decoration,
+		server->cursor->x - frame.x, server->cursor->y - frame.y);
+	switch (part) {
+	case COMP_DECO_CLOSE:
+		comp_view_close(view);
+		break;
+	case COMP_DECO_MAXIMIZE:
+		comp_view_set_maximized(view, !view->maximized);
+		break;
+	case COMP_DECO_MINIMIZE:
+		comp_view_set_minimized(view, true);
+		break;
+	case COMP_DECO_TITLE:
+		comp_view_begin_interactive(view, COMP_CURSOR_MOVE, 0);
+		break;
+	case COMP_DECO_BORDER:;
+		uint32_t edges = 0;
+		double x = server->cursor->x - frame.x, y = server->cursor->y - frame.y;
+		int b = comp_decoration_border() + 4;
+		edges |= x < b ? WLR_EDGE_LEFT : (x > frame.width - b ? WLR_EDGE_RIGHT : 0);
+		edges |= y < b ? WLR_EDGE_TOP : (y > frame.height - b ? WLR_EDGE_BOTTOM : 0);
+		if (edges) {
+			comp_view_begin_interactive(view, COMP_CURSOR_RESIZE, edges);
+		}
+		break;
+	case COMP_DECO_NONE:
+		break;
+	}
+}
+
+static struct comp_layer_surface *layer_at(struct comp_server *server,
+		struct wlr_surface *surface) {
+	if (!surface || !wlr_surface_is_layer_surface(surface)) {
+		return NULL;
+	}
+	struct wlr_layer_surface_v1 *ls = wlr_layer_surface_v1_from_wlr_surface(surface);
+	return ls ? ls->data : NULL;
+}
+
+static void handle_cursor_button(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, cursor_button);
+	struct wlr_event_pointer_button *event = data;
+
+	if (event->state == WLR_BUTTON_RELEASED) {
+		if (server->cursor_mode != COMP_CURSOR_PASSTHROUGH) {
+			if (server->cursor_mode == COMP_CURSOR_RESIZE && server->grabbed_view &&
+					server->grabbed_view->type == COMP_VIEW_XDG) {
+				wlr_xdg_toplevel_set_resizing(server->grabbed_view->xdg_surface, false);
+			}
+			server->cursor_mode = COMP_CURSOR_PASSTHROUGH;
+			server->grabbed_view = NULL;
+			comp_cursor_process_motion(server, event->time_msec);
+			return;
+		}
+		wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
+			event->state);
+		return;
+	}
+
+	double sx, sy;
+	struct wlr_surface *surface = NULL;
+	struct comp_view *view = comp_view_at(server, server->cursor->x, server->cursor->y,
+		&surface, &sx, &sy);
+	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
+	uint32_t mods = kbd ? wlr_keyboard_get_modifiers(kbd) : 0;
+
+	if (view && (mods & WLR_MODIFIER_LOGO)) {
+		/* Super+drag moves (left) or resizes (right) any window, wherever grabbed. */
+		comp_view_focus(view);
+		if (event->button == BTN_LEFT) {
+			comp_view_begin_interactive(view, COMP_CURSOR_MOVE, 0);
+		} else if (event->button == BTN_RIGHT) {
+			struct wlr_box frame = comp_view_frame_box(view);
+			uint32_t edges = (server->cursor->x < frame.x + frame.width / 2.0
+				? WLR_EDGE_LEFT : WLR_EDGE_RIGHT) |
+				(server->cursor->y < frame.y + frame.height / 2.0
+				? WLR_EDGE_TOP : WLR_EDGE_BOTTOM);
+			comp_view_begin_interactive(view, COMP_CURSOR_RESIZE, edges);
+		}
+		return;
+	}
+	if (view) {
+		comp_view_focus(view);
+		if (!surface && view->decoration) {
+			decoration_click(server, view);
+			return;
+		}
+	} else {
+		struct comp_layer_surface *layer = layer_at(server, surface);
+		if (layer && layer->layer_surface->current.keyboard_interactive !=
+				ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE) {
+			comp_seat_focus_layer(server, layer);
+		}
+	}
+	wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
+		event->state);
+}
+
+static void handle_cursor_axis(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, cursor_axis);
+	struct wlr_event_pointer_axis *event = data;
+	wlr_seat_pointer_notify_axis(server->seat, event->time_msec, event->orientation,
+		event->delta, event->delta_discrete, event->source);
+}
+
+static void handle_cursor_frame(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, cursor_frame);
+	wlr_seat_pointer_notify_frame(server->seat);
+}
+
+static void handle_request_set_cursor(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, request_set_cursor);
+	struct wlr_seat_pointer_request_set_cursor_event *event = data;
+	/* Only the client under the pointer may set its image. */
+	if (server->seat->pointer_state.focused_client == event->seat_client) {
+		wlr_cursor_set_surface(server->cursor, event->surface, event->hotspot_x,
+			event->hotspot_y);
+	}
+}
+
+static void handle_request_set_selection(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, request_set_selection);
+	struct wlr_seat_request_set_selection_event *event = data;
+	wlr_seat_set_selection(server->seat, event->source, event->serial);
+}
+
+static void handle_request_set_primary_selection(struct wl_listener *listener, void *data) {
+	struct comp_server *server =
+		wl_container_of(listener, server, request_set_primary_selection);
+	struct wlr_seat_request_set_primary_selection_event *event = data;
+	wlr_seat_set_primary_selection(server->seat, event->source, event->serial);
+}
+
+static void handle_request_start_drag(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, request_start_drag);
+	struct wlr_seat_request_start_drag_event *event = data;
+	if (wlr_seat_validate_pointer_grab_serial(server->seat, event->origin, event->serial)) {
+		wlr_seat_start_pointer_drag(server->seat, event->drag, event->serial);
+	} else {
+		wlr_data_source_destroy(event->drag->source);
+	}
+}
+
+/* Touchpad gestures pass through to the focused client. */
+#define GESTURE_HANDLER(name, type, ...) \
+	static void handle_##name(struct wl_listener *listener, void *data) { \
+		struct type *event = data; \
+		(void)listener; \
+		__VA_ARGS__; \
+	}
+
+static struct comp_server *gesture_server;
+static struct wl_listener swipe_begin, swipe_update, swipe_end, pinch_begin, pinch_update,
+	pinch_end, hold_begin, hold_end;
+GESTURE_HANDLER(swipe_begin, wlr_event_pointer_swipe_begin,
+	wlr_pointer_gestures_v1_send_swipe_begin(gestures, gesture_server->seat, event->time_msec,
+		event->fingers))
+GESTURE_HANDLER(swipe_update, wlr_event_pointer_swipe_update,
+	wlr_pointer_gestures_v1_send_swipe_update(gestures, gesture_server->seat, event->time_msec,
+		event->dx, event->dy))
+GESTURE_HANDLER(swipe_end, wlr_event_pointer_swipe_end,
+	wlr_pointer_gestures_v1_send_swipe_end(gestures, gesture_server->seat, event->time_msec,
+		event->cancelled))
+GESTURE_HANDLER(pinch_begin, wlr_event_pointer_pinch_begin,
+	wlr_pointer_gestures_v1_send_pinch_begin(gestures, gesture_server->seat, event->time_msec,
+		event->fingers))
+GESTURE_HANDLER(pinch_update, wlr_event_pointer_pinch_update,
+	wlr_pointer_gestures_v1_send_pinch_update(gestures, gesture_server->seat, event->time_msec,
+		event->dx, event->dy, event->scale, event->rotation))
+GESTURE_HANDLER(pinch_end, wlr_event_pointer_pinch_end,
+	wlr_pointer_gestures_v1_send_pinch_end(gestures, gesture_server->seat, event->time_msec,
+		event->cancelled))
+GESTURE_HANDLER(hold_begin, wlr_event_pointer_hold_begin,
+	wlr_pointer_gestures_v1_send_hold_begin(gestures, gesture_server->seat, event->time_msec,
+		event->fingers))
+GESTURE_HANDLER(hold_end, wlr_event_pointer_hold_end,
+	wlr_pointer_gestures_v1_send_hold_end(gestures, gesture_server->seat, event->time_msec,
+		event->cancelled))
+
+void comp_seat_init(struct comp_server *server) {
+	server->seat = wlr_seat_create(server->display, "seat0");
+	server->cursor = wlr_cursor_create();
+	wlr_cursor_attach_output_layout(server->cursor, server->output_layout);
+	server->cursor_mgr = wlr_xcursor_manager_create(NULL, 24);
+	wlr_xcursor_manager_load(server->cursor_mgr, 1);
+
+	server->new_input.notify = handle_new_input;
+	wl_signal_add(&server->backend->events.new_input, &server->new_input);
+
+	server->cursor_motion.notify = handle_cursor_motion;
+	wl_signal_add(&server->cursor->events.motion, &server->cursor_motion);
+	server->cursor_motion_absolute.notify = handle_cursor_motion_absolute;
+	wl_signal_add(&server->cursor->events.motion_absolute, &server->cursor_motion_absolute);
+	server->cursor_button.notify = handle_cursor_button;
+	wl_signal_add(&server->cursor->events.button, &server->cursor_button);
+	server->cursor_axis.notify = handle_cursor_axis;
+	wl_signal_add(&server->cursor->events.axis, &server->cursor_axis);
+	server->cursor_frame.notify = handle_cursor_frame;
+	wl_signal_add(&server->cursor->events.frame, &server->cursor_frame);
+
+	server->request_set_cursor.notify = handle_request_set_cursor;
+	wl_signal_add(&server->seat->events.request_set_cursor, &server->request_set_cursor);
+	server->request_set_selection.notify = handle_request_set_selection;
+	wl_signal_add(&server->seat->events.request_set_selection, &server->request_set_selection);
+	server->request_set_primary_selection.notify = handle_request_set_primary_selection;
+	wl_signal_add(&server->seat->events.request_set_primary_selection,
+		&server->request_set_primary_selection);
+	server->request_start_drag.notify = handle_request_start_drag;
+	wl_signal_add(&server->seat->events.request_start_drag, &server->request_start_drag);
+
+	server->virtual_keyboard = wlr_virtual_keyboard_manager_v1_create(server->display);
+	server->new_virtual_keyboard.notify = handle_new_virtual_keyboard;
+	wl_signal_add(&server->virtual_keyboard->events.new_virtual_keyboard,
+		&server->new_virtual_keyboard);
+	server->virtual_pointer = wlr_virtual_pointer_manager_v1_create(server->display);
+	server->new_virtual_pointer.notify = handle_new_virtual_pointer;
+	wl_signal_add(&server->virtual_pointer->events.new_virtual_pointer,
+		&server->new_virtual_pointer);
+
+	server->relative_pointer = wlr_relative_pointer_manager_v1_create(server->display);
+	server->pointer_constraints = wlr_pointer_constraints_v1_create(server->display);
+	server->shortcuts_inhibit = wlr_keyboard_shortcuts_inhibit_v1_create(server->display);
+
+	gestures = wlr_pointer_gestures_v1_create(server->display);
+	gesture_server = server;
+	swipe_begin.notify = handle_swipe_begin;
+	wl_signal_add(&server->cursor->events.swipe_begin, &swipe_begin);
+	swipe_update.notify = handle_swipe_update;
+	wl_signal_add(&server->cursor->events.swipe_update, &swipe_update);
+	swipe_end.notify = handle_swipe_end;
+	wl_signal_add(&server->cursor->events.swipe_end, &swipe_end);
+	pinch_begin.notify = handle_pinch_begin;
+	wl_signal_add(&server->cursor->events.pinch_begin, &pinch_begin);
+	pinch_update.notify = handle_pinch_update;
+	wl_signal_add(&server->cursor->events.pinch_update, &pinch_update);
+	pinch_end.notify = handle_pinch_end;
+	wl_signal_add(&server->cursor->events.pinch_end, &pinch_end);
+	hold_begin.notify = handle_hold_begin;
+	wl_signal_add(&server->cursor->events.hold_begin, &hold_begin);
+	hold_end.notify = handle_hold_end;
+	wl_signal_add(&server->cursor->events.hold_end, &hold_end);
+
+	update_capabilities(server);
+}
+
+void comp_seat_finish(struct comp_server *server) {
+	if (server->cursor) {
+		wl_list_remove(&swipe_begin.link);
+		wl_list_remove(&swipe_update.link);
+		wl_list_remove(&swipe_end.link);
+		wl_list_remove(&pinch_begin.link);
+		wl_list_remove(&pinch_update.link);
+		wl_list_remove(&pinch_end.link);
+		wl_list_remove(&hold_begin.link);
+		wl_list_remove(&hold_end.link);
+		wlr_cursor_destroy(server->cursor);
+		server->cursor = NULL;
+	}
+	if (server->cursor_mgr) {
+		wlr_xcursor_manager_destroy(server->cursor_mgr);
+		server->cursor_mgr = NULL;
+	}
+}

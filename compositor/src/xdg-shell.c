@@ -1,0 +1,235 @@
+/*
+ * xdg-shell toplevels become views; popups are placed in their parent's scene tree
+ * and kept inside the output their toplevel is on.
+ */
+#include <stdlib.h>
+#include "common/log.h"
+#include "server.h"
+
+struct comp_xdg_popup {
+	struct wlr_xdg_popup *popup;
+	struct comp_server *server;
+	struct wl_listener destroy;
+	struct wl_listener new_popup;
+};
+
+static void handle_xdg_map(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, map);
+	comp_view_map(view);
+}
+
+static void handle_xdg_unmap(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, unmap);
+	comp_view_unmap(view);
+}
+
+static void handle_xdg_commit(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, commit);
+	if (view->mapped) {
+		comp_view_commit(view);
+	}
+}
+
+static void handle_xdg_destroy(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, destroy);
+	comp_view_destroy_common(view);
+	wl_list_remove(&view->map.link);
+	wl_list_remove(&view->unmap.link);
+	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->commit.link);
+	wl_list_remove(&view->request_move.link);
+	wl_list_remove(&view->request_resize.link);
+	wl_list_remove(&view->request_maximize.link);
+	wl_list_remove(&view->request_fullscreen.link);
+	wl_list_remove(&view->request_minimize.link);
+	wl_list_remove(&view->set_title.link);
+	wl_list_remove(&view->set_app_id.link);
+	free(view);
+}
+
+static void handle_request_move(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, request_move);
+	/* Only honoured while a button is down; a client cannot start a grab on its own. */
+	if (view->server->seat->pointer_state.button_count > 0) {
+		comp_view_begin_interactive(view, COMP_CURSOR_MOVE, 0);
+	}
+}
+
+static void handle_request_resize(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, request_resize);
+	struct wlr_xdg_toplevel_resize_event *event = data;
+	if (view->server->seat->pointer_state.button_count > 0) {
+		comp_view_begin_interactive(view, COMP_CURSOR_RESIZE, event->edges);
+	}
+}
+
+static void handle_request_maximize(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, request_maximize);
+	if (!view->mapped) {
+		/* Applied at map; the protocol still wants a configure now. */
+		if (view->xdg_surface->added) {
+			wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		}
+		return;
+	}
+	comp_view_set_maximized(view, view->xdg_surface->toplevel->requested.maximized);
+}
+
+static void handle_request_fullscreen(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, request_fullscreen);
+	if (!view->mapped) {
+		if (view->xdg_surface->added) {
+			wlr_xdg_surface_schedule_configure(view->xdg_surface);
+		}
+		return;
+	}
+	comp_view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen);
+}
+
+static void handle_request_minimize(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, request_minimize);
+	if (view->mapped) {
+		comp_view_set_minimized(view, true);
+	}
+}
+
+static void handle_set_title(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, set_title);
+	comp_view_title_changed(view);
+}
+
+static void handle_set_app_id(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, set_app_id);
+	comp_view_title_changed(view);
+}
+
+/* Finds the view a popup (possibly nested) belongs to. */
+static struct comp_view *popup_root_view(struct wlr_xdg_surface *xdg_surface) {
+	while (xdg_surface && xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		if (!xdg_surface->popup->parent ||
+				!wlr_surface_is_xdg_surface(xdg_surface->popup->parent)) {
+			return NULL;
+		}
+		struct wlr_xdg_surface *parent =
+			wlr_xdg_surface_from_wlr_surface(xdg_surface->popup->parent);
+		xdg_surface = parent;
+	}
+	if (!xdg_surface || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		return NULL;
+	}
+	return xdg_surface->data ? ((struct wlr_scene_node *)xdg_surface->data)->parent->data
+		: NULL;
+}
+
+static void handle_popup_destroy(struct wl_listener *listener, void *data) {
+	struct comp_xdg_popup *popup = wl_container_of(listener, popup, destroy);
+	wl_list_remove(&popup->destroy.link);
+	free(popup);
+}
+
+static void new_popup(struct comp_server *server, struct wlr_xdg_surface *xdg_surface) {
+	struct wlr_xdg_popup *wlr_popup = xdg_surface->popup;
+	if (!wlr_popup->parent || !wlr_surface_is_xdg_surface(wlr_popup->parent)) {
+		/* Layer-shell popups are placed by layer-shell.c when it gets the parent. */
+		return;
+	}
+	struct wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(wlr_popup->parent);
+	if (!parent || !parent->data) {
+		return;
+	}
+	struct wlr_scene_node *parent_node = parent->data;
+	struct wlr_scene_node *node = wlr_scene_xdg_surface_create(parent_node, xdg_surface);
+	if (!node) {
+		return;
+	}
+	xdg_surface->data = node;
+
+	struct comp_xdg_popup *popup = calloc(1, sizeof(*popup));
+	if (!popup) {
+		return;
+	}
+	popup->popup = wlr_popup;
+	popup->server = server;
+	popup->destroy.notify = handle_popup_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &popup->destroy);
+
+	/* Keep the popup inside the output of its window (slide, flip, resize as it asks). */
+	struct comp_view *view = popup_root_view(xdg_surface);
+	if (!view || !view->workspace || !view->workspace->output) {
+		return;
+	}
+	struct wlr_box out;
+	out = comp_layout_box(server->output_layout, view->workspace->output->wlr_output);
+	int lx = 0, ly = 0;
+	wlr_scene_node_coords(view->content, &lx, &ly);
+	struct wlr_box box = {
+		.x = out.x - lx,
+		.y = out.y - ly,
+		.width = out.width,
+		.height = out.height,
+	};
+	wlr_xdg_popup_unconstrain_from_box(wlr_popup, &box);
+}
+
+static void handle_new_xdg_surface(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_xdg_surface);
+	struct wlr_xdg_surface *xdg_surface = data;
+
+	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		new_popup(server, xdg_surface);
+		return;
+	}
+	if (xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		return;
+	}
+
+	struct comp_view *view = calloc(1, sizeof(*view));
+	if (!view) {
+		wl_resource_post_no_memory(xdg_surface->resource);
+		return;
+	}
+	view->type = COMP_VIEW_XDG;
+	view->xdg_surface = xdg_surface;
+	comp_view_init_common(view, server);
+	view->content = wlr_scene_xdg_surface_create(&view->tree->node, xdg_surface);
+	if (!view->content) {
+		wlr_scene_node_destroy(&view->tree->node);
+		free(view);
+		wl_resource_post_no_memory(xdg_surface->resource);
+		return;
+	}
+	xdg_surface->data = view->content;
+	/* Without a decoration protocol, we decorate: the user must be able to move it. */
+	view->ssd = server->config.deco_mode == COMP_DECO_MODE_SERVER;
+
+	view->map.notify = handle_xdg_map;
+	wl_signal_add(&xdg_surface->events.map, &view->map);
+	view->unmap.notify = handle_xdg_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
+	view->destroy.notify = handle_xdg_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->commit.notify = handle_xdg_commit;
+	wl_signal_add(&xdg_surface->surface->events.commit, &view->commit);
+
+	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
+	view->request_move.notify = handle_request_move;
+	wl_signal_add(&toplevel->events.request_move, &view->request_move);
+	view->request_resize.notify = handle_request_resize;
+	wl_signal_add(&toplevel->events.request_resize, &view->request_resize);
+	view->request_maximize.notify = handle_request_maximize;
+	wl_signal_add(&toplevel->events.request_maximize, &view->request_maximize);
+	view->request_fullscreen.notify = handle_request_fullscreen;
+	wl_signal_add(&toplevel->events.request_fullscreen, &view->request_fullscreen);
+	view->request_minimize.notify = handle_request_minimize;
+	wl_signal_add(&toplevel->events.request_minimize, &view->request_minimize);
+	view->set_title.notify = handle_set_title;
+	wl_signal_add(&toplevel->events.set_title, &view->set_title);
+	view->set_app_id.notify = handle_set_app_id;
+	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
+}
+
+void comp_xdg_shell_init(struct comp_server *server) {
+	server->xdg_shell = wlr_xdg_shell_create(server->display);
+	server->new_xdg_surface.notify = handle_new_xdg_surface;
+	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
+}

@@ -1,0 +1,314 @@
+/*
+ * lumen-test-keylog: an xdg toplevel of one solid colour that reports on stdout, one line
+ * at a time, what the compositor tells it: configures, keyboard focus, keys and the text
+ * they typed, pointer entry and buttons. Integration tests read these lines to check what
+ * a client really received.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "tc-common.h"
+#include "xdg-shell-client-protocol.h"
+
+struct keylog {
+	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm_base;
+	struct wl_seat *wl_seat; // bound before the seat listener is set up
+	struct tc_seat seat;
+	struct tc_pool pool;
+
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+
+	const char *title;
+	const char *app_id;
+	uint32_t color;
+	int default_width, default_height;
+	int pending_width, pending_height; // from the last toplevel configure; 0: ours to pick
+	bool committed;
+	bool closed;
+};
+
+static void usage(FILE *f) {
+	fprintf(f,
+		"usage: lumen-test-keylog [options]\n"
+		"  --title TITLE     toplevel title (default lumen-test-keylog)\n"
+		"  --app-id ID       app_id (default lumen-test-keylog)\n"
+		"  --color RRGGBB    fill colour (default 3366cc)\n"
+		"  --size WxH        size when the compositor leaves it to us (default 400x300)\n"
+		"  --timeout S       exit 0 after S seconds\n"
+		"  --stdin           exit 0 when stdin reaches end of file\n"
+		"  --motion          also print 'pointer motion X Y'\n"
+		"Prints: configure W H [STATES], mapped, focus in/out, keysym: NAME, text: TEXT,\n"
+		"key released: NAME, modifiers: NAMES, pointer enter X Y, pointer leave,\n"
+		"button CODE pressed/released, axis vertical|horizontal V, closed.\n");
+}
+
+static void wm_base_handle_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial) {
+	xdg_wm_base_pong(wm_base, serial);
+}
+
+static const struct xdg_wm_base_listener wm_base_listener = {
+	.ping = wm_base_handle_ping,
+};
+
+static void mapped_handle_done(void *data, struct wl_callback *callback, uint32_t time) {
+	wl_callback_destroy(callback);
+	printf("mapped\n");
+}
+
+static const struct wl_callback_listener mapped_listener = {
+	.done = mapped_handle_done,
+};
+
+static void draw(struct keylog *kl, int width, int height) {
+	struct tc_buffer *buf = tc_pool_next(&kl->pool, width, height);
+	if (!buf) {
+		tc_die("no free buffer to draw into (compositor holds all %d)", TC_POOL_MAX);
+	}
+	tc_buffer_fill_rect(buf, 0, 0, width, height, kl->color);
+	wl_surface_attach(kl->surface, buf->wl_buffer, 0, 0);
+	wl_surface_damage_buffer(kl->surface, 0, 0, width, height);
+	buf->busy = true;
+}
+
+static void xdg_surface_handle_configure(void *data, struct xdg_surface *xdg_surface,
+		uint32_t serial) {
+	struct keylog *kl = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	int width = kl->pending_width > 0 ? kl->pending_width : kl->default_width;
+	int height = kl->pending_height > 0 ? kl->pending_height : kl->default_height;
+	draw(kl, width, height);
+	wl_surface_commit(kl->surface);
+	if (!kl->committed) {
+		kl->committed = true;
+		/* The sync answers once the compositor has handled the commit with our buffer. */
+		struct wl_callback *cb = wl_display_sync(kl->display);
+		wl_callback_add_listener(cb, &mapped_listener, kl);
+	}
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = xdg_surface_handle_configure,
+};
+
+static void toplevel_handle_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
+		int32_t height, struct wl_array *states) {
+	struct keylog *kl = data;
+	kl->pending_width = width;
+	kl->pending_height = height;
+	bool maximized = false, fullscreen = false, activated = false, resizing = false;
+	bool tiled = false;
+	uint32_t *state;
+	wl_array_for_each(state, states) {
+		switch (*state) {
+		case XDG_TOPLEVEL_STATE_MAXIMIZED:
+			maximized = true;
+			break;
+		case XDG_TOPLEVEL_STATE_FULLSCREEN:
+			fullscreen = true;
+			break;
+		case XDG_TOPLEVEL_STATE_ACTIVATED:
+			activated = true;
+			break;
+		case XDG_TOPLEVEL_STATE_RESIZING:
+			resizing = true;
+			break;
+		case XDG_TOPLEVEL_STATE_TILED_LEFT:
+		case XDG_TOPLEVEL_STATE_TILED_RIGHT:
+		case XDG_TOPLEVEL_STATE_TILED_TOP:
+		case XDG_TOPLEVEL_STATE_TILED_BOTTOM:
+			tiled = true;
+			break;
+		default:
+			break;
+		}
+	}
+	/* A fixed order, so tests can match the whole line. */
+	printf("configure %d %d%s%s%s%s%s\n", width, height, maximized ? " maximized" : "",
+		fullscreen ? " fullscreen" : "", activated ? " activated" : "",
+		resizing ? " resizing" : "", tiled ? " tiled" : "");
+}
+
+static void toplevel_handle_close(void *data, struct xdg_toplevel *toplevel) {
+	struct keylog *kl = data;
+	printf("closed\n");
+	kl->closed = true;
+}
+
+static void toplevel_handle_configure_bounds(void *data, struct xdg_toplevel *toplevel,
+		int32_t width, int32_t height) {
+}
+
+static void toplevel_handle_wm_capabilities(void *data, struct xdg_toplevel *toplevel,
+		struct wl_array *capabilities) {
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_handle_configure,
+	.close = toplevel_handle_close,
+	.configure_bounds = toplevel_handle_configure_bounds,
+	.wm_capabilities = toplevel_handle_wm_capabilities,
+};
+
+static void registry_handle_global(void *data, struct wl_registry *registry, uint32_t name,
+		const char *interface, uint32_t version) {
+	struct keylog *kl = data;
+	if (strcmp(interface, wl_compositor_interface.name) == 0) {
+		kl->compositor = tc_bind(registry, name, &wl_compositor_interface, version, 4);
+	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
+		kl->shm = tc_bind(registry, name, &wl_shm_interface, version, 1);
+	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
+		kl->wm_base = tc_bind(registry, name, &xdg_wm_base_interface, version, 5);
+		xdg_wm_base_add_listener(kl->wm_base, &wm_base_listener, kl);
+	} else if (strcmp(interface, wl_seat_interface.name) == 0 && !kl->wl_seat) {
+		/* v8 adds axis_value120, which we have no handler for. */
+		kl->wl_seat = tc_bind(registry, name, &wl_seat_interface, version, 7);
+	}
+}
+
+static void registry_handle_global_remove(void *data, struct wl_registry *registry,
+		uint32_t name) {
+}
+
+static const struct wl_registry_listener registry_listener = {
+	.global = registry_handle_global,
+	.global_remove = registry_handle_global_remove,
+};
+
+int main(int argc, char *argv[]) {
+	tc_set_program_name("lumen-test-keylog");
+	struct keylog kl = {
+		.title = "lumen-test-keylog",
+		.app_id = "lumen-test-keylog",
+		.color = 0xff3366cc,
+		.default_width = 400,
+		.default_height = 300,
+	};
+	long timeout_s = -1;
+	bool watch_stdin = false;
+	bool motion = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(arg, "--stdin") == 0) {
+			watch_stdin = true;
+		} else if (strcmp(arg, "--motion") == 0) {
+			motion = true;
+		} else if (!val) {
+			usage(stderr);
+			tc_die("unknown option or missing value: %s", arg);
+		} else if (strcmp(arg, "--title") == 0) {
+			kl.title = val;
+			i++;
+		} else if (strcmp(arg, "--app-id") == 0) {
+			kl.app_id = val;
+			i++;
+		} else if (strcmp(arg, "--color") == 0) {
+			if (!tc_parse_color(val, &kl.color)) {
+				tc_die("--color wants RRGGBB, not '%s'", val);
+			}
+			i++;
+		} else if (strcmp(arg, "--size") == 0) {
+			if (!tc_parse_size(val, &kl.default_width, &kl.default_height) ||
+					kl.default_width == 0 || kl.default_height == 0) {
+				tc_die("--size wants WxH with both above 0, not '%s'", val);
+			}
+			i++;
+		} else if (strcmp(arg, "--timeout") == 0) {
+			if (!tc_parse_long(val, 0, 86400, &timeout_s)) {
+				tc_die("--timeout wants whole seconds, not '%s'", val);
+			}
+			i++;
+		} else {
+			usage(stderr);
+			tc_die("unknown option: %s", arg);
+		}
+	}
+
+	/* Tests read us through a pipe: every line must arrive as soon as it is printed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tc_signals_init();
+
+	kl.display = tc_connect();
+	kl.registry = wl_display_get_registry(kl.display);
+	wl_registry_add_listener(kl.registry, &registry_listener, &kl);
+	if (wl_display_roundtrip(kl.display) < 0) {
+		tc_die_disconnected(kl.display);
+	}
+	if (!kl.compositor) {
+		tc_die("compositor offers no wl_compositor");
+	}
+	if (!kl.shm) {
+		tc_die("compositor offers no wl_shm");
+	}
+	if (!kl.wm_base) {
+		tc_die("compositor offers no xdg_wm_base");
+	}
+	if (!kl.wl_seat) {
+		tc_die("compositor offers no wl_seat");
+	}
+	kl.pool.shm = kl.shm;
+	tc_seat_init(&kl.seat, kl.wl_seat);
+	kl.seat.print_motion = motion;
+
+	kl.surface = wl_compositor_create_surface(kl.compositor);
+	kl.xdg_surface = xdg_wm_base_get_xdg_surface(kl.wm_base, kl.surface);
+	xdg_surface_add_listener(kl.xdg_surface, &xdg_surface_listener, &kl);
+	kl.toplevel = xdg_surface_get_toplevel(kl.xdg_surface);
+	xdg_toplevel_add_listener(kl.toplevel, &toplevel_listener, &kl);
+	xdg_toplevel_set_title(kl.toplevel, kl.title);
+	xdg_toplevel_set_app_id(kl.toplevel, kl.app_id);
+	/* The first commit carries no buffer: it asks for the initial configure. */
+	wl_surface_commit(kl.surface);
+
+	int64_t deadline = timeout_s >= 0 ? tc_now_ns() + timeout_s * 1000000000LL : -1;
+	int status = 0;
+	while (!kl.closed && !tc_signalled()) {
+		int wait_ms = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - tc_now_ns();
+			if (left <= 0) {
+				printf("timeout\n");
+				break;
+			}
+			wait_ms = (int)((left + 999999) / 1000000);
+		}
+		bool stdin_ready = false;
+		if (!tc_dispatch(kl.display, wait_ms, watch_stdin ? STDIN_FILENO : -1,
+				&stdin_ready)) {
+			tc_die_disconnected(kl.display);
+		}
+		if (stdin_ready) {
+			char buf[256];
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+				break;
+			}
+		}
+	}
+
+	xdg_toplevel_destroy(kl.toplevel);
+	xdg_surface_destroy(kl.xdg_surface);
+	wl_surface_destroy(kl.surface);
+	tc_pool_finish(&kl.pool);
+	tc_seat_finish(&kl.seat);
+	xdg_wm_base_destroy(kl.wm_base);
+	wl_shm_destroy(kl.shm);
+	wl_compositor_destroy(kl.compositor);
+	wl_registry_destroy(kl.registry);
+	wl_display_flush(kl.display);
+	wl_display_disconnect(kl.display);
+	return status;
+}
