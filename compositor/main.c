@@ -14,7 +14,7 @@ static const char usage[] =
 	"  -c, --config PATH         configuration file (default $XDG_CONFIG_HOME/lumen/lumen.ini)\n"
 	"  -S, --socket NAME         Wayland socket name (default: first free wayland-N)\n"
 	"  -o, --outputs LIST        headless outputs to create, e.g. 1920x1080,1280x720\n"
-	"  -s, --startup CMD         run CMD once started (trusted)\n"
+	"  -s, --startup CMD         run CMD once started, trusted (repeatable)\n"
 	"      --no-autostart        ignore [autostart] in the configuration\n"
 	"      --no-xwayland         do not offer X11 clients a server\n"
 	"  -d, --debug               verbose logging\n"
@@ -39,6 +39,7 @@ int main(int argc, char *argv[]) {
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	size_t n_startup = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:S:o:s:dh", long_options, NULL)) != -1) {
 		switch (c) {
@@ -52,7 +53,11 @@ int main(int argc, char *argv[]) {
 			options.headless_outputs = optarg;
 			break;
 		case 's':
-			options.startup_command = optarg;
+			if (n_startup == 7) {
+				fprintf(stderr, "lumen: at most 7 --startup commands\n");
+				return 2;
+			}
+			options.startup_commands[n_startup++] = optarg;
 			break;
 		case 'A':
 			options.no_autostart = true;

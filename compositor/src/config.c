@@ -971,6 +971,8 @@ static bool parse_text(struct comp_config *config, const char *name, const char 
 	return !parser.out_of_memory;
 }
 
+/* False only when nothing could be parsed (NULL text, out of memory); bad lines are in
+ * config->errors and do not make it fail, as the rest of the text still applies. */
 bool comp_config_parse_string(struct comp_config *config, const char *name, const char *text) {
 	if (!text) {
 		return false;
@@ -986,6 +988,8 @@ static bool add_file_error(struct comp_config *config, const char *path, const c
 	return false;
 }
 
+/* As for parse_string: false means the file could not be read (comp_server_reload_config
+ * keeps the old config then), not that it had bad lines. */
 bool comp_config_load(struct comp_config *config, const char *path) {
 	FILE *file = fopen(path, "r");
 	if (!file) {

@@ -49,6 +49,8 @@
 #include "server.h"
 
 #define IPC_MAX_QUEUED (1024 * 1024)
+/* What a client may still send after a fatal error before it is cut off hard. */
+#define IPC_MAX_DISCARD (1024 * 1024)
 #define IPC_MAX_CLIENTS 128
 #define IPC_READ_INITIAL 4096
 /* xkbcommon allows 4 layouts per keymap; more than enough headroom. */
@@ -62,6 +64,7 @@ struct comp_ipc {
 	struct wl_event_source *reap; // idle source freeing dead clients; NULL if none pending
 	struct wl_list clients; // comp_ipc_client.link
 	int client_count;
+	bool full_logged; // warned once that the client limit was hit
 };
 
 struct comp_ipc_client {
@@ -74,8 +77,15 @@ struct comp_ipc_client {
 	char *out; // queued reply bytes are out[out_start, out_len)
 	size_t out_start, out_len, out_cap;
 	uint32_t events; // enum comp_ipc_event_type mask subscribed to
-	bool read_done; // EOF seen or a fatal request error: read no more
+	bool read_done; // EOF seen: read no more
 	bool close_when_drained;
+	/*
+	 * After a fatal error (a line too long): input is read and dropped until EOF.
+	 * Closing with unread input would reset the connection, and the client could
+	 * lose the error reply that says why.
+	 */
+	bool discarding;
+	size_t discarded;
 	bool dead;
 };
 
@@ -173,6 +183,10 @@ static void client_flush(struct comp_ipc_client *client) {
 			client_kill(client, "done");
 			return;
 		}
+		/* The error reply is out: EOF tells the client there is nothing more. */
+		if (client->discarding) {
+			shutdown(client->fd, SHUT_WR);
+		}
 	}
 	client_update_mask(client);
 }
@@ -207,8 +221,8 @@ static void client_send_line(struct comp_ipc_client *client, const char *data, s
 	client->out_len = need;
 	client_flush(client);
 	if (!client->dead && client->out_len - client->out_start > IPC_MAX_QUEUED) {
-		lumen_log(LUMEN_WARN, "IPC client fd %d is not reading; %zu bytes queued, dropping it",
-			client->fd, client->out_len - client->out_start);
+		lumen_log(LUMEN_WARN, "IPC client fd %d is not reading (%zu bytes queued); "
+			"dropping it", client->fd, client->out_len - client->out_start);
 		client_kill(client, "write queue full");
 		return;
 	}
@@ -315,6 +329,48 @@ static const char *output_name(struct comp_output *output) {
 	return output ? output->wlr_output->name : NULL;
 }
 
+/*
+ * Mapped xdg popups, nested ones too, in layout coordinates. A popup's geometry is
+ * relative to its parent's window geometry, and the view's content node sits at the
+ * toplevel's window geometry (wlr_scene_xdg_surface_create), so offsets add up.
+ */
+static bool describe_popups(struct wlr_xdg_surface *parent, int px, int py,
+		struct json_object *array) {
+	struct wlr_xdg_popup *popup;
+	wl_list_for_each(popup, &parent->popups, link) {
+		if (!popup->base->mapped) {
+			continue;
+		}
+		int x = px + popup->geometry.x, y = py + popup->geometry.y;
+		struct json_object *obj = json_object_new_object();
+		bool ok = obj && add_int(obj, "x", x) && add_int(obj, "y", y) &&
+			add_int(obj, "width", popup->geometry.width) &&
+			add_int(obj, "height", popup->geometry.height);
+		if (!ok) {
+			json_object_put(obj);
+			return false;
+		}
+		if (!append(array, obj) || !describe_popups(popup->base, x, y, array)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct json_object *view_popups(struct comp_view *view) {
+	struct json_object *array = json_object_new_array();
+	if (!array || view->type != COMP_VIEW_XDG || !view->xdg_surface || !view->content) {
+		return array;
+	}
+	int lx = 0, ly = 0;
+	wlr_scene_node_coords(view->content, &lx, &ly);
+	if (!describe_popups(view->xdg_surface, lx, ly, array)) {
+		json_object_put(array);
+		return NULL;
+	}
+	return array;
+}
+
 static struct json_object *describe_view(struct comp_view *view) {
 	struct json_object *obj = json_object_new_object();
 	if (!obj) {
@@ -335,7 +391,8 @@ static struct json_object *describe_view(struct comp_view *view) {
 		add_bool(obj, "maximized", view->maximized) &&
 		add_bool(obj, "fullscreen", view->fullscreen) &&
 		add_bool(obj, "minimized", view->minimized) &&
-		add_bool(obj, "xwayland", view->type == COMP_VIEW_XWAYLAND);
+		add_bool(obj, "xwayland", view->type == COMP_VIEW_XWAYLAND) &&
+		add(obj, "popups", view_popups(view));
 	if (!ok) {
 		json_object_put(obj);
 		return NULL;
@@ -794,8 +851,43 @@ static void client_stop_reading(struct comp_ipc_client *client, bool then_close)
 	client_update_mask(client);
 }
 
+static void client_start_discarding(struct comp_ipc_client *client) {
+	client->discarding = true;
+	free(client->in);
+	client->in = NULL;
+	client->in_len = client->in_cap = 0;
+	client_flush(client);
+}
+
+static bool client_discard(struct comp_ipc_client *client) {
+	char scratch[4096];
+	ssize_t n = recv(client->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EINTR) {
+			return true;
+		}
+		if (!would_block(errno)) {
+			client_kill(client, strerror(errno));
+		}
+		return false;
+	}
+	if (n == 0) {
+		client_kill(client, "closed after an error");
+		return false;
+	}
+	client->discarded += (size_t)n;
+	if (client->discarded > IPC_MAX_DISCARD) {
+		client_kill(client, "kept sending after a fatal error");
+		return false;
+	}
+	return true;
+}
+
 /* Reads once; returns true when more may follow at once. */
 static bool client_read(struct comp_ipc_client *client) {
+	if (client->discarding) {
+		return client_discard(client);
+	}
 	/* Room for one maximal line and its newline; anything longer cannot be a request. */
 	const size_t max = COMP_IPC_MAX_LINE + 1;
 	if (client->in_len == client->in_cap) {
@@ -844,7 +936,7 @@ static bool client_read(struct comp_ipc_client *client) {
 			COMP_IPC_MAX_LINE);
 		client_send_error(client, err);
 		if (!client->dead) {
-			client_stop_reading(client, true);
+			client_start_discarding(client);
 		}
 		return false;
 	}
@@ -887,10 +979,16 @@ static int handle_accept(int fd, uint32_t mask, void *data) {
 			return 0;
 		}
 		if (ipc->client_count >= IPC_MAX_CLIENTS) {
-			lumen_log(LUMEN_WARN, "too many IPC clients (%d); refusing one", ipc->client_count);
+			/* Once per episode: a runaway script would otherwise flood the log. */
+			if (!ipc->full_logged) {
+				lumen_log(LUMEN_WARN, "%d IPC clients connected; refusing more",
+					ipc->client_count);
+				ipc->full_logged = true;
+			}
 			close(cfd);
 			continue;
 		}
+		ipc->full_logged = false;
 		if (!lumen_fd_set_cloexec(cfd, true) || !lumen_fd_set_nonblock(cfd, true)) {
 			lumen_log_errno(LUMEN_WARN, "IPC client socket setup failed");
 			close(cfd);
@@ -1071,7 +1169,7 @@ void comp_ipc_event(struct comp_server *server, const char *type, const char *ch
 	bool wanted = false;
 	struct comp_ipc_client *client, *tmp;
 	wl_list_for_each(client, &ipc->clients, link) {
-		if (!client->dead && (client->events & bit)) {
+		if (!client->dead && !client->discarding && (client->events & bit)) {
 			wanted = true;
 			break;
 		}
@@ -1091,7 +1189,7 @@ void comp_ipc_event(struct comp_server *server, const char *type, const char *ch
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (s) {
 		wl_list_for_each_safe(client, tmp, &ipc->clients, link) {
-			if (!client->dead && (client->events & bit)) {
+			if (!client->dead && !client->discarding && (client->events & bit)) {
 				client_send_line(client, s, len);
 			}
 		}

@@ -12,6 +12,8 @@
 #include <wlr/types/wlr_output_power_management_v1.h>
 #include <wlr/render/drm_format_set.h>
 #include <wlr/render/wlr_renderer.h>
+#include <wlr/backend/headless.h>
+#include <wlr/interfaces/wlr_output.h>
 #include "common/log.h"
 #include "server.h"
 
@@ -27,9 +29,29 @@ static void handle_frame(struct wl_listener *listener, void *data) {
 	if (!scene_output) {
 		return;
 	}
+	uint32_t seq_before = output->wlr_output->commit_seq;
 	wlr_scene_output_commit(scene_output);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (wlr_output_is_headless(output->wlr_output) &&
+			output->wlr_output->commit_seq != seq_before) {
+		/*
+		 * wlroots 0.15's headless backend reports "presented" from inside commit,
+		 * before the commit event that presentation feedback waits for, so clients
+		 * never hear of it. Report it again now that the commit is complete.
+		 */
+		struct wlr_output_event_present present = {
+			.output = output->wlr_output,
+			.commit_seq = output->wlr_output->commit_seq,
+			.presented = true,
+			.when = &now,
+			.seq = ++output->present_seq,
+			.refresh = output->wlr_output->refresh > 0
+				? (int)(1000000000000LL / output->wlr_output->refresh) : 0,
+			.flags = 0,
+		};
+		wlr_output_send_present(output->wlr_output, &present);
+	}
 	wlr_scene_output_send_frame_done(scene_output, &now);
 }
 

@@ -202,8 +202,8 @@ bool comp_server_start(struct comp_server *server) {
 	if (!server->options.no_autostart) {
 		spawn_autostart(server);
 	}
-	if (server->options.startup_command) {
-		comp_spawn(server, server->options.startup_command);
+	for (size_t i = 0; i < 8 && server->options.startup_commands[i]; i++) {
+		comp_spawn(server, server->options.startup_commands[i]);
 	}
 	return true;
 }

@@ -70,6 +70,7 @@ struct comp_output {
 	struct wlr_box usable_area; // layout coordinates, minus exclusive zones
 	struct wl_list layer_surfaces; // comp_layer_surface.link
 	struct wlr_scene_rect *background; // shown when no layer-shell background covers it
+	unsigned present_seq; // our own vblank count, for backends that have none
 
 	struct wl_listener frame;
 	struct wl_listener destroy;
@@ -255,6 +256,8 @@ void comp_view_move_to_workspace(struct comp_view *view, struct comp_workspace *
 void comp_view_title_changed(struct comp_view *view);
 struct comp_view *comp_view_at(struct comp_server *server, double lx, double ly,
 	struct wlr_surface **surface, double *sx, double *sy);
+/** Fills boxes (layout coordinates) of the view's mapped popups, nested ones too. */
+size_t comp_view_popups(struct comp_view *view, struct wlr_box *boxes, size_t max);
 struct comp_view *comp_view_by_id(struct comp_server *server, uint64_t id);
 struct comp_view *comp_view_from_surface(struct comp_server *server, struct wlr_surface *surface);
 

@@ -702,3 +702,31 @@ struct comp_view *comp_view_from_surface(struct comp_server *server,
 	}
 	return NULL;
 }
+
+static size_t collect_popups(struct wlr_xdg_surface *parent, struct wlr_box *boxes, size_t n,
+		size_t max) {
+	struct wlr_xdg_popup *popup;
+	wl_list_for_each(popup, &parent->popups, link) {
+		struct wlr_xdg_surface *base = popup->base;
+		if (n >= max) {
+			return n;
+		}
+		if (!base->mapped || !base->data) {
+			continue;
+		}
+		int lx = 0, ly = 0;
+		wlr_scene_node_coords(base->data, &lx, &ly);
+		struct wlr_box geo;
+		wlr_xdg_surface_get_geometry(base, &geo);
+		boxes[n++] = (struct wlr_box){lx, ly, geo.width, geo.height};
+		n = collect_popups(base, boxes, n, max);
+	}
+	return n;
+}
+
+size_t comp_view_popups(struct comp_view *view, struct wlr_box *boxes, size_t max) {
+	if (view->type != COMP_VIEW_XDG) {
+		return 0;
+	}
+	return collect_popups(view->xdg_surface, boxes, 0, max);
+}

@@ -252,6 +252,8 @@ void comp_xwayland_init(struct comp_server *server) {
 	server->xwayland_ready.notify = handle_ready;
 	wl_signal_add(&server->xwayland->events.ready, &server->xwayland_ready);
 	setenv("DISPLAY", server->xwayland->display_name, 1);
+	lumen_log(LUMEN_INFO, "X11 clients: DISPLAY=%s (Xwayland starts on first use)",
+		server->xwayland->display_name);
 }
 
 void comp_xwayland_finish(struct comp_server *server) {

@@ -381,6 +381,20 @@ static void test_syntax(void) {
 	ok(!config.xkb_rules, "keys after a broken header do not land in the section before it");
 	comp_config_finish(&config);
 
+	/* Found by fuzzing: inih skips a byte order mark that our reader had left behind
+	 * leading whitespace, and the two disagreed about what line 1 was. */
+	comp_config_init(&config);
+	comp_config_parse_string(&config, "s.ini", "\t\xef\xbb\xbf[keyboard]\nlayout = gb\n");
+	ok(config.errors.len == 0 && config.xkb_layout && strcmp(config.xkb_layout, "gb") == 0,
+		"a byte order mark after leading whitespace is skipped");
+	comp_config_finish(&config);
+	comp_config_init(&config);
+	comp_config_parse_string(&config, "s.ini", " \xef\xbb\xbf[output : x\nmode = 1x1\n");
+	ok(config.errors.len == 1 && error_is(&config, 0, "s.ini:1: ", "]") &&
+			config.outputs.len == 0,
+		"... and a broken header after it is reported as one");
+	comp_config_finish(&config);
+
 	comp_config_init(&config);
 	char many[4096] = "";
 	size_t len = 0;

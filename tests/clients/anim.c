@@ -4,7 +4,8 @@
  * square moves and only where it was and where it is now is damaged, which is what a
  * compositor's damage tracking should turn into a small repaint.
  *
- * On exit (after --frames, on SIGTERM/SIGINT, or when closed) it prints:
+ * It prints "size W H" whenever it starts drawing at a new size, and on exit (after
+ * --frames, on SIGTERM/SIGINT, or when closed):
  *   frames N        frame callbacks received, each for a frame we committed
  *   presented N     wp_presentation feedbacks that said presented (only if offered)
  *   discarded N     ... that said discarded (only if offered)
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <wayland-client.h>
+#include "common/alloc.h"
 #include "presentation-time-client-protocol.h"
 #include "tc-common.h"
 #include "xdg-shell-client-protocol.h"
@@ -34,6 +36,12 @@ struct anim_buffer {
 	struct tc_buffer *buf;
 	bool drawn; // holds a whole frame, so only the square's old place needs repainting
 	int square_x, square_y; // where this buffer's copy of the square is
+};
+
+struct feedback {
+	struct wl_list link; // anim.feedbacks
+	struct anim *anim;
+	struct wp_presentation_feedback *wp_feedback;
 };
 
 struct anim {
@@ -65,7 +73,9 @@ struct anim {
 
 	long frames; // frame callbacks received
 	long committed;
-	long presented, discarded, feedbacks_pending;
+	long presented, discarded;
+	struct wl_list feedbacks; // feedback.link, not yet answered
+	struct wl_callback *frame_callback; // the one pending, or NULL
 	int64_t start_ns, last_ns;
 };
 
@@ -82,20 +92,24 @@ static void feedback_handle_sync_output(void *data, struct wp_presentation_feedb
 		struct wl_output *output) {
 }
 
+static void feedback_destroy(struct feedback *fb) {
+	wp_presentation_feedback_destroy(fb->wp_feedback);
+	wl_list_remove(&fb->link);
+	free(fb);
+}
+
 static void feedback_handle_presented(void *data, struct wp_presentation_feedback *feedback,
 		uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec, uint32_t refresh,
 		uint32_t seq_hi, uint32_t seq_lo, uint32_t flags) {
-	struct anim *a = data;
-	a->presented++;
-	a->feedbacks_pending--;
-	wp_presentation_feedback_destroy(feedback);
+	struct feedback *fb = data;
+	fb->anim->presented++;
+	feedback_destroy(fb);
 }
 
 static void feedback_handle_discarded(void *data, struct wp_presentation_feedback *feedback) {
-	struct anim *a = data;
-	a->discarded++;
-	a->feedbacks_pending--;
-	wp_presentation_feedback_destroy(feedback);
+	struct feedback *fb = data;
+	fb->anim->discarded++;
+	feedback_destroy(fb);
 }
 
 static const struct wp_presentation_feedback_listener feedback_listener = {
@@ -169,10 +183,13 @@ static void draw_frame(struct anim *a) {
 	bool resized = a->pending_width != a->width || a->pending_height != a->height;
 	a->width = a->pending_width;
 	a->height = a->pending_height;
+	if (resized) {
+		printf("size %d %d\n", a->width, a->height);
+	}
 
 	struct anim_buffer *ab = next_buffer(a);
-	struct wl_callback *cb = wl_surface_frame(a->surface);
-	wl_callback_add_listener(cb, &frame_listener, a);
+	a->frame_callback = wl_surface_frame(a->surface);
+	wl_callback_add_listener(a->frame_callback, &frame_listener, a);
 	if (!ab) {
 		/* The compositor holds every buffer: commit nothing new and try next frame. */
 		wl_surface_commit(a->surface);
@@ -212,10 +229,11 @@ static void draw_frame(struct anim *a) {
 	a->first_frame = false;
 
 	if (a->presentation) {
-		struct wp_presentation_feedback *fb =
-			wp_presentation_feedback(a->presentation, a->surface);
-		wp_presentation_feedback_add_listener(fb, &feedback_listener, a);
-		a->feedbacks_pending++;
+		struct feedback *fb = lumen_xcalloc(1, sizeof(*fb));
+		fb->anim = a;
+		fb->wp_feedback = wp_presentation_feedback(a->presentation, a->surface);
+		wp_presentation_feedback_add_listener(fb->wp_feedback, &feedback_listener, fb);
+		wl_list_insert(&a->feedbacks, &fb->link);
 	}
 	wl_surface_commit(a->surface);
 	a->committed++;
@@ -224,6 +242,7 @@ static void draw_frame(struct anim *a) {
 static void frame_handle_done(void *data, struct wl_callback *callback, uint32_t time) {
 	struct anim *a = data;
 	wl_callback_destroy(callback);
+	a->frame_callback = NULL;
 	a->frames++;
 	a->last_ns = tc_now_ns();
 	if (a->frames_wanted > 0 && a->frames >= a->frames_wanted) {
@@ -251,7 +270,6 @@ static void xdg_surface_handle_configure(void *data, struct xdg_surface *xdg_sur
 		a->first_frame = true;
 		a->start_ns = tc_now_ns();
 		draw_frame(a);
-		printf("size %d %d\n", a->width, a->height);
 	}
 }
 
@@ -331,7 +349,8 @@ int main(int argc, char *argv[]) {
 		.dy = 3,
 	};
 	const char *title = "lumen-test-anim";
-	for (int i = 1; i < argc; i++) {
+	/* Every option but --help takes a value. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *arg = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -363,8 +382,8 @@ int main(int argc, char *argv[]) {
 			usage(stderr);
 			tc_die("unknown option: %s", arg);
 		}
-		i++;
 	}
+	wl_list_init(&a.feedbacks);
 	a.pending_width = a.req_width;
 	a.pending_height = a.req_height;
 
@@ -406,7 +425,7 @@ int main(int argc, char *argv[]) {
 	 * headless backends never present): wait a little, not forever.
 	 */
 	int64_t deadline = tc_now_ns() + 1000000000LL;
-	while (a.presentation && a.feedbacks_pending > 0 && !tc_signalled()) {
+	while (!wl_list_empty(&a.feedbacks) && !tc_signalled()) {
 		int64_t left = deadline - tc_now_ns();
 		if (left <= 0) {
 			break;
@@ -417,6 +436,13 @@ int main(int argc, char *argv[]) {
 	}
 	report(&a);
 
+	if (a.frame_callback) {
+		wl_callback_destroy(a.frame_callback);
+	}
+	struct feedback *fb, *fb_tmp;
+	wl_list_for_each_safe(fb, fb_tmp, &a.feedbacks, link) {
+		feedback_destroy(fb);
+	}
 	xdg_toplevel_destroy(a.toplevel);
 	xdg_surface_destroy(a.xdg_surface);
 	wl_surface_destroy(a.surface);

@@ -17,8 +17,8 @@
  *   type TEXT                      taps the keys for each character of TEXT (us layout)
  *   sleep MS
  *
- * The virtual devices live as long as this process: a modifier pressed here is let go
- * of by the compositor when we exit, so press and release in one invocation.
+ * The virtual devices live only as long as this process: a modifier held down in one
+ * invocation does not carry over to the next, so press and release it in the same one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +59,7 @@ struct input {
 	xkb_layout_index_t sent_group;
 
 	long delay_ms;
+	bool dry_run; // checking the command line: resolve everything, send nothing
 };
 
 static void usage(FILE *f) {
@@ -85,6 +86,9 @@ static void sleep_ms(long ms) {
 }
 
 static void roundtrip(struct input *in) {
+	if (in->dry_run) {
+		return;
+	}
 	if (wl_display_roundtrip(in->display) < 0) {
 		tc_die_disconnected(in->display);
 	}
@@ -120,6 +124,16 @@ static bool parse_action(const char *s, enum action *action) {
 	return true;
 }
 
+/*
+ * A seat's first keyboard or pointer reaches clients as a capability change; until
+ * they have asked for a wl_keyboard in answer, a key press is lost to them (only the
+ * release would arrive). Give them a moment, as a person plugging in a keyboard would.
+ */
+static void settle_new_device(struct input *in) {
+	sleep_ms(in->delay_ms > 50 ? in->delay_ms : 50);
+	roundtrip(in);
+}
+
 /* Keyboard */
 
 static void ensure_keymap(struct input *in) {
@@ -148,7 +162,7 @@ static void ensure_keymap(struct input *in) {
 }
 
 static void ensure_keyboard(struct input *in) {
-	if (in->keyboard) {
+	if (in->keyboard || in->dry_run) {
 		return;
 	}
 	if (!in->keyboard_manager) {
@@ -183,6 +197,7 @@ static void ensure_keyboard(struct input *in) {
 	close(fd);
 	/* The compositor may reject us (unauthorized); learn that before sending keys. */
 	roundtrip(in);
+	settle_new_device(in);
 }
 
 static void send_modifiers_if_changed(struct input *in) {
@@ -208,9 +223,12 @@ static void send_modifiers_if_changed(struct input *in) {
  */
 static void send_key(struct input *in, xkb_keycode_t keycode, bool pressed) {
 	ensure_keyboard(in);
+	xkb_state_update_key(in->state, keycode, pressed ? XKB_KEY_DOWN : XKB_KEY_UP);
+	if (in->dry_run) {
+		return;
+	}
 	zwp_virtual_keyboard_v1_key(in->keyboard, tc_now_ms(), keycode - 8,
 		pressed ? WL_KEYBOARD_KEY_STATE_PRESSED : WL_KEYBOARD_KEY_STATE_RELEASED);
-	xkb_state_update_key(in->state, keycode, pressed ? XKB_KEY_DOWN : XKB_KEY_UP);
 	send_modifiers_if_changed(in);
 }
 
@@ -386,7 +404,7 @@ static void cmd_type(struct input *in, const char *text) {
 /* Pointer */
 
 static void ensure_pointer(struct input *in) {
-	if (in->pointer) {
+	if (in->pointer || in->dry_run) {
 		return;
 	}
 	if (!in->pointer_manager) {
@@ -394,6 +412,8 @@ static void ensure_pointer(struct input *in) {
 	}
 	in->pointer = zwlr_virtual_pointer_manager_v1_create_virtual_pointer(in->pointer_manager,
 		in->seat);
+	roundtrip(in);
+	settle_new_device(in);
 }
 
 static bool cmd_button(struct input *in, const char *name, const char *action_str) {
@@ -412,6 +432,9 @@ static bool cmd_button(struct input *in, const char *name, const char *action_st
 		tc_die("button wants left, right, middle or a linux button code, not '%s'", name);
 	}
 	ensure_pointer(in);
+	if (in->dry_run) {
+		return true;
+	}
 	if (action == ACT_PRESS || action == ACT_TAP) {
 		zwlr_virtual_pointer_v1_button(in->pointer, tc_now_ms(), (uint32_t)code,
 			WL_POINTER_BUTTON_STATE_PRESSED);
@@ -430,6 +453,9 @@ static bool cmd_button(struct input *in, const char *name, const char *action_st
 
 static void cmd_scroll(struct input *in, uint32_t axis, double value) {
 	ensure_pointer(in);
+	if (in->dry_run) {
+		return;
+	}
 	/* 15 units a notch is libinput's convention, and what compositors expect of a wheel. */
 	int32_t discrete = (int32_t)lround(value / 15.0);
 	if (discrete == 0 && value != 0.0) {
@@ -491,7 +517,7 @@ static void run_command(struct input *in, char **argv) {
 		long x, y, w, h;
 		ok = tc_parse_long(argv[1], 0, 1L << 30, &x) && tc_parse_long(argv[2], 0, 1L << 30, &y) &&
 			tc_parse_long(argv[3], 1, 1L << 30, &w) && tc_parse_long(argv[4], 1, 1L << 30, &h);
-		if (ok) {
+		if (ok && !in->dry_run) {
 			ensure_pointer(in);
 			zwlr_virtual_pointer_v1_motion_absolute(in->pointer, tc_now_ms(), (uint32_t)x,
 				(uint32_t)y, (uint32_t)w, (uint32_t)h);
@@ -500,7 +526,7 @@ static void run_command(struct input *in, char **argv) {
 	} else if (strcmp(cmd, "move") == 0) {
 		double dx, dy;
 		ok = parse_double(argv[1], &dx) && parse_double(argv[2], &dy);
-		if (ok) {
+		if (ok && !in->dry_run) {
 			ensure_pointer(in);
 			zwlr_virtual_pointer_v1_motion(in->pointer, tc_now_ms(),
 				wl_fixed_from_double(dx), wl_fixed_from_double(dy));
@@ -524,7 +550,7 @@ static void run_command(struct input *in, char **argv) {
 	} else if (strcmp(cmd, "sleep") == 0) {
 		long ms;
 		ok = tc_parse_long(argv[1], 0, 3600000, &ms);
-		if (ok) {
+		if (ok && !in->dry_run) {
 			sleep_ms(ms);
 		}
 	}
@@ -556,7 +582,11 @@ int main(int argc, char *argv[]) {
 		usage(stderr);
 		tc_die("no commands given");
 	}
-	/* Check the whole line before injecting anything: half a key chord is worse than none. */
+	/*
+	 * Run the whole line once without sending anything, so a typo fails before any
+	 * input is injected: half a key chord is worse than none.
+	 */
+	in.dry_run = true;
 	for (int i = first; i < argc;) {
 		int arity = command_arity(argv[i]);
 		if (arity < 0) {
@@ -567,7 +597,17 @@ int main(int argc, char *argv[]) {
 			usage(stderr);
 			tc_die("'%s' wants %d argument%s", argv[i], arity, arity == 1 ? "" : "s");
 		}
+		run_command(&in, &argv[i]);
 		i += 1 + arity;
+	}
+	in.dry_run = false;
+	if (in.state) {
+		/* Start the real run with no keys down. */
+		xkb_state_unref(in.state);
+		in.state = xkb_state_new(in.keymap);
+		if (!in.state) {
+			tc_die("cannot create an xkb state");
+		}
 	}
 
 	in.display = tc_connect();

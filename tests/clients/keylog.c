@@ -20,7 +20,7 @@ struct keylog {
 	struct wl_compositor *compositor;
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
-	struct wl_seat *wl_seat; // bound before the seat listener is set up
+	struct wl_seat *wl_seat; // NULL until the compositor announces one
 	struct tc_seat seat;
 	struct tc_pool pool;
 
@@ -170,8 +170,13 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 		kl->wm_base = tc_bind(registry, name, &xdg_wm_base_interface, version, 5);
 		xdg_wm_base_add_listener(kl->wm_base, &wm_base_listener, kl);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && !kl->wl_seat) {
-		/* v8 adds axis_value120, which we have no handler for. */
+		/*
+		 * v8 adds axis_value120, which we have no handler for. The seat may come
+		 * later than the window (a compositor may announce it with the first input
+		 * device), so it is set up whenever it appears.
+		 */
 		kl->wl_seat = tc_bind(registry, name, &wl_seat_interface, version, 7);
+		tc_seat_init(&kl->seat, kl->wl_seat);
 	}
 }
 
@@ -195,7 +200,6 @@ int main(int argc, char *argv[]) {
 	};
 	long timeout_s = -1;
 	bool watch_stdin = false;
-	bool motion = false;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -205,7 +209,7 @@ int main(int argc, char *argv[]) {
 		} else if (strcmp(arg, "--stdin") == 0) {
 			watch_stdin = true;
 		} else if (strcmp(arg, "--motion") == 0) {
-			motion = true;
+			kl.seat.print_motion = true;
 		} else if (!val) {
 			usage(stderr);
 			tc_die("unknown option or missing value: %s", arg);
@@ -257,11 +261,10 @@ int main(int argc, char *argv[]) {
 		tc_die("compositor offers no xdg_wm_base");
 	}
 	if (!kl.wl_seat) {
-		tc_die("compositor offers no wl_seat");
+		fprintf(stderr, "lumen-test-keylog: no wl_seat yet; input will be logged once "
+			"one appears\n");
 	}
 	kl.pool.shm = kl.shm;
-	tc_seat_init(&kl.seat, kl.wl_seat);
-	kl.seat.print_motion = motion;
 
 	kl.surface = wl_compositor_create_surface(kl.compositor);
 	kl.xdg_surface = xdg_wm_base_get_xdg_surface(kl.wm_base, kl.surface);
@@ -303,7 +306,9 @@ int main(int argc, char *argv[]) {
 	xdg_surface_destroy(kl.xdg_surface);
 	wl_surface_destroy(kl.surface);
 	tc_pool_finish(&kl.pool);
-	tc_seat_finish(&kl.seat);
+	if (kl.wl_seat) {
+		tc_seat_finish(&kl.seat);
+	}
 	xdg_wm_base_destroy(kl.wm_base);
 	wl_shm_destroy(kl.shm);
 	wl_compositor_destroy(kl.compositor);

@@ -162,6 +162,7 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 		p->layer_shell = tc_bind(registry, name, &zwlr_layer_shell_v1_interface, version, 4);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && !p->wl_seat) {
 		p->wl_seat = tc_bind(registry, name, &wl_seat_interface, version, 7);
+		tc_seat_init(&p->seat, p->wl_seat);
 	}
 }
 
@@ -187,7 +188,8 @@ int main(int argc, char *argv[]) {
 		.namespace = "lumen-test-panel",
 	};
 	long timeout_s = -1;
-	for (int i = 1; i < argc; i++) {
+	/* Every option but --help takes a value. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *arg = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		long n;
@@ -238,7 +240,6 @@ int main(int argc, char *argv[]) {
 			usage(stderr);
 			tc_die("unknown option: %s", arg);
 		}
-		i++;
 	}
 
 	/*
@@ -280,9 +281,6 @@ int main(int argc, char *argv[]) {
 			zwlr_layer_shell_v1_get_version(p.layer_shell));
 	}
 	p.pool.shm = p.shm;
-	if (p.wl_seat) {
-		tc_seat_init(&p.seat, p.wl_seat);
-	}
 
 	p.surface = wl_compositor_create_surface(p.compositor);
 	p.layer_surface = zwlr_layer_shell_v1_get_layer_surface(p.layer_shell, p.surface, NULL,

@@ -14,7 +14,7 @@ struct comp_server_options {
 	bool no_autostart; // ignore [autostart] (tests)
 	bool no_xwayland;
 	bool nested_in_caller_loop; // wlcs: the caller runs the display's event loop
-	const char *startup_command; // run once started, trusted (may be NULL)
+	const char *startup_commands[8]; // run once started, trusted; NULL-terminated
 };
 
 /** Creates the compositor: backends, renderer, globals. NULL on failure. Caller owns it. */

@@ -1,0 +1,66 @@
+#ifndef COMP_PUBLIC_TESTING_H
+#define COMP_PUBLIC_TESTING_H
+
+/*
+ * Hooks for test harnesses that run the compositor in their own process (the Wayland
+ * Conformance Suite module in tests/wlcs). Input goes through devices on the headless
+ * backend, so events take the same path as a real device's: backend, wlr_cursor,
+ * seat.c, clients.
+ *
+ * Every function here must be called on the thread that runs the compositor's event
+ * loop (or while no thread runs it), and only after comp_server_start: devices added
+ * before the backend starts are not announced to the seat until it does.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+#include "comp/server.h"
+
+struct comp_testing_device;
+
+/**
+ * Plugs a pointer into the headless backend; NULL without one. The caller owns the
+ * result and frees it with comp_testing_device_destroy; it goes inert (every call
+ * returns false) if the server destroys the device first.
+ */
+struct comp_testing_device *comp_testing_add_pointer(struct comp_server *server);
+/** Plugs a touchscreen into the headless backend; ownership as for a pointer. */
+struct comp_testing_device *comp_testing_add_touch(struct comp_server *server);
+/** Unplugs the device if it is still there and frees it. NULL is fine. */
+void comp_testing_device_destroy(struct comp_testing_device *device);
+
+/** Moves the pointer to (lx, ly) in layout coordinates, as an absolute device would. */
+bool comp_testing_pointer_move_absolute(struct comp_testing_device *pointer, double lx,
+	double ly);
+/** Moves the pointer by (dx, dy), as a mouse would. */
+bool comp_testing_pointer_move_relative(struct comp_testing_device *pointer, double dx,
+	double dy);
+/** Presses or releases a button (BTN_LEFT, ... from linux/input-event-codes.h). */
+bool comp_testing_pointer_button(struct comp_testing_device *pointer, uint32_t button,
+	bool pressed);
+
+/** Touch point id goes down at (lx, ly) in layout coordinates. */
+bool comp_testing_touch_down(struct comp_testing_device *touch, int32_t id, double lx,
+	double ly);
+bool comp_testing_touch_move(struct comp_testing_device *touch, int32_t id, double lx,
+	double ly);
+bool comp_testing_touch_up(struct comp_testing_device *touch, int32_t id);
+
+/**
+ * Makes a client on a connected socket fd (the compositor's end; the client owns the
+ * other). Trusted clients see the privileged globals, as if started by the compositor.
+ * The display owns the client; NULL on failure (fd is then not taken).
+ */
+struct wl_client *comp_testing_create_client(struct comp_server *server, int fd,
+	bool trusted);
+
+/**
+ * Moves the window whose wl_surface has protocol id surface_id in client so that its
+ * content (the xdg window geometry, without our decorations) has its top left at
+ * (x, y) in layout coordinates. False if that surface is not a mapped window.
+ */
+bool comp_testing_position_window(struct comp_server *server, struct wl_client *client,
+	uint32_t surface_id, int x, int y);
+
+#endif

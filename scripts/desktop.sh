@@ -1,0 +1,47 @@
+#!/bin/sh
+# Starts the Lumen desktop: installs what it needs, builds, and runs the compositor.
+#  - inside another Wayland or X11 session: in a window there;
+#  - on a machine with a GPU and a free VT: on the screens (DRM, via libseat);
+#  - on a machine with no display: on virtual (headless) outputs, with a VNC server
+#    on 127.0.0.1 and screenshots on request.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build"
+
+"$root/scripts/install-deps.sh"
+if [ ! -f "$build/build.ninja" ]; then
+	meson setup "$build" "$root" >/dev/null
+fi
+ninja -C "$build" >/dev/null
+
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+	XDG_RUNTIME_DIR=$(mktemp -d /tmp/lumen-runtime.XXXXXX)
+	export XDG_RUNTIME_DIR
+fi
+chmod 700 "$XDG_RUNTIME_DIR"
+
+outputs="${LUMEN_OUTPUTS:-1920x1080}"
+startup=""
+if [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; then
+	echo "lumen: running in a window of the current session"
+elif ls /dev/dri/card* >/dev/null 2>&1 && [ -z "${LUMEN_HEADLESS:-}" ]; then
+	echo "lumen: running on this machine's screens"
+else
+	export WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1
+	[ -e /dev/dri ] || export WLR_RENDERER=pixman
+	port="${LUMEN_VNC_PORT:-5900}"
+	echo "lumen: no display here: running on virtual outputs ($outputs)."
+	echo "lumen: to see it, connect a VNC viewer to 127.0.0.1:$port"
+	echo "lumen: for a screenshot: $build/compositor/lumenctl screenshot FILE.png"
+	startup="wayvnc 127.0.0.1 $port"
+fi
+
+config="${XDG_CONFIG_HOME:-$HOME/.config}/lumen/lumen.ini"
+[ -f "$config" ] || config="$root/data/lumen.ini"
+
+socket="${LUMEN_SOCKET:-lumen-0}"
+echo "lumen: WAYLAND_DISPLAY=$socket XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR; Ctrl+C to stop"
+if [ -n "$startup" ]; then
+	exec "$build/compositor/lumen" -c "$config" -S "$socket" -o "$outputs" -s "$startup" "$@"
+fi
+exec "$build/compositor/lumen" -c "$config" -S "$socket" -o "$outputs" "$@"

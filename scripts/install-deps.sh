@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs what Lumen needs to build, run and test, from Debian bookworm's packages.
+# Run as root. Used by both commands at the top of README.md.
+set -eu
+
+BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
+	libwayland-dev wayland-protocols libwlroots-dev libxkbcommon-dev libpixman-1-dev \
+	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libpng-dev \
+	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata"
+RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data"
+TEST="weston grim wtype wl-clipboard wlr-randr sway wlcs libgtk-4-bin x11-apps \
+	xvfb dbus-x11 passwd util-linux procps"
+
+want="$BUILD $RUN"
+if [ "${1:-}" = "--test" ]; then
+	want="$want $TEST"
+fi
+
+missing=""
+for pkg in $want; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $pkg"
+	fi
+done
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: these packages are missing and I am not root:$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

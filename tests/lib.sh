@@ -1,0 +1,167 @@
+# Shared by the integration tests (bash). Each test sources this, starts lumen
+# headless in a private XDG_RUNTIME_DIR, runs real clients, and prints TAP.
+# Only processes started here are ended, by pid.
+#
+# Paths come from meson (tests/meson.build): LUMEN, LUMENCTL, PNG_TOOL,
+# TC_KEYLOG, TC_PANEL, TC_INPUT, TC_GLOBALS, TC_CAPTURE, TC_ANIM.
+set -u
+
+T_DIR=$(mktemp -d /tmp/lumen-test.XXXXXX)
+export XDG_RUNTIME_DIR="$T_DIR/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+export HOME="$T_DIR/home"
+mkdir -p "$HOME"
+unset DISPLAY WAYLAND_DISPLAY WAYLAND_SOCKET LUMEN_IPC_SOCKET
+export XDG_CONFIG_HOME="$HOME/.config"
+export GDK_BACKEND=wayland QT_QPA_PLATFORM=wayland NO_AT_BRIDGE=1
+T_PIDS=""
+T_NUM=0
+T_FAILED=0
+T_SOCKET=lumen-test
+LUMEN_PID=""
+
+t_cleanup() {
+	for pid in $T_PIDS $LUMEN_PID; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $T_PIDS $LUMEN_PID; do
+		# Give each a moment, then insist.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	if [ "${KEEP_TEST_DIR:-}" = "" ]; then
+		rm -rf "$T_DIR"
+	else
+		echo "# kept $T_DIR"
+	fi
+}
+trap t_cleanup EXIT
+
+ok() { # cond-exit-status description
+	T_NUM=$((T_NUM + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_NUM - $2"
+	else
+		echo "not ok $T_NUM - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+check() { # description command...
+	desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+
+diag() {
+	echo "$*" | sed 's/^/# /'
+}
+
+done_testing() {
+	echo "1..$T_NUM"
+	if [ "$T_FAILED" -gt 0 ]; then
+		diag "---- lumen log (tail) ----"
+		[ -f "$T_DIR/lumen.log" ] && tail -n 40 "$T_DIR/lumen.log" | sed 's/^/# /'
+		exit 1
+	fi
+	exit 0
+}
+
+bail() {
+	echo "Bail out! $*"
+	[ -f "$T_DIR/lumen.log" ] && tail -n 40 "$T_DIR/lumen.log" | sed 's/^/# /'
+	exit 1
+}
+
+wait_for() { # timeout-seconds command... : true once the command succeeds
+	limit=$1
+	shift
+	end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+	while [ $(( $(date +%s%N) / 1000000 )) -lt $end ]; do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_lumen [lumen args...]: config from $T_DIR/lumen.ini (created empty if missing).
+# Xwayland is off unless LUMEN_XWAYLAND=1.
+start_lumen() {
+	[ -f "$T_DIR/lumen.ini" ] || : >"$T_DIR/lumen.ini"
+	xw=--no-xwayland
+	[ "${LUMEN_XWAYLAND:-}" = 1 ] && xw=
+	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+		"$LUMEN" $xw --no-autostart -S "$T_SOCKET" -c "$T_DIR/lumen.ini" \
+		-o 1280x720 "$@" >"$T_DIR/lumen.log" 2>&1 &
+	LUMEN_PID=$!
+	export WAYLAND_DISPLAY="$T_SOCKET"
+	export LUMEN_IPC_SOCKET="$XDG_RUNTIME_DIR/lumen-ipc.$T_SOCKET.sock"
+	wait_for 20 test -S "$LUMEN_IPC_SOCKET" || bail "lumen did not start"
+	wait_for 10 "$LUMENCTL" outputs || bail "lumen does not answer IPC"
+}
+
+# spawn NAME command...: runs in the background, output in $T_DIR/NAME.out
+spawn() {
+	name=$1
+	shift
+	"$@" >"$T_DIR/$name.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "PID_$(echo "$name" | tr -c 'A-Za-z0-9_\n' _)=$!"
+}
+
+# spawn_trusted NAME command...: the same, on the trusted socket
+spawn_trusted() {
+	name=$1
+	shift
+	WAYLAND_DISPLAY="$T_SOCKET-trusted" spawn "$name" "$@"
+}
+
+out_has() { # NAME fixed-string
+	grep -qF -- "$2" "$T_DIR/$1.out"
+}
+
+# Runs python over lumenctl's JSON: jq-like queries without jq.
+ipc_json() { # python-expression-over-j lumenctl-args...
+	expr=$1
+	shift
+	"$LUMENCTL" -c "$@" | python3 -c "import json,sys; j=json.load(sys.stdin); r=($expr); print(r if not isinstance(r,bool) else int(r))"
+}
+
+window_count() {
+	ipc_json "len(j['windows'])" windows
+}
+
+has_windows() { # count
+	[ "$(window_count 2>/dev/null)" -ge "$1" ]
+}
+
+window_field() { # app_id-or-title field
+	"$LUMENCTL" -c windows | python3 -c "
+import json,sys
+j=json.load(sys.stdin)
+for w in j['windows']:
+    if w['app_id']=='$1' or w['title']=='$1':
+        print(w['$2'] if not isinstance(w['$2'],bool) else int(w['$2'])); break
+else:
+    sys.exit(1)"
+}
+
+has_window() { # app_id-or-title
+	window_field "$1" id >/dev/null
+}
+
+capture() { # FILE [OUTPUT]
+	"$LUMENCTL" screenshot "$@" >/dev/null
+}
+
+# Injects input through the virtual keyboard/pointer on the trusted socket.
+inject() {
+	WAYLAND_DISPLAY="$T_SOCKET-trusted" "$TC_INPUT" "$@" >>"$T_DIR/inject.out" 2>&1
+}
