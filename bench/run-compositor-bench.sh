@@ -91,7 +91,8 @@ client_h=$((10#${BASH_REMATCH[2]}))
 	[ "$client_w" -le "$OUTPUT_W" ] && [ "$client_h" -le "$OUTPUT_H" ] ||
 	die "-s: $client_size does not fit between 64x64 and ${OUTPUT_W}x${OUTPUT_H}"
 
-builddir=$(cd -- "$builddir" 2>/dev/null && pwd) || die "no build directory '$builddir'"
+abs=$(cd -- "$builddir" 2>/dev/null && pwd) || die "no build directory '$builddir'"
+builddir=$abs
 lumen="$builddir/compositor/lumen"
 [ -n "$anim" ] || anim="$builddir/tests/clients/lumen-test-anim"
 [ -x "$lumen" ] || die "$lumen is missing: build it first (ninja -C '$builddir')"
@@ -158,9 +159,23 @@ stop() {
 	return $ok
 }
 
+# Sleeps in the background and waits for it: bash runs a trap only once the foreground
+# command ends, and wait, unlike sleep, is cut short by the signal.
+nap_pid=""
+nap() {
+	sleep "$1" &
+	nap_pid=$!
+	wait "$nap_pid"
+	nap_pid=""
+}
+
 work=""
 cleanup() {
 	local i
+	if [ -n "$nap_pid" ]; then
+		kill "$nap_pid" 2>/dev/null
+		wait "$nap_pid" 2>/dev/null
+	fi
 	# Newest first: clients before their compositor.
 	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
 		kill -TERM "${started[i]}" 2>/dev/null
@@ -195,6 +210,16 @@ cpu_ticks() { # PID: utime + stime, all threads, in clock ticks
 	s=${s##*) } # the name may hold spaces and parentheses; what follows it does not
 	read -r -a f <<<"$s"
 	echo $((f[11] + f[12])) # fields 14 and 15; f[0] is field 3
+}
+
+# Nanosecond run time summed over the live threads (schedstat's first field): a finer
+# cross-check of cpu_ticks, whose 10 ms ticks are coarse for an idle or cheap compositor.
+cpu_ns() {
+	local t sum=0 v
+	for t in /proc/"$1"/task/*/schedstat; do
+		read -r v _ <"$t" 2>/dev/null && sum=$((sum + v))
+	done
+	echo "$sum"
 }
 
 rss_kib() {
@@ -341,16 +366,19 @@ declare -A R=()
 
 measure_idle() {
 	# Let start-up work (first frame, config) finish before the window opens.
-	sleep 1
+	nap 1
 	check_compositor
-	local c0 c1 t0 t1
+	local c0 c1 n0 n1 t0 t1
 	t0=$EPOCHREALTIME
 	c0=$(cpu_ticks "$comp_pid")
-	sleep "$IDLE_S"
+	n0=$(cpu_ns "$comp_pid")
+	nap "$IDLE_S"
 	c1=$(cpu_ticks "$comp_pid")
+	n1=$(cpu_ns "$comp_pid")
 	t1=$EPOCHREALTIME
 	check_compositor
 	R[$comp.idle.cpu_ms]=$(awk -v d=$((c1 - c0)) -v hz="$clk_tck" 'BEGIN { print d * 1000 / hz }')
+	R[$comp.idle.sched_ms]=$(awk -v d=$((n1 - n0)) 'BEGIN { print d / 1e6 }')
 	R[$comp.idle.window_s]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 	R[$comp.idle.rss_kib]=$(rss_kib "$comp_pid")
 }
@@ -381,11 +409,13 @@ measure_load() { # LOAD (full|partial)
 	done
 	check_compositor
 
-	local c0 c1 t0 t1 rss
+	local c0 c1 n0 n1 t0 t1 rss
 	t0=$EPOCHREALTIME
 	c0=$(cpu_ticks "$comp_pid")
-	sleep "$duration"
+	n0=$(cpu_ns "$comp_pid")
+	nap "$duration"
 	c1=$(cpu_ticks "$comp_pid")
+	n1=$(cpu_ns "$comp_pid")
 	t1=$EPOCHREALTIME
 	rss=$(rss_kib "$comp_pid")
 	check_compositor
@@ -418,6 +448,7 @@ measure_load() { # LOAD (full|partial)
 		pps=$(awk -v s="$pps" -v p="$p" -v e="$e" 'BEGIN { print s + (e > 0 ? p * 1000 / e : 0) }')
 	done
 	R[$comp.$load.cpu_ms]=$(awk -v d=$((c1 - c0)) -v hz="$clk_tck" 'BEGIN { print d * 1000 / hz }')
+	R[$comp.$load.sched_ms]=$(awk -v d=$((n1 - n0)) 'BEGIN { print d / 1e6 }')
 	R[$comp.$load.window_s]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 	R[$comp.$load.rss_kib]=$rss
 	R[$comp.$load.frames]=$frames
@@ -425,7 +456,7 @@ measure_load() { # LOAD (full|partial)
 	R[$comp.$load.presented]=$presented
 	R[$comp.$load.pps]=$([ "$have_pres" -eq 1 ] && echo "$pps" || echo "")
 	# Teardown of the windows must not land in the next window.
-	sleep 1
+	nap 1
 	check_compositor
 }
 
@@ -511,10 +542,14 @@ echo "presented/s: wp_presentation 'presented' feedbacks per second, summed; swa
 echo "  headless backend sends none (wlroots 0.15 reports present inside commit), so no ratio."
 echo "cpu_ms/frame: compositor utime+stime over the window / frames/s x window. rss_MiB: VmRSS"
 echo "  at the end of the window (idle row: after ${IDLE_S} s with no clients)."
+echo
+echo "details (CPU: /proc/PID/stat, 1/$clk_tck s ticks; in brackets schedstat, ns, a cross-check):"
 for c in lumen sway; do
+	printf '%-5s idle:    window %5.2f s, CPU %5.0f ms [%8.2f ms]\n' "$c" \
+		"${R[$c.idle.window_s]}" "${R[$c.idle.cpu_ms]}" "${R[$c.idle.sched_ms]}"
 	for load in full partial; do
-		printf '%s %s: %d frames counted, %d presented; window %.2f s, compositor CPU %.0f ms\n' \
-			"$c" "$load" "${R[$c.$load.frames]}" "${R[$c.$load.presented]}" \
-			"${R[$c.$load.window_s]}" "${R[$c.$load.cpu_ms]}"
+		printf '%-5s %-8s window %5.2f s, CPU %5.0f ms [%8.2f ms], %d frames and %d presented counted over the clients%s lives\n' \
+			"$c" "$load:" "${R[$c.$load.window_s]}" "${R[$c.$load.cpu_ms]}" \
+			"${R[$c.$load.sched_ms]}" "${R[$c.$load.frames]}" "${R[$c.$load.presented]}" "'"
 	done
 done

@@ -165,3 +165,14 @@ capture() { # FILE [OUTPUT]
 inject() {
 	WAYLAND_DISPLAY="$T_SOCKET-trusted" "$TC_INPUT" "$@" >>"$T_DIR/inject.out" 2>&1
 }
+
+field_is() { # app_id-or-title field value
+	[ "$(window_field "$1" "$2" 2>/dev/null)" = "$3" ]
+}
+
+# True when a python expression over lumenctl's JSON equals a value.
+json_is() { # value python-expression lumenctl-args...
+	want=$1
+	shift
+	[ "$(ipc_json "$@" 2>/dev/null)" = "$want" ]
+}

@@ -1008,8 +1008,12 @@ bool comp_config_load(struct comp_config *config, const char *path) {
 	bool ok = true;
 	while (true) {
 		if (len == cap) {
+			/* The buffer has a spare byte past cap: reading into it tells a file of
+			 * exactly the limit from a larger one. */
 			if (cap >= COMP_CONFIG_MAX_SIZE) {
-				ok = add_file_error(config, path, "file is larger than 1 MiB");
+				if (fread(text + len, 1, 1, file) > 0) {
+					ok = add_file_error(config, path, "file is larger than 1 MiB");
+				}
 				break;
 			}
 			size_t new_cap = cap ? cap * 2 : 4096;

@@ -61,6 +61,7 @@ struct comp_ipc {
 	int fd;
 	char *path;
 	struct wl_event_source *source;
+	struct wl_event_source *accept_retry; // timer resuming accept() after running out of fds
 	struct wl_event_source *reap; // idle source freeing dead clients; NULL if none pending
 	struct wl_list clients; // comp_ipc_client.link
 	int client_count;
@@ -202,6 +203,7 @@ static void client_send_line(struct comp_ipc_client *client, const char *data, s
 		client->out_len -= client->out_start;
 		client->out_start = 0;
 	}
+	size_t backlog = client->out_len;
 	size_t need = client->out_len + len + 1;
 	if (need > client->out_cap) {
 		size_t cap = client->out_cap ? client->out_cap : 4096;
@@ -220,7 +222,11 @@ static void client_send_line(struct comp_ipc_client *client, const char *data, s
 	client->out[client->out_len + len] = '\n';
 	client->out_len = need;
 	client_flush(client);
-	if (!client->dead && client->out_len - client->out_start > IPC_MAX_QUEUED) {
+	/*
+	 * Only a client that had not taken what was queued before is dropped: one big
+	 * reply (a long window list) to a client that reads is not its fault.
+	 */
+	if (!client->dead && backlog > 0 && client->out_len - client->out_start > IPC_MAX_QUEUED) {
 		lumen_log(LUMEN_WARN, "IPC client fd %d is not reading (%zu bytes queued); "
 			"dropping it", client->fd, client->out_len - client->out_start);
 		client_kill(client, "write queue full");
@@ -571,22 +577,6 @@ static bool cmd_workspaces(struct comp_server *server, struct json_object *reply
 	return add(reply, "workspaces", array);
 }
 
-static bool cmd_focus(struct comp_server *server, struct comp_view *view) {
-	/* Asking for a window by id means wanting to see it, wherever it is. */
-	if (view->minimized) {
-		comp_view_set_minimized(view, false);
-	}
-	struct comp_workspace *ws = view->workspace;
-	if (ws && !(ws->output && ws->output->workspace == ws)) {
-		struct comp_output *output = comp_output_focused(server);
-		if (output) {
-			comp_workspace_show(ws, output);
-		}
-	}
-	comp_view_focus(view);
-	return true;
-}
-
 static bool cmd_layout(struct comp_server *server, const struct comp_ipc_request *req,
 		struct json_object *reply, char *err, size_t errlen) {
 	int index = req->layout_index;
@@ -710,7 +700,9 @@ static bool run_request(struct comp_ipc_client *client, const struct comp_ipc_re
 	case COMP_IPC_WORKSPACES:
 		return cmd_workspaces(server, reply);
 	case COMP_IPC_FOCUS:
-		return cmd_focus(server, view);
+		/* comp_view_focus also unminimizes and shows the window's workspace. */
+		comp_view_focus(view);
+		return true;
 	case COMP_IPC_CLOSE:
 		comp_view_close(view);
 		return true;
@@ -961,6 +953,17 @@ static int handle_client(int fd, uint32_t mask, void *data) {
 	return 0;
 }
 
+static int handle_accept_retry(void *data) {
+	struct comp_ipc *ipc = data;
+	if (ipc->source) {
+		wl_event_source_fd_update(ipc->source, WL_EVENT_READABLE);
+	}
+	return 0;
+}
+
+static const char too_many_line[] =
+	"{\"success\":false,\"error\":\"too many IPC clients are connected\"}\n";
+
 static int handle_accept(int fd, uint32_t mask, void *data) {
 	struct comp_ipc *ipc = data;
 	if (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR)) {
@@ -973,8 +976,17 @@ static int handle_accept(int fd, uint32_t mask, void *data) {
 	for (int i = 0; i < 16; i++) {
 		int cfd = accept(ipc->fd, NULL, NULL);
 		if (cfd < 0) {
-			if (!would_block(errno) && errno != EINTR) {
-				lumen_log_errno(LUMEN_WARN, "IPC accept failed");
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/*
+				 * The connection stays pending and the socket readable: without a
+				 * pause the loop would spin here, logging, until an fd frees up.
+				 */
+				lumen_log_errno(LUMEN_WARN, "IPC accept failed; retrying in a second");
+				if (wl_event_source_timer_update(ipc->accept_retry, 1000) == 0) {
+					wl_event_source_fd_update(ipc->source, 0);
+				}
+			} else if (!would_block(errno) && errno != EINTR) {
+				lumen_log_errno(LUMEN_DEBUG, "IPC accept failed");
 			}
 			return 0;
 		}
@@ -985,6 +997,8 @@ static int handle_accept(int fd, uint32_t mask, void *data) {
 					ipc->client_count);
 				ipc->full_logged = true;
 			}
+			/* Best effort: its request may already be there, and then this is lost. */
+			send(cfd, too_many_line, sizeof(too_many_line) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(cfd);
 			continue;
 		}
@@ -1093,15 +1107,22 @@ struct comp_ipc *comp_ipc_create(struct comp_server *server, const char *path) {
 		lumen_log_errno(LUMEN_ERROR, "cannot listen on IPC socket %s", path);
 		goto fail;
 	}
+	ipc->accept_retry = wl_event_loop_add_timer(server->loop, handle_accept_retry, ipc);
 	ipc->source = wl_event_loop_add_fd(server->loop, ipc->fd, WL_EVENT_READABLE,
 		handle_accept, ipc);
-	if (!ipc->source) {
+	if (!ipc->source || !ipc->accept_retry) {
 		lumen_log(LUMEN_ERROR, "cannot watch the IPC socket");
 		goto fail;
 	}
 	lumen_log(LUMEN_INFO, "IPC listening on %s", path);
 	return ipc;
 fail:
+	if (ipc->source) {
+		wl_event_source_remove(ipc->source);
+	}
+	if (ipc->accept_retry) {
+		wl_event_source_remove(ipc->accept_retry);
+	}
 	if (ipc->fd >= 0) {
 		close(ipc->fd);
 	}
@@ -1127,6 +1148,7 @@ void comp_ipc_destroy(struct comp_ipc *ipc) {
 	if (ipc->source) {
 		wl_event_source_remove(ipc->source);
 	}
+	wl_event_source_remove(ipc->accept_retry);
 	close(ipc->fd);
 	unlink(ipc->path);
 	/* Events the compositor sends while shutting down must not reach freed memory. */

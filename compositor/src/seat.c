@@ -188,7 +188,7 @@ static void handle_key(struct wl_listener *listener, void *data) {
 			event->time_msec, event->keycode, event->state)) {
 		handled = true;
 	}
-	if (!handled) {
+	if (!handled && kbd->keymap) {
 		wlr_seat_set_keyboard(server->seat, keyboard->device);
 		wlr_seat_keyboard_notify_key(server->seat, event->time_msec, event->keycode,
 			event->state);
@@ -203,7 +203,7 @@ static void handle_modifiers(struct wl_listener *listener, void *data) {
 	if (server->switching && !(wlr_keyboard_get_modifiers(kbd) & WLR_MODIFIER_ALT)) {
 		comp_workspace_end_switch(server);
 	}
-	if (!comp_im_relay_handle_modifiers(server->im_relay, keyboard->device)) {
+	if (kbd->keymap && !comp_im_relay_handle_modifiers(server->im_relay, keyboard->device)) {
 		wlr_seat_set_keyboard(server->seat, keyboard->device);
 		wlr_seat_keyboard_notify_modifiers(server->seat, &kbd->modifiers);
 	}
@@ -231,6 +231,14 @@ static void handle_keyboard_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&keyboard->destroy.link);
 	wl_list_remove(&keyboard->link);
 	free(keyboard);
+	/* Keep a keymap on the seat: fall back to another keyboard, if any. */
+	struct comp_keyboard *other;
+	wl_list_for_each(other, &server->keyboards, link) {
+		if (other->device->keyboard->keymap &&
+				wlr_seat_get_keyboard(server->seat) == NULL) {
+			wlr_seat_set_keyboard(server->seat, other->device);
+		}
+	}
 	update_capabilities(server);
 }
 
@@ -252,7 +260,13 @@ static void add_keyboard(struct comp_server *server, struct wlr_input_device *de
 	keyboard->destroy.notify = handle_keyboard_destroy;
 	wl_signal_add(&device->events.destroy, &keyboard->destroy);
 	wl_list_insert(&server->keyboards, &keyboard->link);
-	wlr_seat_set_keyboard(server->seat, device);
+	/*
+	 * A virtual keyboard has no keymap until its client sends one; made the seat's
+	 * keyboard before that, clients would be sent an invalid keymap fd.
+	 */
+	if (device->keyboard->keymap) {
+		wlr_seat_set_keyboard(server->seat, device);
+	}
 	update_capabilities(server);
 }
 

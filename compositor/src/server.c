@@ -29,10 +29,14 @@ static void handle_wlr_log(enum wlr_log_importance importance, const char *fmt, 
 	lumen_log_vprintf(level, "wlroots", "wlr", 0, fmt, args);
 }
 
+static int other_backends;
+
 static void find_headless(struct wlr_backend *backend, void *data) {
 	struct comp_server *server = data;
 	if (wlr_backend_is_headless(backend)) {
 		server->headless = backend;
+	} else {
+		other_backends++;
 	}
 }
 
@@ -98,6 +102,7 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 		lumen_log(LUMEN_ERROR, "no backend could be started");
 		goto error;
 	}
+	other_backends = 0;
 	if (wlr_backend_is_multi(server->backend)) {
 		wlr_multi_for_each_backend(server->backend, find_headless, server);
 	} else {
@@ -143,8 +148,14 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 		comp_xwayland_init(server);
 	}
 
-	if (server->headless && options->headless_outputs) {
-		add_headless_outputs(server, options->headless_outputs);
+	if (server->headless && other_backends == 0) {
+		/*
+		 * Headless alone: give the seat a keyboard and a pointer anyway, so that it
+		 * looks like any desktop to clients (keyboard focus, selections) and so
+		 * that remote input (VNC) has a keymap to speak of.
+		 */
+		wlr_headless_add_input_device(server->headless, WLR_INPUT_DEVICE_KEYBOARD);
+		wlr_headless_add_input_device(server->headless, WLR_INPUT_DEVICE_POINTER);
 	}
 	return server;
 
@@ -185,6 +196,10 @@ bool comp_server_start(struct comp_server *server) {
 	if (!wlr_backend_start(server->backend)) {
 		lumen_log(LUMEN_ERROR, "cannot start the backend");
 		return false;
+	}
+	/* Added once started, each output arrives in order: the first is leftmost. */
+	if (server->headless && server->options.headless_outputs) {
+		add_headless_outputs(server, server->options.headless_outputs);
 	}
 
 	setenv("WAYLAND_DISPLAY", socket, 1);

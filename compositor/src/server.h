@@ -243,6 +243,8 @@ const char *comp_view_app_id(struct comp_view *view);
 struct wlr_box comp_view_geometry(struct comp_view *view); // content geometry offset and size
 struct wlr_box comp_view_frame_box(struct comp_view *view); // frame, layout coordinates
 void comp_view_focus(struct comp_view *view);
+/** No window is focused any more (the keyboard focus is left to the caller). */
+void comp_view_clear_focus(struct comp_server *server);
 void comp_view_close(struct comp_view *view);
 void comp_view_set_maximized(struct comp_view *view, bool maximized);
 void comp_view_set_fullscreen(struct comp_view *view, bool fullscreen);

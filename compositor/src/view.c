@@ -231,6 +231,14 @@ static void set_activated(struct comp_view *view, bool activated) {
 	}
 }
 
+void comp_view_clear_focus(struct comp_server *server) {
+	struct comp_view *prev = server->focused_view;
+	server->focused_view = NULL;
+	if (prev) {
+		set_activated(prev, false);
+	}
+}
+
 void comp_view_focus(struct comp_view *view) {
 	struct comp_server *server = view->server;
 	if (!view->mapped) {

@@ -51,14 +51,21 @@ void comp_workspace_show(struct comp_workspace *ws, struct comp_output *output) 
 		return;
 	}
 	if (ws->output && ws->output != output && ws->output->workspace == ws) {
-		/* Already on another screen: go there rather than steal it. */
+		/* Already on another screen: go there (pointer too) rather than steal it. */
+		struct wlr_box box = comp_layout_box(server->output_layout, ws->output->wlr_output);
+		wlr_cursor_warp(server->cursor, NULL, box.x + box.width / 2.0,
+			box.y + box.height / 2.0);
 		struct comp_view *view;
 		wl_list_for_each(view, &ws->views, ws_link) {
 			if (view->mapped && !view->minimized) {
 				comp_view_focus(view);
+				comp_ipc_event(server, "workspace", "focus", NULL);
 				return;
 			}
 		}
+		comp_view_clear_focus(server);
+		comp_seat_focus_surface(server, NULL);
+		comp_ipc_event(server, "workspace", "focus", NULL);
 		return;
 	}
 	struct comp_workspace *old = output->workspace;
@@ -83,19 +90,9 @@ void comp_workspace_show(struct comp_workspace *ws, struct comp_output *output) 
 	comp_workspace_arrange(ws);
 
 	if (old != ws) {
-		struct comp_view *focused = server->focused_view;
-		if (focused && focused->workspace == old) {
+		if (server->focused_view && server->focused_view->workspace == old) {
 			/* Focus goes with what the user now sees. */
-			server->focused_view = NULL;
-			if (focused->type == COMP_VIEW_XDG) {
-				wlr_xdg_toplevel_set_activated(focused->xdg_surface, false);
-			}
-			if (focused->decoration) {
-				comp_decoration_update(focused->decoration);
-			}
-			if (focused->toplevel_handle) {
-				wlr_foreign_toplevel_handle_v1_set_activated(focused->toplevel_handle, false);
-			}
+			comp_view_clear_focus(server);
 		}
 		struct comp_view *view;
 		bool focused_one = false;

@@ -462,6 +462,32 @@ static void test_files(void) {
 		"a NUL byte spoils only its line");
 	comp_config_finish(&config);
 
+	/* A file of exactly 1 MiB is read; one byte more is refused. */
+	const char head[] = "[keyboard]\nrepeat_rate = 7\n#";
+	size_t limit = 1024 * 1024;
+	char *big = malloc(limit + 1);
+	if (big) {
+		memset(big, ' ', limit + 1);
+		memcpy(big, head, sizeof(head) - 1);
+	}
+	for (size_t size = limit; big && size <= limit + 1; size++) {
+		comp_config_init(&config);
+		f = fopen(path, "w");
+		bool written = f && fwrite(big, 1, size, f) == size;
+		written = f && fclose(f) == 0 && written;
+		bool loaded = comp_config_load(&config, path);
+		if (size == limit) {
+			ok(written && loaded && config.errors.len == 0 && config.repeat_rate == 7,
+				"a 1 MiB file is read");
+		} else {
+			ok(written && !loaded && config.errors.len == 1 &&
+					error_is(&config, 0, path, "larger") && config.repeat_rate == 25,
+				"a larger file is refused, nothing applied");
+		}
+		comp_config_finish(&config);
+	}
+	free(big);
+
 	comp_config_init(&config);
 	ok(!comp_config_load(&config, dir) && config.errors.len == 1,
 		"a directory is unreadable: false with an error");

@@ -7,12 +7,12 @@ start_lumen
 
 capture "$T_DIR/empty.png"
 spawn shm weston-simple-shm
-wait_for 20 has_window weston-simple-shm
+wait_for 20 has_window simple-shm
 ok $? "weston-simple-shm maps"
 sleep 0.5
 capture "$T_DIR/shm.png"
-x=$(window_field weston-simple-shm x); y=$(window_field weston-simple-shm y)
-w=$(window_field weston-simple-shm width); h=$(window_field weston-simple-shm height)
+x=$(window_field simple-shm x); y=$(window_field simple-shm y)
+w=$(window_field simple-shm width); h=$(window_field simple-shm height)
 # Its content is a moving pattern of many colours; the empty desktop has one.
 colours=$("$PNG_TOOL" distinct "$T_DIR/shm.png" $((x + 10)) $((y + 40)) $((w - 20)) $((h - 50)))
 [ "${colours:-0}" -gt 20 ]

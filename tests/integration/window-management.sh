@@ -62,21 +62,21 @@ ok $? "Alt+Tab again switches back"
 # Title bar buttons: maximize, then minimize, then close.
 wa=$(window_field wm-a width); xa=$(window_field wm-a x); ya=$(window_field wm-a y)
 inject move-abs $((xa + wa - 2 - 34 - 17)) $((ya + 16)) 1280 720 button left click
-wait_for 5 sh -c "[ \"\$(window_field wm-a maximized)\" = 1 ]"
+wait_for 5 field_is wm-a maximized 1
 ok $? "the maximize button maximizes"
 wait_for 5 out_has a "maximized"
 ok $? "and the client is told it is maximized"
 inject move-abs $((1280 - 2 - 34 - 17)) 16 1280 720 button left click
-wait_for 5 sh -c "[ \"\$(window_field wm-a maximized)\" = 0 ]"
+wait_for 5 field_is wm-a maximized 0
 ok $? "pressing it again restores"
 wa=$(window_field wm-a width); xa=$(window_field wm-a x); ya=$(window_field wm-a y)
 inject move-abs $((xa + wa - 2 - 68 - 17)) $((ya + 16)) 1280 720 button left click
-wait_for 5 sh -c "[ \"\$(window_field wm-a minimized)\" = 1 ]"
+wait_for 5 field_is wm-a minimized 1
 ok $? "the minimize button minimizes"
 wait_for 5 is_focused wm-b
 ok $? "and focus moves to the remaining window"
 inject mod alt press key Tab tap mod alt release
-wait_for 5 sh -c "[ \"\$(window_field wm-a minimized)\" = 0 ]"
+wait_for 5 field_is wm-a minimized 0
 ok $? "Alt+Tab brings the minimized window back"
 
 id=$(window_field wm-a id)
@@ -95,6 +95,6 @@ wb=$(window_field wm-b width); xb=$(window_field wm-b x); yb=$(window_field wm-b
 inject move-abs $((xb + wb - 2 - 17)) $((yb + 16)) 1280 720 button left click
 wait_for 10 sh -c "! kill -0 $PID_b 2>/dev/null"
 ok $? "the close button closes the window (the client exits)"
-wait_for 5 sh -c "[ \"\$(window_count)\" = 1 ]"
+wait_for 5 json_is 1 "len(j['windows'])" windows
 ok $? "one window is left"
 done_testing

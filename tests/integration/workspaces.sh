@@ -18,7 +18,7 @@ wait_for 20 has_window ws-a
 ok $? "a new window opens on the focused workspace (1)"
 
 inject mod super press key 3 tap mod super release
-wait_for 5 sh -c "[ \"\$(focused_ws)\" = 3 ]"
+wait_for 5 json_is 3 "[w['num'] for w in j['workspaces'] if w['focused']][0]" workspaces
 ok $? "Super+3 shows workspace 3"
 [ "$(ws_on HEADLESS-1)" = 3 ]
 ok $? "on the focused output"
@@ -31,10 +31,10 @@ wait_for 5 out_has a "focus out"
 ok $? "and it lost the keyboard focus"
 
 inject mod super press key 1 tap mod super release
-wait_for 5 sh -c "[ \"\$(focused_ws)\" = 1 ]"
+wait_for 5 json_is 1 "[w['num'] for w in j['workspaces'] if w['focused']][0]" workspaces
 ok $? "Super+1 goes back"
 inject mod super press mod shift press key 5 tap mod shift release mod super release
-wait_for 5 sh -c "[ \"\$(window_field ws-a workspace)\" = 5 ]"
+wait_for 5 field_is ws-a workspace 5
 ok $? "Super+Shift+5 moves the window to workspace 5"
 [ "$(focused_ws)" = 1 ]
 ok $? "while the user stays on workspace 1"
@@ -44,7 +44,7 @@ spawn b "$TC_KEYLOG" --title ws-b --color 00ff00
 spawn c "$TC_KEYLOG" --title ws-c --color 0000ff
 wait_for 20 has_windows 3
 inject mod super press key t tap mod super release
-wait_for 5 sh -c "[ \"\$(ipc_json \"[w['tiling'] for w in j['workspaces'] if w['num']==5][0]\" workspaces)\" = 1 ]"
+wait_for 5 json_is 1 "[w['tiling'] for w in j['workspaces'] if w['num']==5][0]" workspaces
 ok $? "Super+T turns tiling on for workspace 5"
 boxes=$("$LUMENCTL" -c windows | python3 -c '
 import json,sys
@@ -64,7 +64,7 @@ sys.exit(0 if ok else 1)
 PY
 ok $? "three tiled windows cover the output without overlapping"
 inject mod super press key t tap mod super release
-wait_for 5 sh -c "[ \"\$(ipc_json \"[w['tiling'] for w in j['workspaces'] if w['num']==5][0]\" workspaces)\" = 0 ]"
+wait_for 5 json_is 0 "[w['tiling'] for w in j['workspaces'] if w['num']==5][0]" workspaces
 ok $? "Super+T again turns it off"
 
 "$LUMENCTL" workspace 2 >/dev/null

@@ -1,5 +1,14 @@
 #!/bin/bash
 # An X11 client (xeyes) maps as a window through Xwayland.
+#
+# Xwayland's sockets live in /tmp/.X11-unix, shared by the whole machine (and
+# refused by wlroots when another user made it). As root, the test gets a private
+# one in its own mount namespace, so it neither disturbs nor depends on others.
+if [ -z "${LUMEN_XW_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	export LUMEN_XW_NS=1
+	exec unshare --mount --propagation private sh -c \
+		'mkdir -p /tmp/.X11-unix && mount -t tmpfs -o mode=1777 tmpfs /tmp/.X11-unix && exec "$0"' "$0"
+fi
 . "$TESTS_DIR/lib.sh"
 if ! command -v Xwayland >/dev/null || ! command -v xeyes >/dev/null; then
 	echo "1..0 # SKIP Xwayland or xeyes is not installed"
