@@ -11,9 +11,11 @@
 #include <wlr/backend/headless.h>
 #include <wlr/interfaces/wlr_input_device.h>
 #include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_layer_shell_v1.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_touch.h>
+#include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
 #include "comp/testing.h"
 #include "common/log.h"
@@ -232,5 +234,80 @@ bool comp_testing_position_window(struct comp_server *server, struct wl_client *
 		wlr_scene_node_coords(view->content, &content_x, &content_y);
 	}
 	comp_view_move_to(view, x - (content_x - view->x), y - (content_y - view->y));
+	return true;
+}
+
+/* comp_testing_assume_initial_ack: one per server, gone with the wlr_compositor. */
+struct initial_ack_quirk {
+	struct wl_listener new_surface, compositor_destroy;
+};
+
+/* One per wl_surface, for its lifetime: the role may come, go and come back. */
+struct initial_ack_watch {
+	struct wlr_surface *surface;
+	struct wl_listener commit, destroy;
+};
+
+/*
+ * The xdg or layer surface's initial commit has just been applied ("added" is set,
+ * a configure is on its way) and carried no buffer: take the configure as acked.
+ * With a buffer, wlroots's own commit listener answers with the protocol error.
+ */
+static void handle_watch_commit(struct wl_listener *listener, void *data) {
+	struct initial_ack_watch *watch = wl_container_of(listener, watch, commit);
+	struct wlr_surface *surface = watch->surface;
+	if (wlr_surface_has_buffer(surface)) {
+		return;
+	}
+	if (wlr_surface_is_xdg_surface(surface)) {
+		struct wlr_xdg_surface *xdg_surface = wlr_xdg_surface_from_wlr_surface(surface);
+		if (xdg_surface && xdg_surface->added && !xdg_surface->configured) {
+			xdg_surface->configured = true;
+		}
+	} else if (wlr_surface_is_layer_surface(surface)) {
+		struct wlr_layer_surface_v1 *layer_surface =
+			wlr_layer_surface_v1_from_wlr_surface(surface);
+		if (layer_surface && layer_surface->added && !layer_surface->configured) {
+			layer_surface->configured = true;
+		}
+	}
+}
+
+static void handle_watch_destroy(struct wl_listener *listener, void *data) {
+	struct initial_ack_watch *watch = wl_container_of(listener, watch, destroy);
+	wl_list_remove(&watch->commit.link);
+	wl_list_remove(&watch->destroy.link);
+	free(watch);
+}
+
+static void handle_quirk_new_surface(struct wl_listener *listener, void *data) {
+	struct wlr_surface *surface = data;
+	struct initial_ack_watch *watch = calloc(1, sizeof(*watch));
+	if (!watch) {
+		return;
+	}
+	watch->surface = surface;
+	watch->commit.notify = handle_watch_commit;
+	wl_signal_add(&surface->events.commit, &watch->commit);
+	watch->destroy.notify = handle_watch_destroy;
+	wl_signal_add(&surface->events.destroy, &watch->destroy);
+}
+
+static void handle_quirk_compositor_destroy(struct wl_listener *listener, void *data) {
+	struct initial_ack_quirk *quirk = wl_container_of(listener, quirk, compositor_destroy);
+	wl_list_remove(&quirk->new_surface.link);
+	wl_list_remove(&quirk->compositor_destroy.link);
+	free(quirk);
+}
+
+bool comp_testing_assume_initial_ack(struct comp_server *server) {
+	struct initial_ack_quirk *quirk = calloc(1, sizeof(*quirk));
+	if (!quirk) {
+		return false;
+	}
+	quirk->new_surface.notify = handle_quirk_new_surface;
+	wl_signal_add(&server->compositor->events.new_surface, &quirk->new_surface);
+	quirk->compositor_destroy.notify = handle_quirk_compositor_destroy;
+	wl_signal_add(&server->compositor->events.destroy, &quirk->compositor_destroy);
 	return true;
 }

@@ -28,20 +28,23 @@ if ! command -v gtk4-widget-factory >/dev/null; then
 	done_testing
 fi
 spawn gtk gtk4-widget-factory
-wait_for 30 has_window org.gtk.WidgetFactory4
+wait_for 30 has_window gtk4-widget-factory
 ok $? "gtk4-widget-factory maps"
-wait_for 10 sh -c "[ \"\$($LUMENCTL -c windows | python3 -c 'import json,sys; print([w[\"focused\"] for w in json.load(sys.stdin)[\"windows\"] if w[\"app_id\"]==\"org.gtk.WidgetFactory4\"][0])')\" = True ]"
+wait_for 10 sh -c "[ \"\$($LUMENCTL -c windows | python3 -c 'import json,sys; print([w[\"focused\"] for w in json.load(sys.stdin)[\"windows\"] if w[\"app_id\"]==\"gtk4-widget-factory\"][0])')\" = True ]"
 ok $? "it takes the keyboard focus"
 
-# Push the window so that its right part hangs off the output, then open the
-# header bar's menu (F10) near that edge: the popup must land inside the output.
-id=$(window_field org.gtk.WidgetFactory4 id)
-"$LUMENCTL" move "$id" to 700 100 >/dev/null
+# Put the window low on the output, then open the first combo box's drop-down (an
+# xdg_popup below it): there is no room below, so it must be moved to stay inside.
+id=$(window_field gtk4-widget-factory id)
+"$LUMENCTL" move "$id" to 0 560 >/dev/null
 sleep 0.5
-before=$("$LUMENCTL" -c windows | python3 -c 'import json,sys; print(sum(len(w.get("popups",[])) for w in json.load(sys.stdin)["windows"]))')
-inject key F10 tap
+y=$(window_field gtk4-widget-factory y)
+[ "$y" = 560 ]
+ok $? "lumenctl moves it near the bottom edge (y=$y)"
+# The arrow of the first combo box, 407,103 from the frame's corner (GTK 4.8's layout).
+inject move-abs 407 663 1280 720 button left click
 wait_for 10 sh -c "$LUMENCTL -c windows | python3 -c 'import json,sys; sys.exit(0 if any(w.get(\"popups\") for w in json.load(sys.stdin)[\"windows\"]) else 1)'"
-ok $? "F10 opens a popup menu (popups before: $before)"
+ok $? "clicking the combo box opens its drop-down (an xdg_popup)"
 popups=$("$LUMENCTL" -c windows | python3 -c '
 import json,sys
 for w in json.load(sys.stdin)["windows"]:

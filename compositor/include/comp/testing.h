@@ -63,4 +63,15 @@ struct wl_client *comp_testing_create_client(struct comp_server *server, int fd,
 bool comp_testing_position_window(struct comp_server *server, struct wl_client *client,
 	uint32_t surface_id, int x, int y);
 
+/**
+ * Works around WLCS 1.5, whose helpers attach a buffer to a new xdg or layer surface
+ * straight after the initial commit, before they have seen the configure that commit
+ * asks for (fixed in wlcs 1.7: canonical/wlcs#324); wlroots rightly calls that a
+ * protocol error. From now on, a surface whose initial commit carried no buffer counts
+ * as configured at once, as if its client had acknowledged the first configure
+ * already. A buffer on the initial commit is still an error. Applies to surfaces
+ * created from now on, for as long as the server lives; false if out of memory.
+ */
+bool comp_testing_assume_initial_ack(struct comp_server *server);
+
 #endif
