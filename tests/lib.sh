@@ -62,7 +62,32 @@ diag() {
 	echo "$*" | sed 's/^/# /'
 }
 
+# Ends the clients, then lumen, and checks that lumen shut down cleanly: exit
+# status 0 and no sanitizer report (leaks, memory errors, undefined behaviour).
+stop_lumen() {
+	[ -n "$LUMEN_PID" ] || return 0
+	for pid in $T_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $T_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	T_PIDS=""
+	kill -TERM "$LUMEN_PID" 2>/dev/null
+	wait "$LUMEN_PID"
+	status=$?
+	LUMEN_PID=""
+	report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/lumen.log" | head -n 3)
+	[ "$status" -eq 0 ] && [ -z "$report" ]
+	ok $? "lumen exits cleanly (status $status${report:+; $report})"
+	if [ -n "$report" ]; then
+		grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/lumen.log" |
+			head -n 60 | sed 's/^/# /'
+	fi
+}
+
 done_testing() {
+	stop_lumen
 	echo "1..$T_NUM"
 	if [ "$T_FAILED" -gt 0 ]; then
 		diag "---- lumen log (tail) ----"

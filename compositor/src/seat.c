@@ -223,9 +223,21 @@ static void update_capabilities(struct comp_server *server) {
 	wlr_seat_set_capabilities(server->seat, caps);
 }
 
+static void free_later(void *data) {
+	free(data);
+}
+
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data) {
 	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
 	struct comp_server *server = keyboard->server;
+	if (wlr_input_device_get_virtual_keyboard(keyboard->device)) {
+		/*
+		 * wlroots 0.15.1 never frees a virtual keyboard's wlr_keyboard (its destroy
+		 * hook is empty); once the destruction in progress is over, nothing refers
+		 * to it, so free it then.
+		 */
+		wl_event_loop_add_idle(server->loop, free_later, keyboard->device->keyboard);
+	}
 	wl_list_remove(&keyboard->modifiers.link);
 	wl_list_remove(&keyboard->key.link);
 	wl_list_remove(&keyboard->destroy.link);

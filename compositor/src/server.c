@@ -269,12 +269,13 @@ void comp_server_destroy(struct comp_server *server) {
 	if (!server) {
 		return;
 	}
+	/* Before the clients go: Xwayland is one of them, and its shutdown needs the loop. */
+	comp_xwayland_finish(server);
 	if (server->display) {
 		wl_display_destroy_clients(server->display);
 	}
 	comp_ipc_destroy(server->ipc);
 	comp_im_relay_destroy(server->im_relay);
-	comp_xwayland_finish(server);
 	if (server->backend) {
 		wlr_backend_destroy(server->backend);
 	}

@@ -4,6 +4,7 @@
  * ask, above the windows.
  */
 #include <stdlib.h>
+#include <time.h>
 #include "common/log.h"
 #include "server.h"
 
@@ -259,6 +260,26 @@ void comp_xwayland_init(struct comp_server *server) {
 void comp_xwayland_finish(struct comp_server *server) {
 	if (!server->xwayland) {
 		return;
+	}
+	/*
+	 * wlroots 0.15.1 frees its X window manager only when the X connection hangs
+	 * up, never in wlr_xwayland_destroy: end Xwayland first and let the event loop
+	 * see the hang-up, so the window manager, its windows and ours are freed.
+	 */
+	struct wlr_xwayland_server *xserver = server->xwayland->server;
+	if (server->xwayland->xwm && xserver && xserver->client) {
+		/* Xwayland exits when its Wayland connection goes. */
+		wl_client_destroy(xserver->client);
+		struct timespec start, now;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		do {
+			wl_event_loop_dispatch(server->loop, 50);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		} while (server->xwayland->xwm && (now.tv_sec - start.tv_sec) * 1000 +
+			(now.tv_nsec - start.tv_nsec) / 1000000 < 2000);
+		if (server->xwayland->xwm) {
+			lumen_log(LUMEN_WARN, "Xwayland did not hang up; its window manager leaks");
+		}
 	}
 	wl_list_remove(&server->new_xwayland_surface.link);
 	wl_list_remove(&server->xwayland_ready.link);
