@@ -530,6 +530,9 @@ int main(int argc, char *argv[]) {
 	ssize_t len = getline(&line, &cap, in);
 	if (len <= 0) {
 		fprintf(stderr, "lumenctl: %s closed the connection without replying\n", path);
+		free(line);
+		free(path);
+		fclose(in);
 		return EXIT_USAGE;
 	}
 	free(path);

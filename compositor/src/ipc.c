@@ -11,9 +11,29 @@
  * request, in order:
  *   -> {"command": "NAME", ...arguments}
  *   <- {"success": true, ...results}  or  {"success": false, "error": "message"}
- * Blank lines are ignored. Requests are parsed by ipc-json.c (unit-tested and
- * fuzzed on its own); the commands and their arguments are listed in lumenctl.c's
- * usage and in the handlers below. Window ids are comp_view.id.
+ * Blank lines are ignored; a last line without its newline is still served at EOF.
+ * Requests are parsed by ipc-json.c, which the unit test and the fuzzer drive alone.
+ * Members a command does not know are ignored; null counts as absent.
+ *
+ * Commands (ids are comp_view.id; "state" is "on", "off" or "toggle", the default):
+ *   outputs     -> "outputs": [{name, make, model, enabled, width, height, refresh
+ *                  (mHz), x, y, scale, workspace, focused, modes: [{width, height,
+ *                  refresh, preferred}]}]
+ *   windows     -> "windows": [{id, title, app_id, workspace, output, x, y, width,
+ *                  height (the frame), focused, maximized, fullscreen, minimized,
+ *                  xwayland, popups: [{x, y, width, height}]}], mapped windows only
+ *   workspaces  -> "workspaces": [{num, output, visible, focused, tiling, windows}]
+ *   focus {id}, close {id}, fullscreen|maximize|minimize {id, state}
+ *   move {id, workspace: N} | {id, x, y}   the frame's top-left, layout coordinates
+ *   workspace {num}       shows it on the focused output
+ *   exec {cmd}, action {action}            as in lumen.ini [autostart], [bindings]
+ *   layout {index} | {next: true} -> index, name
+ *   get-layout  -> index, name, layouts: [names]
+ *   reload      -> errors: ["FILE:LINE: message"], also when it fails
+ *   screenshot {path (absolute), output (default: focused)} -> path, output
+ *   subscribe {events: [...]}
+ * An unknown window id is "no window with id N"; bad JSON, a wrong type or a missing
+ * argument each get an error that names the member at fault.
  *
  * Events. After {"command": "subscribe", "events": ["window", "workspace", "layout",
  * "output"]} the client also receives, interleaved with replies, lines
@@ -21,13 +41,16 @@
  *   {"event": "workspace", "change": "...", "workspace": N, "output": "NAME"}
  *   {"event": "layout", "change": "...", "layout": {"index": N, "name": "..."}}
  *   {"event": "output", "change": "...", "outputs": [...as in "outputs"...]}
- * emitted by the compositor through comp_ipc_event. A subscriber may shut down its
+ * emitted by the compositor through comp_ipc_event. Events that a request causes
+ * reach its (subscribed) sender before the reply. A subscriber may shut down its
  * writing side and keep reading events.
  *
  * The compositor never blocks on a client. Sockets are nonblocking and driven by
  * the wl_event_loop. Each client has a read buffer holding at most one line of
  * COMP_IPC_MAX_LINE bytes: a longer line gets an error reply and the client is
- * disconnected, because there is no way to find where the next request starts.
+ * disconnected, because there is no way to find where the next request starts (the
+ * socket is shut down for writing and the rest of its input dropped until it closes:
+ * closing with unread input would reset the connection and lose the reply).
  * Each client has a write queue; one that stops reading and lets more than
  * IPC_MAX_QUEUED bytes pile up is dropped. A client that goes away mid-request only
  * makes its own send fail. Clients are never freed inside a handler that may still
@@ -583,7 +606,7 @@ static bool cmd_layout(struct comp_server *server, const struct comp_ipc_request
 	if (req->layout_next) {
 		int count = layout_count(server);
 		if (count == 0) {
-			snprintf(err, errlen, "no keyboard layouts are configured");
+			snprintf(err, errlen, "no keyboard layouts are available");
 			return false;
 		}
 		int current = comp_seat_layout_index(server);

@@ -55,20 +55,9 @@ static void handle_frame(struct wl_listener *listener, void *data) {
 	wlr_scene_output_send_frame_done(scene_output, &now);
 }
 
-static void update_background(struct comp_output *output) {
-	struct wlr_box box;
-	box = comp_layout_box(output->server->output_layout, output->wlr_output);
-	if (wlr_box_empty(&box)) {
-		return;
-	}
-	wlr_scene_node_set_position(&output->background->node, box.x, box.y);
-	wlr_scene_rect_set_size(output->background, box.width, box.height);
-}
-
 static void handle_mode(struct wl_listener *listener, void *data) {
 	struct comp_output *output = wl_container_of(listener, output, mode);
 	comp_output_arrange_layers(output);
-	update_background(output);
 }
 
 static void handle_destroy(struct wl_listener *listener, void *data) {
@@ -78,7 +67,6 @@ static void handle_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->mode.link);
 	wl_list_remove(&output->link);
-	wlr_scene_node_destroy(&output->background->node);
 
 	/* Layer surfaces on a vanished output are closed, as the protocol asks. */
 	struct comp_layer_surface *layer, *tmp;
@@ -158,7 +146,6 @@ void comp_output_apply_config(struct comp_output *output) {
 	} else if (!wlr_output_layout_get(server->output_layout, wlr_output)) {
 		wlr_output_layout_add_auto(server->output_layout, wlr_output);
 	}
-	update_background(output);
 	comp_output_arrange_layers(output);
 }
 
@@ -178,10 +165,6 @@ static void handle_new_output(struct wl_listener *listener, void *data) {
 	output->wlr_output = wlr_output;
 	wlr_output->data = output;
 	wl_list_init(&output->layer_surfaces);
-	static const float bg[4] = {0.12f, 0.13f, 0.16f, 1.0f};
-	output->background = wlr_scene_rect_create(&server->layers[COMP_LAYER_BACKGROUND]->node,
-		0, 0, bg);
-	wlr_scene_node_lower_to_bottom(&output->background->node);
 	wl_list_insert(server->outputs.prev, &output->link);
 
 	output->frame.notify = handle_frame;
@@ -293,8 +276,7 @@ static bool apply_output_config(struct comp_server *server,
 		}
 		struct comp_output *output = wlr_output->data;
 		if (output) {
-			update_background(output);
-			comp_output_arrange_layers(output);
+					comp_output_arrange_layers(output);
 		}
 	}
 	return ok;
@@ -336,8 +318,7 @@ static void handle_layout_change(struct wl_listener *listener, void *data) {
 	struct comp_server *server = wl_container_of(listener, server, output_layout_change);
 	struct comp_output *output;
 	wl_list_for_each(output, &server->outputs, link) {
-		update_background(output);
-		comp_output_arrange_layers(output);
+			comp_output_arrange_layers(output);
 	}
 	comp_output_update_manager(server);
 }

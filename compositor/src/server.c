@@ -281,6 +281,11 @@ void comp_server_destroy(struct comp_server *server) {
 	}
 	comp_seat_finish(server);
 	comp_trust_destroy(server->trust);
+	/* The layout first: the scene listens to it, and must still be there to hear it go. */
+	if (server->output_layout) {
+		wlr_output_layout_destroy(server->output_layout);
+		server->output_layout = NULL;
+	}
 	if (server->scene) {
 		wlr_scene_node_destroy(&server->scene->node);
 	}
@@ -289,9 +294,6 @@ void comp_server_destroy(struct comp_server *server) {
 	}
 	if (server->renderer) {
 		wlr_renderer_destroy(server->renderer);
-	}
-	if (server->output_layout) {
-		wlr_output_layout_destroy(server->output_layout);
 	}
 	if (server->display) {
 		wl_display_destroy(server->display);

@@ -69,7 +69,6 @@ struct comp_output {
 	struct comp_workspace *workspace; // the one shown here
 	struct wlr_box usable_area; // layout coordinates, minus exclusive zones
 	struct wl_list layer_surfaces; // comp_layer_surface.link
-	struct wlr_scene_rect *background; // shown when no layer-shell background covers it
 	unsigned present_seq; // our own vblank count, for backends that have none
 
 	struct wl_listener frame;

@@ -35,6 +35,8 @@ struct keylog {
 	int pending_width, pending_height; // from the last toplevel configure; 0: ours to pick
 	bool committed;
 	bool closed;
+	const char *on_press; // what a button press asks of the compositor; may be NULL
+	const char *start_state; // asked for before the first commit; may be NULL
 };
 
 static void usage(FILE *f) {
@@ -45,6 +47,9 @@ static void usage(FILE *f) {
 		"  --color RRGGBB    fill colour (default 3366cc)\n"
 		"  --size WxH        size when the compositor leaves it to us (default 400x300)\n"
 		"  --timeout S       exit 0 after S seconds\n"
+		"  --on-press WHAT   on a button press, ask: move, resize (bottom-right),\n"
+		"                    maximize, unmaximize, fullscreen, unfullscreen, minimize\n"
+		"  --start STATE     ask for maximized or fullscreen before mapping\n"
 		"  --stdin           exit 0 when stdin reaches end of file\n"
 		"  --motion          also print 'pointer motion X Y'\n"
 		"Prints: configure W H [STATES], mapped, focus in/out, keysym: NAME, text: TEXT,\n"
@@ -68,6 +73,29 @@ static void mapped_handle_done(void *data, struct wl_callback *callback, uint32_
 static const struct wl_callback_listener mapped_listener = {
 	.done = mapped_handle_done,
 };
+
+/* Client-side requests, as a window with its own title bar would make them. */
+static void handle_button(void *data, uint32_t serial, uint32_t button) {
+	struct keylog *kl = data;
+	const char *what = kl->on_press;
+	if (strcmp(what, "move") == 0) {
+		xdg_toplevel_move(kl->toplevel, kl->wl_seat, serial);
+	} else if (strcmp(what, "resize") == 0) {
+		xdg_toplevel_resize(kl->toplevel, kl->wl_seat, serial,
+			XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM_RIGHT);
+	} else if (strcmp(what, "maximize") == 0) {
+		xdg_toplevel_set_maximized(kl->toplevel);
+	} else if (strcmp(what, "unmaximize") == 0) {
+		xdg_toplevel_unset_maximized(kl->toplevel);
+	} else if (strcmp(what, "fullscreen") == 0) {
+		xdg_toplevel_set_fullscreen(kl->toplevel, NULL);
+	} else if (strcmp(what, "unfullscreen") == 0) {
+		xdg_toplevel_unset_fullscreen(kl->toplevel);
+	} else if (strcmp(what, "minimize") == 0) {
+		xdg_toplevel_set_minimized(kl->toplevel);
+	}
+	printf("requested %s\n", what);
+}
 
 static void draw(struct keylog *kl, int width, int height) {
 	struct tc_buffer *buf = tc_pool_next(&kl->pool, width, height);
@@ -177,6 +205,10 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 		 */
 		kl->wl_seat = tc_bind(registry, name, &wl_seat_interface, version, 7);
 		tc_seat_init(&kl->seat, kl->wl_seat);
+		if (kl->on_press) {
+			kl->seat.on_button = handle_button;
+			kl->seat.on_button_data = kl;
+		}
 	}
 }
 
@@ -230,6 +262,24 @@ int main(int argc, char *argv[]) {
 				tc_die("--size wants WxH with both above 0, not '%s'", val);
 			}
 			i++;
+		} else if (strcmp(arg, "--on-press") == 0) {
+			static const char *const known[] = {"move", "resize", "maximize", "unmaximize",
+				"fullscreen", "unfullscreen", "minimize"};
+			bool found = false;
+			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+				found = found || strcmp(val, known[k]) == 0;
+			}
+			if (!found) {
+				tc_die("--on-press: unknown request '%s'", val);
+			}
+			kl.on_press = val;
+			i++;
+		} else if (strcmp(arg, "--start") == 0) {
+			if (strcmp(val, "maximized") != 0 && strcmp(val, "fullscreen") != 0) {
+				tc_die("--start wants maximized or fullscreen, not '%s'", val);
+			}
+			kl.start_state = val;
+			i++;
 		} else if (strcmp(arg, "--timeout") == 0) {
 			if (!tc_parse_long(val, 0, 86400, &timeout_s)) {
 				tc_die("--timeout wants whole seconds, not '%s'", val);
@@ -273,6 +323,11 @@ int main(int argc, char *argv[]) {
 	xdg_toplevel_add_listener(kl.toplevel, &toplevel_listener, &kl);
 	xdg_toplevel_set_title(kl.toplevel, kl.title);
 	xdg_toplevel_set_app_id(kl.toplevel, kl.app_id);
+	if (kl.start_state && strcmp(kl.start_state, "maximized") == 0) {
+		xdg_toplevel_set_maximized(kl.toplevel);
+	} else if (kl.start_state) {
+		xdg_toplevel_set_fullscreen(kl.toplevel, NULL);
+	}
 	/* The first commit carries no buffer: it asks for the initial configure. */
 	wl_surface_commit(kl.surface);
 

@@ -455,6 +455,11 @@ static void keyboard_handle_modifiers(void *data, struct wl_keyboard *keyboard, 
 	}
 	xkb_state_update_mask(seat->xkb_state, depressed, latched, locked, 0, 0, group);
 	print_modifiers(seat);
+	if ((int32_t)group != seat->group) {
+		const char *name = xkb_keymap_layout_get_name(seat->keymap, group);
+		printf("layout: %s\n", name ? name : "?");
+		seat->group = (int32_t)group;
+	}
 }
 
 static void keyboard_handle_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate,
@@ -491,8 +496,12 @@ static void pointer_handle_motion(void *data, struct wl_pointer *pointer, uint32
 
 static void pointer_handle_button(void *data, struct wl_pointer *pointer, uint32_t serial,
 		uint32_t time, uint32_t button, uint32_t state) {
+	struct tc_seat *seat = data;
 	printf("button %u %s\n", button,
 		state == WL_POINTER_BUTTON_STATE_PRESSED ? "pressed" : "released");
+	if (state == WL_POINTER_BUTTON_STATE_PRESSED && seat->on_button) {
+		seat->on_button(seat->on_button_data, serial, button);
+	}
 }
 
 static void pointer_handle_axis(void *data, struct wl_pointer *pointer, uint32_t time,
@@ -574,6 +583,7 @@ static const struct wl_seat_listener seat_listener = {
 
 void tc_seat_init(struct tc_seat *seat, struct wl_seat *wl_seat) {
 	seat->wl_seat = wl_seat;
+	seat->group = -1;
 	seat->xkb_context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	if (!seat->xkb_context) {
 		tc_die("cannot create an xkb context");

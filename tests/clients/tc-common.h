@@ -97,6 +97,7 @@ struct xkb_state;
  *   text: TEXT            (each key press: everything typed so far)
  *   key released: NAME
  *   modifiers: NAMES|none (when they change)
+ *   layout: NAME          (when the keyboard layout changes)
  *   pointer enter X Y | pointer leave | pointer motion X Y
  *   button CODE pressed|released
  *   axis vertical|horizontal VALUE
@@ -111,7 +112,11 @@ struct tc_seat {
 	char *text; // typed so far, UTF-8
 	size_t text_len, text_cap;
 	char mods[128]; // last printed modifier names
+	int32_t group; // last layout index seen, -1 before the first
 	bool print_motion;
+	/* Called on each button press, after it is printed; may be NULL. */
+	void (*on_button)(void *data, uint32_t serial, uint32_t button);
+	void *on_button_data;
 };
 
 void tc_seat_init(struct tc_seat *seat, struct wl_seat *wl_seat);
