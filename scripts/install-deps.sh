@@ -8,7 +8,7 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libpng-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data"
-TEST="weston grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
+TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps"
 
 want="$BUILD $RUN"

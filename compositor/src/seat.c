@@ -8,6 +8,7 @@
 #include <linux/input-event-codes.h>
 #include <wlr/backend/libinput.h>
 #include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_input_inhibitor.h>
 #include <wlr/types/wlr_pointer_constraints_v1.h>
 #include <wlr/types/wlr_pointer_gestures_v1.h>
 #include <wlr/types/wlr_primary_selection.h>
@@ -154,7 +155,9 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		int nsyms = xkb_keymap_key_get_syms_by_level(kbd->keymap, keycode,
 			layout == XKB_LAYOUT_INVALID ? 0 : layout, 0, &syms);
 		uint32_t modifiers = wlr_keyboard_get_modifiers(kbd);
-		bool inhibited = shortcuts_inhibited(server);
+		/* While a locker holds the input, no binding may reach around it. */
+		bool inhibited = shortcuts_inhibited(server) ||
+			server->input_inhibit->active_client != NULL;
 		for (int i = 0; i < nsyms && !handled; i++) {
 			xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
 			if (!inhibited) {
@@ -316,7 +319,17 @@ static void handle_new_virtual_pointer(struct wl_listener *listener, void *data)
 	}
 }
 
+bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client) {
+	struct wl_client *exclusive = server->input_inhibit ? server->input_inhibit->active_client
+		: NULL;
+	return !exclusive || exclusive == client;
+}
+
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface) {
+	if (surface && !comp_seat_client_allowed(server,
+			wl_resource_get_client(surface->resource))) {
+		return;
+	}
 	/* An exclusive layer surface (a lock screen, a launcher) keeps the keyboard. */
 	if (server->focused_layer && server->focused_layer->mapped &&
 			server->focused_layer->layer_surface->current.keyboard_interactive ==
@@ -407,6 +420,10 @@ void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
 		server->cursor->y, &sx, &sy);
 	if (node && node->type == WLR_SCENE_NODE_SURFACE) {
 		surface = wlr_scene_surface_from_node(node)->surface;
+	}
+	if (surface && !comp_seat_client_allowed(server,
+			wl_resource_get_client(surface->resource))) {
+		surface = NULL;
 	}
 	if (!surface) {
 		wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, "left_ptr", server->cursor);
@@ -522,6 +539,15 @@ static void handle_cursor_button(struct wl_listener *listener, void *data) {
 	struct wlr_surface *surface = NULL;
 	struct comp_view *view = comp_view_at(server, server->cursor->x, server->cursor->y,
 		&surface, &sx, &sy);
+	if (server->input_inhibit->active_client) {
+		/* Only the inhibiting client's surfaces take clicks; nothing is raised. */
+		if (surface && comp_seat_client_allowed(server,
+				wl_resource_get_client(surface->resource))) {
+			wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
+				event->state);
+		}
+		return;
+	}
 	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
 	uint32_t mods = kbd ? wlr_keyboard_get_modifiers(kbd) : 0;
 
@@ -638,6 +664,35 @@ GESTURE_HANDLER(hold_end, wlr_event_pointer_hold_end,
 	wlr_pointer_gestures_v1_send_hold_end(gestures, gesture_server->seat, event->time_msec,
 		event->cancelled))
 
+/* The inhibitor's own layer surface with keyboard interactivity gets the keyboard. */
+static void handle_inhibit_activate(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, inhibit_activate);
+	struct wl_client *client = server->input_inhibit->active_client;
+	wlr_seat_pointer_notify_clear_focus(server->seat);
+	wlr_seat_keyboard_notify_clear_focus(server->seat);
+	server->focused_layer = NULL;
+	struct comp_output *output;
+	wl_list_for_each(output, &server->outputs, link) {
+		struct comp_layer_surface *layer;
+		wl_list_for_each(layer, &output->layer_surfaces, link) {
+			struct wlr_layer_surface_v1 *ls = layer->layer_surface;
+			if (layer->mapped && wl_resource_get_client(ls->resource) == client &&
+					ls->current.keyboard_interactive) {
+				comp_seat_focus_layer(server, layer);
+				return;
+			}
+		}
+	}
+}
+
+static void handle_inhibit_deactivate(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, inhibit_deactivate);
+	server->focused_layer = NULL;
+	struct comp_view *view = server->focused_view;
+	comp_seat_focus_surface(server, view ? comp_view_surface(view) : NULL);
+	comp_cursor_process_motion(server, 0);
+}
+
 void comp_seat_init(struct comp_server *server) {
 	server->seat = wlr_seat_create(server->display, "seat0");
 	server->cursor = wlr_cursor_create();
@@ -677,6 +732,12 @@ void comp_seat_init(struct comp_server *server) {
 	server->new_virtual_pointer.notify = handle_new_virtual_pointer;
 	wl_signal_add(&server->virtual_pointer->events.new_virtual_pointer,
 		&server->new_virtual_pointer);
+
+	server->input_inhibit = wlr_input_inhibit_manager_create(server->display);
+	server->inhibit_activate.notify = handle_inhibit_activate;
+	wl_signal_add(&server->input_inhibit->events.activate, &server->inhibit_activate);
+	server->inhibit_deactivate.notify = handle_inhibit_deactivate;
+	wl_signal_add(&server->input_inhibit->events.deactivate, &server->inhibit_deactivate);
 
 	server->relative_pointer = wlr_relative_pointer_manager_v1_create(server->display);
 	server->pointer_constraints = wlr_pointer_constraints_v1_create(server->display);

@@ -175,6 +175,7 @@ struct comp_server {
 	struct wlr_relative_pointer_manager_v1 *relative_pointer;
 	struct wlr_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_inhibit;
 	struct wlr_tablet_manager_v2 *tablet;
+	struct wlr_input_inhibit_manager *input_inhibit;
 	struct wlr_xwayland *xwayland; // may be NULL
 
 	struct wlr_seat *seat;
@@ -204,7 +205,8 @@ struct comp_server {
 		new_xwayland_surface, xwayland_ready,
 		cursor_motion, cursor_motion_absolute, cursor_button, cursor_axis,
 		cursor_frame, request_set_cursor, request_set_selection,
-		request_set_primary_selection, request_start_drag, start_drag;
+		request_set_primary_selection, request_start_drag, start_drag,
+		inhibit_activate, inhibit_deactivate;
 };
 
 /* output.c */
@@ -285,6 +287,8 @@ bool comp_seat_set_layout(struct comp_server *server, int index);
 int comp_seat_layout_index(struct comp_server *server);
 const char *comp_seat_layout_name(struct comp_server *server, int index);
 void comp_cursor_process_motion(struct comp_server *server, uint32_t time);
+/** Whether input may go to this client now (an input inhibitor, e.g. a locker, may own it). */
+bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client);
 
 /* bindings.c */
 /** Runs the binding for this key chord if there is one; true when consumed. */

@@ -237,39 +237,43 @@ bool comp_testing_position_window(struct comp_server *server, struct wl_client *
 	return true;
 }
 
-/* comp_testing_assume_initial_ack: one per server, gone with the wlr_compositor. */
+/* comp_testing_assume_initial_ack: one per server, gone with the last of its sources. */
 struct initial_ack_quirk {
 	struct wl_listener new_surface, compositor_destroy;
+	struct wl_listener new_xdg_surface, xdg_shell_destroy;
+	int sources; // of the two above, still alive
 };
 
-/* One per wl_surface, for its lifetime: the role may come, go and come back. */
+/* One per wl_surface, for its lifetime: it may take the layer-surface role later. */
 struct initial_ack_watch {
 	struct wlr_surface *surface;
 	struct wl_listener commit, destroy;
 };
 
 /*
- * The xdg or layer surface's initial commit has just been applied ("added" is set,
- * a configure is on its way) and carried no buffer: take the configure as acked.
- * With a buffer, wlroots's own commit listener answers with the protocol error.
+ * xdg surfaces: wlroots emits new_surface from inside the initial commit, after the
+ * compositor has seen the role state and just before it checks whether the surface
+ * can map. Marked configured here, a buffer on that commit maps the window at once.
+ */
+static void handle_quirk_new_xdg_surface(struct wl_listener *listener, void *data) {
+	struct wlr_xdg_surface *xdg_surface = data;
+	xdg_surface->configured = true;
+}
+
+/*
+ * Layer surfaces: wlroots checks for a buffer before it emits new_surface, and insists
+ * that a surface be unconfigured then. So the most that can be done is to take the
+ * configure as acked once an initial commit without a buffer is over.
  */
 static void handle_watch_commit(struct wl_listener *listener, void *data) {
 	struct initial_ack_watch *watch = wl_container_of(listener, watch, commit);
 	struct wlr_surface *surface = watch->surface;
-	if (wlr_surface_has_buffer(surface)) {
+	if (!wlr_surface_is_layer_surface(surface) || wlr_surface_has_buffer(surface)) {
 		return;
 	}
-	if (wlr_surface_is_xdg_surface(surface)) {
-		struct wlr_xdg_surface *xdg_surface = wlr_xdg_surface_from_wlr_surface(surface);
-		if (xdg_surface && xdg_surface->added && !xdg_surface->configured) {
-			xdg_surface->configured = true;
-		}
-	} else if (wlr_surface_is_layer_surface(surface)) {
-		struct wlr_layer_surface_v1 *layer_surface =
-			wlr_layer_surface_v1_from_wlr_surface(surface);
-		if (layer_surface && layer_surface->added && !layer_surface->configured) {
-			layer_surface->configured = true;
-		}
+	struct wlr_layer_surface_v1 *layer_surface = wlr_layer_surface_v1_from_wlr_surface(surface);
+	if (layer_surface && layer_surface->added && !layer_surface->configured) {
+		layer_surface->configured = true;
 	}
 }
 
@@ -293,11 +297,24 @@ static void handle_quirk_new_surface(struct wl_listener *listener, void *data) {
 	wl_signal_add(&surface->events.destroy, &watch->destroy);
 }
 
+static void quirk_source_gone(struct initial_ack_quirk *quirk) {
+	if (--quirk->sources == 0) {
+		free(quirk);
+	}
+}
+
 static void handle_quirk_compositor_destroy(struct wl_listener *listener, void *data) {
 	struct initial_ack_quirk *quirk = wl_container_of(listener, quirk, compositor_destroy);
 	wl_list_remove(&quirk->new_surface.link);
 	wl_list_remove(&quirk->compositor_destroy.link);
-	free(quirk);
+	quirk_source_gone(quirk);
+}
+
+static void handle_quirk_xdg_shell_destroy(struct wl_listener *listener, void *data) {
+	struct initial_ack_quirk *quirk = wl_container_of(listener, quirk, xdg_shell_destroy);
+	wl_list_remove(&quirk->new_xdg_surface.link);
+	wl_list_remove(&quirk->xdg_shell_destroy.link);
+	quirk_source_gone(quirk);
 }
 
 bool comp_testing_assume_initial_ack(struct comp_server *server) {
@@ -309,5 +326,11 @@ bool comp_testing_assume_initial_ack(struct comp_server *server) {
 	wl_signal_add(&server->compositor->events.new_surface, &quirk->new_surface);
 	quirk->compositor_destroy.notify = handle_quirk_compositor_destroy;
 	wl_signal_add(&server->compositor->events.destroy, &quirk->compositor_destroy);
+	/* After the compositor's own listener, which makes the view first. */
+	quirk->new_xdg_surface.notify = handle_quirk_new_xdg_surface;
+	wl_signal_add(&server->xdg_shell->events.new_surface, &quirk->new_xdg_surface);
+	quirk->xdg_shell_destroy.notify = handle_quirk_xdg_shell_destroy;
+	wl_signal_add(&server->xdg_shell->events.destroy, &quirk->xdg_shell_destroy);
+	quirk->sources = 2;
 	return true;
 }
