@@ -117,13 +117,15 @@ wait_for() { # timeout-seconds command... : true once the command succeeds
 }
 
 # start_lumen [lumen args...]: config from $T_DIR/lumen.ini (created empty if missing).
-# Xwayland is off unless LUMEN_XWAYLAND=1.
+# Xwayland is off unless LUMEN_XWAYLAND=1, [autostart] unless LUMEN_AUTOSTART=1.
 start_lumen() {
 	[ -f "$T_DIR/lumen.ini" ] || : >"$T_DIR/lumen.ini"
 	xw=--no-xwayland
 	[ "${LUMEN_XWAYLAND:-}" = 1 ] && xw=
+	auto=--no-autostart
+	[ "${LUMEN_AUTOSTART:-}" = 1 ] && auto=
 	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
-		"$LUMEN" $xw --no-autostart -S "$T_SOCKET" -c "$T_DIR/lumen.ini" \
+		"$LUMEN" $xw $auto -S "$T_SOCKET" -c "$T_DIR/lumen.ini" \
 		-o 1280x720 "$@" >"$T_DIR/lumen.log" 2>&1 &
 	LUMEN_PID=$!
 	export WAYLAND_DISPLAY="$T_SOCKET"

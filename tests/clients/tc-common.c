@@ -464,7 +464,11 @@ static void keyboard_handle_modifiers(void *data, struct wl_keyboard *keyboard, 
 
 static void keyboard_handle_repeat_info(void *data, struct wl_keyboard *keyboard, int32_t rate,
 		int32_t delay) {
-	/* Repeats would make the printed text depend on timing; tests want one line a press. */
+	/*
+	 * Repeats would make the printed text depend on timing; tests want one line a
+	 * press. The settings are printed, so a test can see what the compositor sent.
+	 */
+	printf("repeat: %d %d\n", rate, delay);
 }
 
 static const struct wl_keyboard_listener keyboard_listener = {

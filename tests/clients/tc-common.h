@@ -98,6 +98,7 @@ struct xkb_state;
  *   key released: NAME
  *   modifiers: NAMES|none (when they change)
  *   layout: NAME          (when the keyboard layout changes)
+ *   repeat: RATE DELAY    (key repeat settings, as the compositor sends them)
  *   pointer enter X Y | pointer leave | pointer motion X Y
  *   button CODE pressed|released
  *   axis vertical|horizontal VALUE

@@ -47,4 +47,16 @@ capture "$T_DIR/bg.png"
 magenta=$("$PNG_TOOL" count "$T_DIR/bg.png" 200 200 100 100 ff00ff)
 [ "$magenta" -eq 10000 ]
 ok $? "a background surface stays below the window"
+
+# Tiled windows respect the zones too (the bottom panel still reserves 30 px).
+"$LUMENCTL" maximize "$id" off >/dev/null
+spawn win2 "$TC_KEYLOG" --title layer-win2
+wait_for 20 has_window layer-win2
+"$LUMENCTL" action tiling on >/dev/null
+sleep 0.3
+bottoms=$("$LUMENCTL" -c windows | python3 -c '
+import json,sys
+print(" ".join(str(w["y"]+w["height"]) for w in json.load(sys.stdin)["windows"]))')
+[ "$bottoms" = "690 690" ]
+ok $? "tiled windows end where the bottom panel begins (bottom edges: $bottoms)"
 done_testing
