@@ -32,28 +32,28 @@ struct options {
 };
 
 static const char usage_text[] =
-	"Usage: lumenctl [OPTIONS] COMMAND [ARGS]\n"
-	"\n"
-	"Options:\n"
-	"  -s, --socket PATH    the compositor's IPC socket (default: $LUMEN_IPC_SOCKET,\n"
-	"                       else $XDG_RUNTIME_DIR/lumen-ipc.$WAYLAND_DISPLAY.sock)\n"
-	"  -w, --wait SECONDS   retry connecting until the socket answers, up to SECONDS\n"
-	"  -c, --compact        print replies on one line\n"
-	"  -p, --pretty         print replies (and events) indented\n"
-	"  -h, --help           show this help\n"
-	"\n"
-	"Commands:\n"
-	"  outputs | windows | workspaces | get-layout | reload\n"
-	"  focus ID | close ID\n"
-	"  fullscreen ID [on|off|toggle] | maximize ID [..] | minimize ID [..]\n"
-	"  move ID workspace N | move ID to X Y\n"
-	"  workspace N\n"
-	"  exec COMMAND...      run a command line (words are joined by spaces)\n"
-	"  action WORDS...      run an action as written in lumen.ini [bindings]\n"
-	"  layout N|next        switch keyboard layout\n"
-	"  screenshot FILE [OUTPUT]\n"
-	"  subscribe EVENT[,EVENT...]   print window, workspace, layout, output events\n"
-	"  raw JSON             send a request as written\n";
+		"Usage: lumenctl [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH    the compositor's IPC socket (default: $LUMEN_IPC_SOCKET,\n"
+		"                       else $XDG_RUNTIME_DIR/lumen-ipc.$WAYLAND_DISPLAY.sock)\n"
+		"  -w, --wait SECONDS   retry connecting until the socket answers, up to SECONDS\n"
+		"  -c, --compact        print replies on one line\n"
+		"  -p, --pretty         print replies (and events) indented\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Commands:\n"
+		"  outputs | windows | workspaces | get-layout | reload\n"
+		"  focus ID | close ID\n"
+		"  fullscreen ID [on|off|toggle] | maximize ID [..] | minimize ID [..]\n"
+		"  move ID workspace N | move ID to X Y\n"
+		"  workspace N\n"
+		"  exec COMMAND...      run a command line (words are joined by spaces)\n"
+		"  action WORDS...      run an action as written in lumen.ini [bindings]\n"
+		"  layout N|next        switch keyboard layout\n"
+		"  screenshot FILE [OUTPUT]\n"
+		"  subscribe EVENT[,EVENT...]   print window, workspace, layout, output events\n"
+		"  raw JSON             send a request as written\n";
 
 static _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -113,8 +113,8 @@ static struct json_object *parse_id(const char *s) {
 	return json_object_new_uint64(v);
 }
 
-static struct json_object *parse_int(const char *s, long long min, long long max,
-		const char *what) {
+static struct json_object *parse_int(
+		const char *s, long long min, long long max, const char *what) {
 	long long v;
 	if (!parse_ll(s, min, max, &v)) {
 		die_usage("'%s' is not a valid %s", s, what);
@@ -155,14 +155,12 @@ static char *absolute_path(const char *path) {
 			break;
 		}
 		if (errno != ERANGE || size > 1024 * 1024) {
-			fprintf(stderr, "lumenctl: cannot get the current directory: %s\n",
-				strerror(errno));
+			fprintf(stderr, "lumenctl: cannot get the current directory: %s\n", strerror(errno));
 			exit(EXIT_USAGE);
 		}
 		size *= 2;
 	}
-	char *abs = lumen_strdup_printf("%s%s%s", cwd,
-		cwd[strlen(cwd) - 1] == '/' ? "" : "/", path);
+	char *abs = lumen_strdup_printf("%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", path);
 	free(cwd);
 	if (!abs) {
 		die_oom();
@@ -231,8 +229,8 @@ static char *build_request(int argc, char **argv, bool *subscribe) {
 		if (!parsed) {
 			die_usage("raw: a request on several lines must be valid JSON");
 		}
-		char *line = lumen_xstrdup(json_object_to_json_string_ext(parsed,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		char *line = lumen_xstrdup(json_object_to_json_string_ext(
+				parsed, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(parsed);
 		return line;
 	}
@@ -293,8 +291,8 @@ static char *build_request(int argc, char **argv, bool *subscribe) {
 		json_object_put(req);
 		die_usage("unknown command '%s'", cmd);
 	}
-	char *line = lumen_xstrdup(json_object_to_json_string_ext(req,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	char *line = lumen_xstrdup(json_object_to_json_string_ext(
+			req, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(req);
 	return line;
 }
@@ -307,14 +305,14 @@ static char *default_socket(void) {
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	const char *display = getenv("WAYLAND_DISPLAY");
 	if (!runtime || !runtime[0] || !display || !display[0]) {
-		fprintf(stderr, "lumenctl: no socket: set LUMEN_IPC_SOCKET, or XDG_RUNTIME_DIR and "
-			"WAYLAND_DISPLAY, or use --socket\n");
+		fprintf(stderr,
+				"lumenctl: no socket: set LUMEN_IPC_SOCKET, or XDG_RUNTIME_DIR and "
+				"WAYLAND_DISPLAY, or use --socket\n");
 		exit(EXIT_USAGE);
 	}
 	/* WAYLAND_DISPLAY may be a path; the compositor names its socket after the base. */
 	const char *slash = strrchr(display, '/');
-	char *path = lumen_strdup_printf("%s/lumen-ipc.%s.sock", runtime,
-		slash ? slash + 1 : display);
+	char *path = lumen_strdup_printf("%s/lumen-ipc.%s.sock", runtime, slash ? slash + 1 : display);
 	if (!path) {
 		die_oom();
 	}
@@ -349,8 +347,7 @@ static int connect_socket(const char *path, double wait) {
 		/* Not there yet, or there but not listening yet: worth another try. */
 		bool retry = err == ENOENT || err == ECONNREFUSED || err == EAGAIN || err == EINTR;
 		if (!retry || now() >= deadline) {
-			fprintf(stderr, "lumenctl: cannot connect to %s: %s\n", path,
-				strerror(err));
+			fprintf(stderr, "lumenctl: cannot connect to %s: %s\n", path, strerror(err));
 			exit(EXIT_USAGE);
 		}
 		struct timespec delay = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
@@ -366,8 +363,7 @@ static void send_all(int fd, const char *data, size_t len) {
 			if (errno == EINTR) {
 				continue;
 			}
-			fprintf(stderr, "lumenctl: sending the request failed: %s\n",
-				strerror(errno));
+			fprintf(stderr, "lumenctl: sending the request failed: %s\n", strerror(errno));
 			exit(EXIT_USAGE);
 		}
 		data += n;
@@ -377,7 +373,7 @@ static void send_all(int fd, const char *data, size_t len) {
 
 static void print_json(struct json_object *obj, bool pretty) {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		(pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+			(pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 	const char *s = json_object_to_json_string_ext(obj, flags);
 	if (!s) {
 		die_oom();
@@ -389,14 +385,15 @@ static void print_json(struct json_object *obj, bool pretty) {
 static void print_failure(struct json_object *reply) {
 	struct json_object *error, *errors;
 	const char *msg = json_object_object_get_ex(reply, "error", &error) &&
-		json_object_is_type(error, json_type_string) ? json_object_get_string(error) :
-		"the compositor reported failure without a message";
+					json_object_is_type(error, json_type_string)
+			? json_object_get_string(error)
+			: "the compositor reported failure without a message";
 	fprintf(stderr, "lumenctl: %s\n", msg);
 	if (json_object_object_get_ex(reply, "errors", &errors) &&
 			json_object_is_type(errors, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(errors); i++) {
 			fprintf(stderr, "lumenctl: %s\n",
-				json_object_get_string(json_object_array_get_idx(errors, i)));
+					json_object_get_string(json_object_array_get_idx(errors, i)));
 		}
 	}
 }
@@ -404,8 +401,7 @@ static void print_failure(struct json_object *reply) {
 static struct json_object *parse_reply(const char *line) {
 	struct json_object *reply = json_tokener_parse(line);
 	if (!reply || !json_object_is_type(reply, json_type_object)) {
-		fprintf(stderr, "lumenctl: the compositor's reply is not a JSON object: %s\n",
-			line);
+		fprintf(stderr, "lumenctl: the compositor's reply is not a JSON object: %s\n", line);
 		exit(EXIT_USAGE);
 	}
 	return reply;
@@ -414,7 +410,7 @@ static struct json_object *parse_reply(const char *line) {
 static bool reply_success(struct json_object *reply) {
 	struct json_object *success;
 	return json_object_object_get_ex(reply, "success", &success) &&
-		json_object_is_type(success, json_type_boolean) && json_object_get_boolean(success);
+			json_object_is_type(success, json_type_boolean) && json_object_get_boolean(success);
 }
 
 static int run_subscription(FILE *in, bool pretty) {
@@ -445,14 +441,14 @@ static int run_subscription(FILE *in, bool pretty) {
  * Matches "--long VALUE", "--long=VALUE" and "-s VALUE"; returns the value (advancing
  * *i past it), NULL when arg is another option, and exits when the value is missing.
  */
-static const char *option_value(const char *arg, char short_name, const char *long_name,
-		int *i, int argc, char **argv) {
+static const char *option_value(
+		const char *arg, char short_name, const char *long_name, int *i, int argc, char **argv) {
 	size_t long_len = strlen(long_name);
 	if (strncmp(arg, long_name, long_len) == 0 && arg[long_len] == '=') {
 		return arg + long_len + 1;
 	}
 	bool match = strcmp(arg, long_name) == 0 ||
-		(arg[0] == '-' && arg[1] == short_name && arg[2] == '\0');
+			(arg[0] == '-' && arg[1] == short_name && arg[2] == '\0');
 	if (!match) {
 		return NULL;
 	}

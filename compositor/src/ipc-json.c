@@ -1,4 +1,3 @@
-#include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,33 +6,33 @@
 #include "ipc-json.h"
 
 static const char *const command_names[COMP_IPC_COMMAND_COUNT] = {
-	[COMP_IPC_OUTPUTS] = "outputs",
-	[COMP_IPC_WINDOWS] = "windows",
-	[COMP_IPC_WORKSPACES] = "workspaces",
-	[COMP_IPC_FOCUS] = "focus",
-	[COMP_IPC_CLOSE] = "close",
-	[COMP_IPC_FULLSCREEN] = "fullscreen",
-	[COMP_IPC_MAXIMIZE] = "maximize",
-	[COMP_IPC_MINIMIZE] = "minimize",
-	[COMP_IPC_MOVE] = "move",
-	[COMP_IPC_WORKSPACE] = "workspace",
-	[COMP_IPC_EXEC] = "exec",
-	[COMP_IPC_ACTION] = "action",
-	[COMP_IPC_LAYOUT] = "layout",
-	[COMP_IPC_GET_LAYOUT] = "get-layout",
-	[COMP_IPC_RELOAD] = "reload",
-	[COMP_IPC_SCREENSHOT] = "screenshot",
-	[COMP_IPC_SUBSCRIBE] = "subscribe",
+		[COMP_IPC_OUTPUTS] = "outputs",
+		[COMP_IPC_WINDOWS] = "windows",
+		[COMP_IPC_WORKSPACES] = "workspaces",
+		[COMP_IPC_FOCUS] = "focus",
+		[COMP_IPC_CLOSE] = "close",
+		[COMP_IPC_FULLSCREEN] = "fullscreen",
+		[COMP_IPC_MAXIMIZE] = "maximize",
+		[COMP_IPC_MINIMIZE] = "minimize",
+		[COMP_IPC_MOVE] = "move",
+		[COMP_IPC_WORKSPACE] = "workspace",
+		[COMP_IPC_EXEC] = "exec",
+		[COMP_IPC_ACTION] = "action",
+		[COMP_IPC_LAYOUT] = "layout",
+		[COMP_IPC_GET_LAYOUT] = "get-layout",
+		[COMP_IPC_RELOAD] = "reload",
+		[COMP_IPC_SCREENSHOT] = "screenshot",
+		[COMP_IPC_SUBSCRIBE] = "subscribe",
 };
 
 static const struct {
 	const char *name;
 	uint32_t bit;
 } event_names[] = {
-	{"window", COMP_IPC_EVENT_WINDOW},
-	{"workspace", COMP_IPC_EVENT_WORKSPACE},
-	{"layout", COMP_IPC_EVENT_LAYOUT},
-	{"output", COMP_IPC_EVENT_OUTPUT},
+		{"window", COMP_IPC_EVENT_WINDOW},
+		{"workspace", COMP_IPC_EVENT_WORKSPACE},
+		{"layout", COMP_IPC_EVENT_LAYOUT},
+		{"output", COMP_IPC_EVENT_OUTPUT},
 };
 
 const char *comp_ipc_command_name(enum comp_ipc_command command) {
@@ -172,7 +171,7 @@ static bool get_member(struct json_object *root, const char *key, enum json_type
 	}
 	if (!json_object_is_type(val, type)) {
 		snprintf(err, errlen, "'%s' must be %s, not %s", key, type_phrase(type),
-			type_phrase(json_object_get_type(val)));
+				type_phrase(json_object_get_type(val)));
 		return false;
 	}
 	*out = val;
@@ -216,8 +215,8 @@ static bool get_id(struct json_object *root, uint64_t *id, char *err, size_t err
 }
 
 /* A string argument copied to the heap; NUL characters would silently cut it short. */
-static bool get_string(struct json_object *root, const char *key, bool required,
-		char **out, char *err, size_t errlen) {
+static bool get_string(struct json_object *root, const char *key, bool required, char **out,
+		char *err, size_t errlen) {
 	struct json_object *val;
 	*out = NULL;
 	if (!get_member(root, key, json_type_string, required, &val, err, errlen)) {
@@ -244,11 +243,12 @@ static bool get_string(struct json_object *root, const char *key, bool required,
 	return true;
 }
 
-static bool get_state(struct json_object *root, enum comp_ipc_state *state,
-		char *err, size_t errlen) {
+static bool get_state(
+		struct json_object *root, enum comp_ipc_state *state, char *err, size_t errlen) {
 	struct json_object *val = NULL;
 	*state = COMP_IPC_STATE_TOGGLE;
-	if (!json_object_object_get_ex(root, "state", &val) || json_object_is_type(val, json_type_null)) {
+	if (!json_object_object_get_ex(root, "state", &val) ||
+			json_object_is_type(val, json_type_null)) {
 		return true;
 	}
 	/* A boolean is the obvious other spelling of on/off; take it too. */
@@ -258,7 +258,7 @@ static bool get_state(struct json_object *root, enum comp_ipc_state *state,
 	}
 	if (!json_object_is_type(val, json_type_string)) {
 		snprintf(err, errlen, "'state' must be \"on\", \"off\" or \"toggle\", not %s",
-			type_phrase(json_object_get_type(val)));
+				type_phrase(json_object_get_type(val)));
 		return false;
 	}
 	const char *s = json_object_get_string(val);
@@ -270,14 +270,14 @@ static bool get_state(struct json_object *root, enum comp_ipc_state *state,
 		*state = COMP_IPC_STATE_TOGGLE;
 	} else {
 		snprintf(err, errlen, "'state' must be \"on\", \"off\" or \"toggle\", not \"%.*s\"",
-			comp_ipc_utf8_prefix(s, 32), s);
+				comp_ipc_utf8_prefix(s, 32), s);
 		return false;
 	}
 	return true;
 }
 
-static bool parse_move(struct json_object *root, struct comp_ipc_request *req,
-		char *err, size_t errlen) {
+static bool parse_move(
+		struct json_object *root, struct comp_ipc_request *req, char *err, size_t errlen) {
 	bool has_ws, has_x, has_y;
 	if (!get_id(root, &req->id, err, errlen) ||
 			!get_int(root, "workspace", 1, INT_MAX, false, &has_ws, &req->num, err, errlen) ||
@@ -305,8 +305,8 @@ static bool parse_move(struct json_object *root, struct comp_ipc_request *req,
 	return true;
 }
 
-static bool parse_layout(struct json_object *root, struct comp_ipc_request *req,
-		char *err, size_t errlen) {
+static bool parse_layout(
+		struct json_object *root, struct comp_ipc_request *req, char *err, size_t errlen) {
 	bool has_index;
 	struct json_object *next;
 	if (!get_int(root, "index", 0, INT_MAX, false, &has_index, &req->layout_index, err, errlen) ||
@@ -328,26 +328,28 @@ static bool parse_layout(struct json_object *root, struct comp_ipc_request *req,
 	return true;
 }
 
-static bool add_event(struct comp_ipc_request *req, struct json_object *name,
-		char *err, size_t errlen) {
+static bool add_event(
+		struct comp_ipc_request *req, struct json_object *name, char *err, size_t errlen) {
 	if (!json_object_is_type(name, json_type_string)) {
 		snprintf(err, errlen, "'events' must hold strings, not %s",
-			type_phrase(json_object_get_type(name)));
+				type_phrase(json_object_get_type(name)));
 		return false;
 	}
 	const char *s = json_object_get_string(name);
 	uint32_t bit = comp_ipc_event_from_name(s);
 	if (!bit || strlen(s) != (size_t)json_object_get_string_len(name)) {
-		snprintf(err, errlen, "unknown event type '%.*s' (expected window, workspace, "
-			"layout or output)", comp_ipc_utf8_prefix(s, 32), s);
+		snprintf(err, errlen,
+				"unknown event type '%.*s' (expected window, workspace, "
+				"layout or output)",
+				comp_ipc_utf8_prefix(s, 32), s);
 		return false;
 	}
 	req->events |= bit;
 	return true;
 }
 
-static bool parse_subscribe(struct json_object *root, struct comp_ipc_request *req,
-		char *err, size_t errlen) {
+static bool parse_subscribe(
+		struct json_object *root, struct comp_ipc_request *req, char *err, size_t errlen) {
 	struct json_object *events = NULL;
 	if (!json_object_object_get_ex(root, "events", &events) ||
 			json_object_is_type(events, json_type_null)) {
@@ -360,7 +362,7 @@ static bool parse_subscribe(struct json_object *root, struct comp_ipc_request *r
 	}
 	if (!json_object_is_type(events, json_type_array)) {
 		snprintf(err, errlen, "'events' must be an array, not %s",
-			type_phrase(json_object_get_type(events)));
+				type_phrase(json_object_get_type(events)));
 		return false;
 	}
 	size_t n = json_object_array_length(events);
@@ -376,8 +378,8 @@ static bool parse_subscribe(struct json_object *root, struct comp_ipc_request *r
 	return true;
 }
 
-static bool parse_args(struct json_object *root, struct comp_ipc_request *req,
-		char *err, size_t errlen) {
+static bool parse_args(
+		struct json_object *root, struct comp_ipc_request *req, char *err, size_t errlen) {
 	switch (req->command) {
 	case COMP_IPC_OUTPUTS:
 	case COMP_IPC_WINDOWS:
@@ -459,12 +461,12 @@ static struct json_object *parse_json(const char *line, size_t len, char *err, s
 		enum json_tokener_error jerr = json_tokener_get_error(tok);
 		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
 			/* Only "null" parses to NULL with success. */
-			snprintf(err, errlen, jerr == json_tokener_success ?
-				"request must be a JSON object, not null" :
-				"invalid JSON: unexpected end of data");
+			snprintf(err, errlen,
+					jerr == json_tokener_success ? "request must be a JSON object, not null"
+												 : "invalid JSON: unexpected end of data");
 		} else {
-			snprintf(err, errlen, "invalid JSON at byte %zu: %s",
-				json_tokener_get_parse_end(tok), json_tokener_error_desc(jerr));
+			snprintf(err, errlen, "invalid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+					json_tokener_error_desc(jerr));
 		}
 	}
 	json_tokener_free(tok);
@@ -472,12 +474,12 @@ static struct json_object *parse_json(const char *line, size_t len, char *err, s
 	return root;
 }
 
-bool comp_ipc_parse_request(const char *line, size_t len, struct comp_ipc_request *req,
-		char *err, size_t errlen) {
+bool comp_ipc_parse_request(
+		const char *line, size_t len, struct comp_ipc_request *req, char *err, size_t errlen) {
 	memset(req, 0, sizeof(*req));
 	if (len > COMP_IPC_MAX_LINE) {
-		snprintf(err, errlen, "request too long (%zu bytes, the limit is %d)",
-			len, COMP_IPC_MAX_LINE);
+		snprintf(err, errlen, "request too long (%zu bytes, the limit is %d)", len,
+				COMP_IPC_MAX_LINE);
 		return false;
 	}
 	if (is_blank(line, len)) {
@@ -492,7 +494,7 @@ bool comp_ipc_parse_request(const char *line, size_t len, struct comp_ipc_reques
 	struct json_object *cmd;
 	if (!json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen, "request must be a JSON object, not %s",
-			type_phrase(json_object_get_type(root)));
+				type_phrase(json_object_get_type(root)));
 		goto out;
 	}
 	if (!json_object_object_get_ex(root, "command", &cmd)) {
@@ -501,7 +503,7 @@ bool comp_ipc_parse_request(const char *line, size_t len, struct comp_ipc_reques
 	}
 	if (!json_object_is_type(cmd, json_type_string)) {
 		snprintf(err, errlen, "'command' must be a string, not %s",
-			type_phrase(json_object_get_type(cmd)));
+				type_phrase(json_object_get_type(cmd)));
 		goto out;
 	}
 	const char *name = json_object_get_string(cmd);
@@ -554,8 +556,8 @@ char *comp_ipc_error_line(const char *message) {
 		goto out;
 	}
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	const char *s = json_object_to_json_string_length(
+			obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (!s) {
 		goto out;
 	}

@@ -74,8 +74,8 @@ struct comp_ipc_request {
  * On success fills req, which the caller releases with comp_ipc_request_finish. On
  * failure writes a message for the client into err and leaves nothing to release.
  */
-bool comp_ipc_parse_request(const char *line, size_t len, struct comp_ipc_request *req,
-	char *err, size_t errlen);
+bool comp_ipc_parse_request(
+		const char *line, size_t len, struct comp_ipc_request *req, char *err, size_t errlen);
 /** Frees what a successful parse allocated; safe on a zeroed request. */
 void comp_ipc_request_finish(struct comp_ipc_request *req);
 

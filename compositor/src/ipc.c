@@ -185,7 +185,7 @@ static void client_update_mask(struct comp_ipc_client *client) {
 static void client_flush(struct comp_ipc_client *client) {
 	while (!client->dead && client->out_start < client->out_len) {
 		ssize_t n = send(client->fd, client->out + client->out_start,
-			client->out_len - client->out_start, MSG_NOSIGNAL | MSG_DONTWAIT);
+				client->out_len - client->out_start, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -221,8 +221,7 @@ static void client_send_line(struct comp_ipc_client *client, const char *data, s
 		return;
 	}
 	if (client->out_start > 0) {
-		memmove(client->out, client->out + client->out_start,
-			client->out_len - client->out_start);
+		memmove(client->out, client->out + client->out_start, client->out_len - client->out_start);
 		client->out_len -= client->out_start;
 		client->out_start = 0;
 	}
@@ -250,8 +249,10 @@ static void client_send_line(struct comp_ipc_client *client, const char *data, s
 	 * reply (a long window list) to a client that reads is not its fault.
 	 */
 	if (!client->dead && backlog > 0 && client->out_len - client->out_start > IPC_MAX_QUEUED) {
-		lumen_log(LUMEN_WARN, "IPC client fd %d is not reading (%zu bytes queued); "
-			"dropping it", client->fd, client->out_len - client->out_start);
+		lumen_log(LUMEN_WARN,
+				"IPC client fd %d is not reading (%zu bytes queued); "
+				"dropping it",
+				client->fd, client->out_len - client->out_start);
 		client_kill(client, "write queue full");
 		return;
 	}
@@ -278,8 +279,8 @@ static void client_send_error(struct comp_ipc_client *client, const char *messag
 
 static void client_send_json(struct comp_ipc_client *client, struct json_object *obj) {
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	const char *s = json_object_to_json_string_length(
+			obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (!s) {
 		client_send_line(client, oom_line, sizeof(oom_line) - 1);
 		return;
@@ -363,8 +364,8 @@ static const char *output_name(struct comp_output *output) {
  * relative to its parent's window geometry, and the view's content node sits at the
  * toplevel's window geometry (wlr_scene_xdg_surface_create), so offsets add up.
  */
-static bool describe_popups(struct wlr_xdg_surface *parent, int px, int py,
-		struct json_object *array) {
+static bool describe_popups(
+		struct wlr_xdg_surface *parent, int px, int py, struct json_object *array) {
 	struct wlr_xdg_popup *popup;
 	wl_list_for_each(popup, &parent->popups, link) {
 		if (!popup->base->mapped) {
@@ -373,8 +374,8 @@ static bool describe_popups(struct wlr_xdg_surface *parent, int px, int py,
 		int x = px + popup->geometry.x, y = py + popup->geometry.y;
 		struct json_object *obj = json_object_new_object();
 		bool ok = obj && add_int(obj, "x", x) && add_int(obj, "y", y) &&
-			add_int(obj, "width", popup->geometry.width) &&
-			add_int(obj, "height", popup->geometry.height);
+				add_int(obj, "width", popup->geometry.width) &&
+				add_int(obj, "height", popup->geometry.height);
 		if (!ok) {
 			json_object_put(obj);
 			return false;
@@ -408,20 +409,18 @@ static struct json_object *describe_view(struct comp_view *view) {
 	struct wlr_box box = comp_view_frame_box(view);
 	struct comp_workspace *ws = view->workspace;
 	bool ok = add(obj, "id", json_object_new_uint64(view->id)) &&
-		add_string(obj, "title", comp_view_title(view)) &&
-		add_string(obj, "app_id", comp_view_app_id(view)) &&
-		(ws ? add_int(obj, "workspace", ws->num) : add_null(obj, "workspace")) &&
-		add_string_or_null(obj, "output", ws ? output_name(ws->output) : NULL) &&
-		add_int(obj, "x", box.x) &&
-		add_int(obj, "y", box.y) &&
-		add_int(obj, "width", box.width) &&
-		add_int(obj, "height", box.height) &&
-		add_bool(obj, "focused", view->server->focused_view == view) &&
-		add_bool(obj, "maximized", view->maximized) &&
-		add_bool(obj, "fullscreen", view->fullscreen) &&
-		add_bool(obj, "minimized", view->minimized) &&
-		add_bool(obj, "xwayland", view->type == COMP_VIEW_XWAYLAND) &&
-		add(obj, "popups", view_popups(view));
+			add_string(obj, "title", comp_view_title(view)) &&
+			add_string(obj, "app_id", comp_view_app_id(view)) &&
+			(ws ? add_int(obj, "workspace", ws->num) : add_null(obj, "workspace")) &&
+			add_string_or_null(obj, "output", ws ? output_name(ws->output) : NULL) &&
+			add_int(obj, "x", box.x) && add_int(obj, "y", box.y) &&
+			add_int(obj, "width", box.width) && add_int(obj, "height", box.height) &&
+			add_bool(obj, "focused", view->server->focused_view == view) &&
+			add_bool(obj, "maximized", view->maximized) &&
+			add_bool(obj, "fullscreen", view->fullscreen) &&
+			add_bool(obj, "minimized", view->minimized) &&
+			add_bool(obj, "xwayland", view->type == COMP_VIEW_XWAYLAND) &&
+			add(obj, "popups", view_popups(view));
 	if (!ok) {
 		json_object_put(obj);
 		return NULL;
@@ -458,21 +457,19 @@ static struct json_object *describe_output(struct comp_output *output) {
 		}
 	}
 	/* Not in the layout (disabled): there is no position to report. */
-	struct wlr_output_layout_output *lo =
-		wlr_output_layout_get(server->output_layout, wlr_output);
+	struct wlr_output_layout_output *lo = wlr_output_layout_get(server->output_layout, wlr_output);
 	bool ok = add_string(obj, "name", wlr_output->name) &&
-		add_string(obj, "make", wlr_output->make) &&
-		add_string(obj, "model", wlr_output->model) &&
-		add_bool(obj, "enabled", wlr_output->enabled) &&
-		add_int(obj, "width", wlr_output->width) &&
-		add_int(obj, "height", wlr_output->height) &&
-		add_int(obj, "refresh", wlr_output->refresh) &&
-		add_int(obj, "x", lo ? lo->x : 0) &&
-		add_int(obj, "y", lo ? lo->y : 0) &&
-		add(obj, "scale", json_object_new_double(wlr_output->scale)) &&
-		(output->workspace ? add_int(obj, "workspace", output->workspace->num)
-			: add_null(obj, "workspace")) &&
-		add_bool(obj, "focused", comp_output_focused(server) == output);
+			add_string(obj, "make", wlr_output->make) &&
+			add_string(obj, "model", wlr_output->model) &&
+			add_bool(obj, "enabled", wlr_output->enabled) &&
+			add_int(obj, "width", wlr_output->width) &&
+			add_int(obj, "height", wlr_output->height) &&
+			add_int(obj, "refresh", wlr_output->refresh) && add_int(obj, "x", lo ? lo->x : 0) &&
+			add_int(obj, "y", lo ? lo->y : 0) &&
+			add(obj, "scale", json_object_new_double(wlr_output->scale)) &&
+			(output->workspace ? add_int(obj, "workspace", output->workspace->num)
+							   : add_null(obj, "workspace")) &&
+			add_bool(obj, "focused", comp_output_focused(server) == output);
 	if (!ok) {
 		goto fail;
 	}
@@ -524,8 +521,8 @@ static int layout_count(struct comp_server *server) {
 	return n;
 }
 
-static struct comp_view *find_view(struct comp_server *server, uint64_t id,
-		char *err, size_t errlen) {
+static struct comp_view *find_view(
+		struct comp_server *server, uint64_t id, char *err, size_t errlen) {
 	struct comp_view *view = comp_view_by_id(server, id);
 	if (!view || !view->mapped) {
 		snprintf(err, errlen, "no window with id %" PRIu64, id);
@@ -582,11 +579,10 @@ static bool cmd_workspaces(struct comp_server *server, struct json_object *reply
 		}
 		struct json_object *obj = json_object_new_object();
 		bool ok = obj && add_int(obj, "num", ws->num) &&
-			add_string_or_null(obj, "output", output_name(ws->output)) &&
-			add_bool(obj, "visible", ws->output && ws->output->workspace == ws) &&
-			add_bool(obj, "focused", ws == focused) &&
-			add_bool(obj, "tiling", ws->tiling) &&
-			add_int(obj, "windows", count);
+				add_string_or_null(obj, "output", output_name(ws->output)) &&
+				add_bool(obj, "visible", ws->output && ws->output->workspace == ws) &&
+				add_bool(obj, "focused", ws == focused) && add_bool(obj, "tiling", ws->tiling) &&
+				add_int(obj, "windows", count);
 		if (!ok) {
 			json_object_put(obj);
 			json_object_put(array);
@@ -617,7 +613,7 @@ static bool cmd_layout(struct comp_server *server, const struct comp_ipc_request
 		return false;
 	}
 	return add_int(reply, "index", index) &&
-		add_string_or_null(reply, "name", comp_seat_layout_name(server, index));
+			add_string_or_null(reply, "name", comp_seat_layout_name(server, index));
 }
 
 static bool cmd_get_layout(struct comp_server *server, struct json_object *reply) {
@@ -670,11 +666,11 @@ static bool cmd_reload(struct comp_server *server, struct json_object *reply) {
 static bool cmd_screenshot(struct comp_server *server, const struct comp_ipc_request *req,
 		struct json_object *reply, char *err, size_t errlen) {
 	struct comp_output *output = req->output ? comp_output_by_name(server, req->output)
-		: comp_output_focused(server);
+											 : comp_output_focused(server);
 	if (!output) {
 		if (req->output) {
-			snprintf(err, errlen, "no output named '%.*s'",
-				comp_ipc_utf8_prefix(req->output, 64), req->output);
+			snprintf(err, errlen, "no output named '%.*s'", comp_ipc_utf8_prefix(req->output, 64),
+					req->output);
 		} else {
 			snprintf(err, errlen, "there is no output to take a screenshot of");
 		}
@@ -688,7 +684,7 @@ static bool cmd_screenshot(struct comp_server *server, const struct comp_ipc_req
 		return false;
 	}
 	return add_string(reply, "path", req->str) &&
-		add_string(reply, "output", output->wlr_output->name);
+			add_string(reply, "output", output->wlr_output->name);
 }
 
 /*
@@ -742,8 +738,7 @@ static bool run_request(struct comp_ipc_client *client, const struct comp_ipc_re
 		if (req->move_kind == COMP_IPC_MOVE_WORKSPACE) {
 			struct comp_workspace *ws = comp_workspace_get(server, req->num);
 			if (!ws) {
-				snprintf(err, errlen, "no workspace %d (there are %d)",
-					req->num, COMP_WORKSPACES);
+				snprintf(err, errlen, "no workspace %d (there are %d)", req->num, COMP_WORKSPACES);
 				return false;
 			}
 			comp_view_move_to_workspace(view, ws);
@@ -772,8 +767,8 @@ static bool run_request(struct comp_ipc_client *client, const struct comp_ipc_re
 		err[0] = '\0';
 		if (!comp_action_run(server, req->str, err, errlen)) {
 			if (!err[0]) {
-				snprintf(err, errlen, "action '%.*s' failed",
-					comp_ipc_utf8_prefix(req->str, 64), req->str);
+				snprintf(err, errlen, "action '%.*s' failed", comp_ipc_utf8_prefix(req->str, 64),
+						req->str);
 			}
 			return false;
 		}
@@ -803,8 +798,7 @@ static void handle_request(struct comp_ipc_client *client, const char *line, siz
 		client_send_error(client, err);
 		return;
 	}
-	lumen_log(LUMEN_DEBUG, "IPC client fd %d: %s", client->fd,
-		comp_ipc_command_name(req.command));
+	lumen_log(LUMEN_DEBUG, "IPC client fd %d: %s", client->fd, comp_ipc_command_name(req.command));
 	struct json_object *reply = json_object_new_object();
 	if (!reply || !add_bool(reply, "success", true)) {
 		json_object_put(reply);
@@ -918,8 +912,8 @@ static bool client_read(struct comp_ipc_client *client) {
 		client->in = in;
 		client->in_cap = cap;
 	}
-	ssize_t n = recv(client->fd, client->in + client->in_len,
-		client->in_cap - client->in_len, MSG_DONTWAIT);
+	ssize_t n = recv(
+			client->fd, client->in + client->in_len, client->in_cap - client->in_len, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EINTR) {
 			return true;
@@ -948,7 +942,7 @@ static bool client_read(struct comp_ipc_client *client) {
 	if (client->in_len == max) {
 		char err[128];
 		snprintf(err, sizeof(err), "request line too long (the limit is %d bytes)",
-			COMP_IPC_MAX_LINE);
+				COMP_IPC_MAX_LINE);
 		client_send_error(client, err);
 		if (!client->dead) {
 			client_start_discarding(client);
@@ -985,7 +979,7 @@ static int handle_accept_retry(void *data) {
 }
 
 static const char too_many_line[] =
-	"{\"success\":false,\"error\":\"too many IPC clients are connected\"}\n";
+		"{\"success\":false,\"error\":\"too many IPC clients are connected\"}\n";
 
 static int handle_accept(int fd, uint32_t mask, void *data) {
 	struct comp_ipc *ipc = data;
@@ -1016,8 +1010,7 @@ static int handle_accept(int fd, uint32_t mask, void *data) {
 		if (ipc->client_count >= IPC_MAX_CLIENTS) {
 			/* Once per episode: a runaway script would otherwise flood the log. */
 			if (!ipc->full_logged) {
-				lumen_log(LUMEN_WARN, "%d IPC clients connected; refusing more",
-					ipc->client_count);
+				lumen_log(LUMEN_WARN, "%d IPC clients connected; refusing more", ipc->client_count);
 				ipc->full_logged = true;
 			}
 			/* Best effort: its request may already be there, and then this is lost. */
@@ -1039,8 +1032,8 @@ static int handle_accept(int fd, uint32_t mask, void *data) {
 		}
 		client->ipc = ipc;
 		client->fd = cfd;
-		client->source = wl_event_loop_add_fd(ipc->server->loop, cfd, WL_EVENT_READABLE,
-			handle_client, client);
+		client->source = wl_event_loop_add_fd(
+				ipc->server->loop, cfd, WL_EVENT_READABLE, handle_client, client);
 		if (!client->source) {
 			lumen_log(LUMEN_ERROR, "cannot watch an IPC client socket");
 			close(cfd);
@@ -1086,7 +1079,7 @@ struct comp_ipc *comp_ipc_create(struct comp_server *server, const char *path) {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	if (!path || !path[0] ||
 			(size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path) >=
-				sizeof(addr.sun_path)) {
+					sizeof(addr.sun_path)) {
 		lumen_log(LUMEN_ERROR, "IPC socket path '%s' is empty or too long", path ? path : "");
 		return NULL;
 	}
@@ -1131,8 +1124,8 @@ struct comp_ipc *comp_ipc_create(struct comp_server *server, const char *path) {
 		goto fail;
 	}
 	ipc->accept_retry = wl_event_loop_add_timer(server->loop, handle_accept_retry, ipc);
-	ipc->source = wl_event_loop_add_fd(server->loop, ipc->fd, WL_EVENT_READABLE,
-		handle_accept, ipc);
+	ipc->source = wl_event_loop_add_fd(
+			server->loop, ipc->fd, WL_EVENT_READABLE, handle_accept, ipc);
 	if (!ipc->source || !ipc->accept_retry) {
 		lumen_log(LUMEN_ERROR, "cannot watch the IPC socket");
 		goto fail;
@@ -1182,15 +1175,15 @@ void comp_ipc_destroy(struct comp_ipc *ipc) {
 	free(ipc);
 }
 
-static bool build_event_payload(struct comp_server *server, uint32_t type,
-		struct comp_view *view, struct json_object *event) {
+static bool build_event_payload(struct comp_server *server, uint32_t type, struct comp_view *view,
+		struct json_object *event) {
 	switch (type) {
 	case COMP_IPC_EVENT_WINDOW:
 		return view ? add(event, "window", describe_view(view)) : add_null(event, "window");
 	case COMP_IPC_EVENT_WORKSPACE: {
 		struct comp_workspace *ws = comp_workspace_focused(server);
 		return (ws ? add_int(event, "workspace", ws->num) : add_null(event, "workspace")) &&
-			add_string_or_null(event, "output", ws ? output_name(ws->output) : NULL);
+				add_string_or_null(event, "output", ws ? output_name(ws->output) : NULL);
 	}
 	case COMP_IPC_EVENT_LAYOUT:
 		return add(event, "layout", describe_layout(server, comp_seat_layout_index(server)));
@@ -1200,8 +1193,8 @@ static bool build_event_payload(struct comp_server *server, uint32_t type,
 	return false;
 }
 
-void comp_ipc_event(struct comp_server *server, const char *type, const char *change,
-		struct comp_view *view) {
+void comp_ipc_event(
+		struct comp_server *server, const char *type, const char *change, struct comp_view *view) {
 	struct comp_ipc *ipc = server->ipc;
 	if (!ipc) {
 		return;
@@ -1230,8 +1223,8 @@ void comp_ipc_event(struct comp_server *server, const char *type, const char *ch
 		return;
 	}
 	size_t len;
-	const char *s = json_object_to_json_string_length(event,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	const char *s = json_object_to_json_string_length(
+			event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (s) {
 		wl_list_for_each_safe(client, tmp, &ipc->clients, link) {
 			if (!client->dead && !client->discarding && (client->events & bit)) {

@@ -9,6 +9,7 @@
 #include <wlr/backend/libinput.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_input_inhibitor.h>
+#include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_pointer_constraints_v1.h>
 #include <wlr/types/wlr_pointer_gestures_v1.h>
 #include <wlr/types/wlr_primary_selection.h>
@@ -223,6 +224,9 @@ static void update_capabilities(struct comp_server *server) {
 	if (!wl_list_empty(&server->keyboards)) {
 		caps |= WL_SEAT_CAPABILITY_KEYBOARD;
 	}
+	if (server->touch_devices > 0) {
+		caps |= WL_SEAT_CAPABILITY_TOUCH;
+	}
 	wlr_seat_set_capabilities(server->seat, caps);
 }
 
@@ -285,6 +289,32 @@ static void add_keyboard(struct comp_server *server, struct wlr_input_device *de
 	update_capabilities(server);
 }
 
+struct comp_touch_device {
+	struct comp_server *server;
+	struct wl_listener destroy;
+};
+
+static void handle_touch_device_destroy(struct wl_listener *listener, void *data) {
+	struct comp_touch_device *touch = wl_container_of(listener, touch, destroy);
+	struct comp_server *server = touch->server;
+	wl_list_remove(&touch->destroy.link);
+	free(touch);
+	server->touch_devices--;
+	update_capabilities(server);
+}
+
+static void add_touch(struct comp_server *server, struct wlr_input_device *device) {
+	struct comp_touch_device *touch = calloc(1, sizeof(*touch));
+	if (!touch) {
+		return;
+	}
+	touch->server = server;
+	touch->destroy.notify = handle_touch_device_destroy;
+	wl_signal_add(&device->events.destroy, &touch->destroy);
+	server->touch_devices++;
+	wlr_cursor_attach_input_device(server->cursor, device);
+}
+
 static void handle_new_input(struct wl_listener *listener, void *data) {
 	struct comp_server *server = wl_container_of(listener, server, new_input);
 	struct wlr_input_device *device = data;
@@ -292,8 +322,10 @@ static void handle_new_input(struct wl_listener *listener, void *data) {
 	case WLR_INPUT_DEVICE_KEYBOARD:
 		add_keyboard(server, device, true);
 		break;
-	case WLR_INPUT_DEVICE_POINTER:
 	case WLR_INPUT_DEVICE_TOUCH:
+		add_touch(server, device);
+		break;
+	case WLR_INPUT_DEVICE_POINTER:
 	case WLR_INPUT_DEVICE_TABLET_TOOL:
 		wlr_cursor_attach_input_device(server->cursor, device);
 		break;
@@ -628,6 +660,92 @@ static void handle_request_start_drag(struct wl_listener *listener, void *data) 
 	}
 }
 
+/*
+ * Touch: each point goes to the surface it went down on, for its whole life, as
+ * the protocol wants; a touch on a window also focuses it, like a click.
+ */
+static int touch_slot(struct comp_server *server, int32_t id, bool create) {
+	int free_slot = -1;
+	for (int i = 0; i < 16; i++) {
+		if (server->touch_points[i].used && server->touch_points[i].id == id) {
+			return i;
+		}
+		if (!server->touch_points[i].used && free_slot < 0) {
+			free_slot = i;
+		}
+	}
+	return create ? free_slot : -1;
+}
+
+static void handle_touch_down(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, touch_down);
+	struct wlr_event_touch_down *event = data;
+	comp_protocols_notify_activity(server);
+	double lx, ly, sx, sy;
+	wlr_cursor_absolute_to_layout_coords(server->cursor, event->device, event->x, event->y,
+		&lx, &ly);
+	struct wlr_surface *surface = NULL;
+	struct comp_view *view = comp_view_at(server, lx, ly, &surface, &sx, &sy);
+	if (view && !server->input_inhibit->active_client) {
+		comp_view_focus(view);
+	}
+	int slot = touch_slot(server, event->touch_id, true);
+	if (!surface || slot < 0 || !comp_seat_client_allowed(server,
+			wl_resource_get_client(surface->resource))) {
+		return;
+	}
+	server->touch_points[slot].used = true;
+	server->touch_points[slot].id = event->touch_id;
+	server->touch_points[slot].dx = lx - sx;
+	server->touch_points[slot].dy = ly - sy;
+	wlr_seat_touch_notify_down(server->seat, surface, event->time_msec, event->touch_id,
+		sx, sy);
+}
+
+static void handle_touch_motion(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, touch_motion);
+	struct wlr_event_touch_motion *event = data;
+	int slot = touch_slot(server, event->touch_id, false);
+	if (slot < 0) {
+		return;
+	}
+	double lx, ly;
+	wlr_cursor_absolute_to_layout_coords(server->cursor, event->device, event->x, event->y,
+		&lx, &ly);
+	wlr_seat_touch_notify_motion(server->seat, event->time_msec, event->touch_id,
+		lx - server->touch_points[slot].dx, ly - server->touch_points[slot].dy);
+}
+
+static void handle_touch_up(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, touch_up);
+	struct wlr_event_touch_up *event = data;
+	int slot = touch_slot(server, event->touch_id, false);
+	if (slot < 0) {
+		return;
+	}
+	server->touch_points[slot].used = false;
+	wlr_seat_touch_notify_up(server->seat, event->time_msec, event->touch_id);
+}
+
+static void handle_touch_cancel(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, touch_cancel);
+	struct wlr_event_touch_cancel *event = data;
+	int slot = touch_slot(server, event->touch_id, false);
+	if (slot < 0) {
+		return;
+	}
+	server->touch_points[slot].used = false;
+	struct wlr_touch_point *point = wlr_seat_touch_get_point(server->seat, event->touch_id);
+	if (point && point->surface) {
+		wlr_seat_touch_notify_cancel(server->seat, point->surface);
+	}
+}
+
+static void handle_touch_frame(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, touch_frame);
+	wlr_seat_touch_notify_frame(server->seat);
+}
+
 /* Touchpad gestures pass through to the focused client. */
 #define GESTURE_HANDLER(name, type, ...) \
 	static void handle_##name(struct wl_listener *listener, void *data) { \
@@ -713,6 +831,17 @@ void comp_seat_init(struct comp_server *server) {
 	wl_signal_add(&server->cursor->events.axis, &server->cursor_axis);
 	server->cursor_frame.notify = handle_cursor_frame;
 	wl_signal_add(&server->cursor->events.frame, &server->cursor_frame);
+
+	server->touch_down.notify = handle_touch_down;
+	wl_signal_add(&server->cursor->events.touch_down, &server->touch_down);
+	server->touch_up.notify = handle_touch_up;
+	wl_signal_add(&server->cursor->events.touch_up, &server->touch_up);
+	server->touch_motion.notify = handle_touch_motion;
+	wl_signal_add(&server->cursor->events.touch_motion, &server->touch_motion);
+	server->touch_cancel.notify = handle_touch_cancel;
+	wl_signal_add(&server->cursor->events.touch_cancel, &server->touch_cancel);
+	server->touch_frame.notify = handle_touch_frame;
+	wl_signal_add(&server->cursor->events.touch_frame, &server->touch_frame);
 
 	server->request_set_cursor.notify = handle_request_set_cursor;
 	wl_signal_add(&server->seat->events.request_set_cursor, &server->request_set_cursor);

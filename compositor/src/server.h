@@ -182,6 +182,8 @@ struct comp_server {
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_mgr;
 	struct wl_list keyboards; // comp_keyboard.link
+	int touch_devices; // how many are attached, for the seat's capabilities
+	struct { int32_t id; double dx, dy; bool used; } touch_points[16]; // layout - surface
 	enum comp_cursor_mode cursor_mode;
 	struct comp_view *grabbed_view;
 	double grab_x, grab_y;
@@ -206,7 +208,8 @@ struct comp_server {
 		cursor_motion, cursor_motion_absolute, cursor_button, cursor_axis,
 		cursor_frame, request_set_cursor, request_set_selection,
 		request_set_primary_selection, request_start_drag, start_drag,
-		inhibit_activate, inhibit_deactivate;
+		inhibit_activate, inhibit_deactivate,
+		touch_down, touch_up, touch_motion, touch_cancel, touch_frame;
 };
 
 /* output.c */
