@@ -1,0 +1,4 @@
+/* Placeholder: being written. */
+int main(void) {
+	return 77;
+}
