@@ -78,6 +78,8 @@
 #define IPC_READ_INITIAL 4096
 /* xkbcommon allows 4 layouts per keymap; more than enough headroom. */
 #define IPC_MAX_LAYOUTS 32
+/* Menus nest a few deep; a client stacking more gets its first ones listed. */
+#define IPC_MAX_POPUPS 32
 
 struct comp_ipc {
 	struct comp_server *server;
@@ -359,44 +361,26 @@ static const char *output_name(struct comp_output *output) {
 	return output ? output->wlr_output->name : NULL;
 }
 
-/*
- * Mapped xdg popups, nested ones too, in layout coordinates. A popup's geometry is
- * relative to its parent's window geometry, and the view's content node sits at the
- * toplevel's window geometry (wlr_scene_xdg_surface_create), so offsets add up.
- */
-static bool describe_popups(
-		struct wlr_xdg_surface *parent, int px, int py, struct json_object *array) {
-	struct wlr_xdg_popup *popup;
-	wl_list_for_each(popup, &parent->popups, link) {
-		if (!popup->base->mapped) {
-			continue;
-		}
-		int x = px + popup->geometry.x, y = py + popup->geometry.y;
-		struct json_object *obj = json_object_new_object();
-		bool ok = obj && add_int(obj, "x", x) && add_int(obj, "y", y) &&
-				add_int(obj, "width", popup->geometry.width) &&
-				add_int(obj, "height", popup->geometry.height);
-		if (!ok) {
-			json_object_put(obj);
-			return false;
-		}
-		if (!append(array, obj) || !describe_popups(popup->base, x, y, array)) {
-			return false;
-		}
-	}
-	return true;
-}
-
 static struct json_object *view_popups(struct comp_view *view) {
 	struct json_object *array = json_object_new_array();
-	if (!array || view->type != COMP_VIEW_XDG || !view->xdg_surface || !view->content) {
-		return array;
-	}
-	int lx = 0, ly = 0;
-	wlr_scene_node_coords(view->content, &lx, &ly);
-	if (!describe_popups(view->xdg_surface, lx, ly, array)) {
-		json_object_put(array);
+	if (!array) {
 		return NULL;
+	}
+	struct wlr_box boxes[IPC_MAX_POPUPS];
+	size_t n = comp_view_popups(view, boxes, IPC_MAX_POPUPS);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *obj = json_object_new_object();
+		bool ok = obj && add_int(obj, "x", boxes[i].x) && add_int(obj, "y", boxes[i].y) &&
+				add_int(obj, "width", boxes[i].width) && add_int(obj, "height", boxes[i].height);
+		if (!ok) {
+			json_object_put(obj);
+			json_object_put(array);
+			return NULL;
+		}
+		if (!append(array, obj)) {
+			json_object_put(array);
+			return NULL;
+		}
 	}
 	return array;
 }
