@@ -42,8 +42,16 @@ y=$(window_field gtk4-widget-factory y)
 [ "$y" = 560 ]
 ok $? "lumenctl moves it near the bottom edge (y=$y)"
 # The arrow of the first combo box, 407,103 from the frame's corner (GTK 4.8's layout).
-inject move-abs 407 663 1280 720 button left click
-wait_for 10 sh -c "$LUMENCTL -c windows | python3 -c 'import json,sys; sys.exit(0 if any(w.get(\"popups\") for w in json.load(sys.stdin)[\"windows\"]) else 1)'"
+# Under load GTK may still be settling after the move: try the click a few times.
+has_popup() {
+	"$LUMENCTL" -c windows | python3 -c 'import json,sys; sys.exit(0 if any(w.get("popups") for w in json.load(sys.stdin)["windows"]) else 1)'
+}
+for attempt in 1 2 3; do
+	inject move-abs 407 663 1280 720 button left click
+	wait_for 5 has_popup && break
+	diag "no drop-down after click $attempt"
+done
+has_popup
 ok $? "clicking the combo box opens its drop-down (an xdg_popup)"
 popups=$("$LUMENCTL" -c windows | python3 -c '
 import json,sys
