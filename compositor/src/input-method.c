@@ -111,7 +111,8 @@ static void send_state_to_im(struct comp_input_method_relay *relay,
 static void handle_ti_enable(struct wl_listener *listener, void *data) {
 	struct comp_text_input *ti = wl_container_of(listener, ti, enable);
 	struct wlr_input_method_v2 *im = ti->relay->input_method;
-	if (!im) {
+	/* After leave, a text input's requests are ignored until the next enter. */
+	if (!im || !ti->input->focused_surface) {
 		return;
 	}
 	wlr_input_method_v2_send_activate(im);
@@ -120,7 +121,7 @@ static void handle_ti_enable(struct wl_listener *listener, void *data) {
 
 static void handle_ti_commit(struct wl_listener *listener, void *data) {
 	struct comp_text_input *ti = wl_container_of(listener, ti, commit);
-	if (!ti->relay->input_method || !ti->input->current_enabled) {
+	if (!ti->relay->input_method || !ti->input->current_enabled || !ti->input->focused_surface) {
 		return;
 	}
 	send_state_to_im(ti->relay, ti->input);
@@ -129,7 +130,8 @@ static void handle_ti_commit(struct wl_listener *listener, void *data) {
 static void handle_ti_disable(struct wl_listener *listener, void *data) {
 	struct comp_text_input *ti = wl_container_of(listener, ti, disable);
 	struct wlr_input_method_v2 *im = ti->relay->input_method;
-	if (!im) {
+	/* Losing focus already deactivated the input method; it may serve another by now. */
+	if (!im || !ti->input->focused_surface) {
 		return;
 	}
 	wlr_input_method_v2_send_deactivate(im);
@@ -138,7 +140,7 @@ static void handle_ti_disable(struct wl_listener *listener, void *data) {
 
 static void handle_ti_destroy(struct wl_listener *listener, void *data) {
 	struct comp_text_input *ti = wl_container_of(listener, ti, destroy);
-	if (ti->input->current_enabled && ti->relay->input_method) {
+	if (ti->input->current_enabled && ti->input->focused_surface && ti->relay->input_method) {
 		wlr_input_method_v2_send_deactivate(ti->relay->input_method);
 		wlr_input_method_v2_send_done(ti->relay->input_method);
 	}

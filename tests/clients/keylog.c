@@ -3,6 +3,10 @@
  * at a time, what the compositor tells it: configures, keyboard focus, keys and the text
  * they typed, pointer entry and buttons. Integration tests read these lines to check what
  * a client really received.
+ *
+ * With --text-input it is also a text field (text-input-v3): enabled while it has
+ * keyboard focus, it tells the input method what it holds and where its cursor is, and
+ * prints what the input method sends back, adding committed text to what was typed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,7 +16,21 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "tc-common.h"
+#include "text-input-unstable-v3-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
+
+/*
+ * The text cursor, in surface coordinates: tests compute where the input method's
+ * popup must appear from it.
+ */
+#define CURSOR_X 100
+#define CURSOR_Y 120
+#define CURSOR_W 2
+#define CURSOR_H 20
+/* Neither zero nor each other's value, so a relay that drops or swaps them shows. */
+#define CONTENT_HINT \
+	(ZWP_TEXT_INPUT_V3_CONTENT_HINT_COMPLETION | ZWP_TEXT_INPUT_V3_CONTENT_HINT_SPELLCHECK)
+#define CONTENT_PURPOSE ZWP_TEXT_INPUT_V3_CONTENT_PURPOSE_NAME
 
 struct keylog {
 	struct wl_display *display;
@@ -37,6 +55,14 @@ struct keylog {
 	bool closed;
 	const char *on_press; // what a button press asks of the compositor; may be NULL
 	const char *start_state; // asked for before the first commit; may be NULL
+
+	bool want_text_input;
+	struct zwp_text_input_manager_v3 *ti_manager; // NULL without --text-input
+	struct zwp_text_input_v3 *text_input; // NULL until both it and a seat exist
+	bool ti_enabled;
+	/* Received since the last done, applied on done in the protocol's order. */
+	char *ti_commit; // may be NULL
+	uint32_t ti_delete_before;
 };
 
 static void usage(FILE *f) {
@@ -52,9 +78,14 @@ static void usage(FILE *f) {
 		"  --start STATE     ask for maximized or fullscreen before mapping\n"
 		"  --stdin           exit 0 when stdin reaches end of file\n"
 		"  --motion          also print 'pointer motion X Y'\n"
+		"  --text-input      be a text field (text-input-v3) while focused, its cursor\n"
+		"                    at x=%d y=%d w=%d h=%d in the surface\n"
 		"Prints: configure W H [STATES], mapped, focus in/out, keysym: NAME, text: TEXT,\n"
 		"key released: NAME, modifiers: NAMES, pointer enter X Y, pointer leave,\n"
-		"button CODE pressed/released, axis vertical|horizontal V, closed.\n");
+		"button CODE pressed/released, axis vertical|horizontal V, closed;\n"
+		"with --text-input also text-input enter|leave, preedit \"TEXT\" BEGIN END,\n"
+		"commit_string \"TEXT\", delete_surrounding BEFORE AFTER (and text: after them).\n",
+		CURSOR_X, CURSOR_Y, CURSOR_W, CURSOR_H);
 }
 
 static void wm_base_handle_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial) {
@@ -64,6 +95,119 @@ static void wm_base_handle_ping(void *data, struct xdg_wm_base *wm_base, uint32_
 static const struct xdg_wm_base_listener wm_base_listener = {
 	.ping = wm_base_handle_ping,
 };
+
+/* Text input. */
+
+/* Tells the input method what the field holds; the cursor is always at the end. */
+static void text_input_send_state(struct keylog *kl, uint32_t cause) {
+	const char *text = kl->seat.text ? kl->seat.text : "";
+	int32_t len = (int32_t)kl->seat.text_len;
+	zwp_text_input_v3_set_surrounding_text(kl->text_input, text, len, len);
+	zwp_text_input_v3_set_text_change_cause(kl->text_input, cause);
+	zwp_text_input_v3_set_content_type(kl->text_input, CONTENT_HINT, CONTENT_PURPOSE);
+	zwp_text_input_v3_set_cursor_rectangle(kl->text_input, CURSOR_X, CURSOR_Y, CURSOR_W,
+		CURSOR_H);
+	zwp_text_input_v3_commit(kl->text_input);
+}
+
+static void handle_typed(void *data) {
+	struct keylog *kl = data;
+	if (kl->ti_enabled) {
+		text_input_send_state(kl, ZWP_TEXT_INPUT_V3_CHANGE_CAUSE_OTHER);
+	}
+}
+
+static void text_input_handle_enter(void *data, struct zwp_text_input_v3 *text_input,
+		struct wl_surface *surface) {
+	struct keylog *kl = data;
+	printf("text-input enter\n");
+	if (surface != kl->surface) {
+		return;
+	}
+	/* enable resets the pending state, so everything is sent again after it. */
+	zwp_text_input_v3_enable(text_input);
+	kl->ti_enabled = true;
+	text_input_send_state(kl, ZWP_TEXT_INPUT_V3_CHANGE_CAUSE_OTHER);
+}
+
+static void text_input_handle_leave(void *data, struct zwp_text_input_v3 *text_input,
+		struct wl_surface *surface) {
+	struct keylog *kl = data;
+	printf("text-input leave\n");
+	if (kl->ti_enabled) {
+		zwp_text_input_v3_disable(text_input);
+		zwp_text_input_v3_commit(text_input);
+		kl->ti_enabled = false;
+	}
+}
+
+static void text_input_handle_preedit_string(void *data, struct zwp_text_input_v3 *text_input,
+		const char *text, int32_t cursor_begin, int32_t cursor_end) {
+	/* We draw no text, so the preedit is only reported, never kept. */
+	printf("preedit \"%s\" %d %d\n", text ? text : "", cursor_begin, cursor_end);
+}
+
+static void text_input_handle_commit_string(void *data, struct zwp_text_input_v3 *text_input,
+		const char *text) {
+	struct keylog *kl = data;
+	printf("commit_string \"%s\"\n", text ? text : "");
+	free(kl->ti_commit);
+	kl->ti_commit = text ? strdup(text) : NULL;
+	if (text && !kl->ti_commit) {
+		tc_die("out of memory");
+	}
+}
+
+static void text_input_handle_delete_surrounding_text(void *data,
+		struct zwp_text_input_v3 *text_input, uint32_t before_length, uint32_t after_length) {
+	struct keylog *kl = data;
+	printf("delete_surrounding %u %u\n", before_length, after_length);
+	/* Nothing follows the cursor, so only the part before it can be deleted. */
+	kl->ti_delete_before = before_length;
+}
+
+static void text_input_handle_done(void *data, struct zwp_text_input_v3 *text_input,
+		uint32_t serial) {
+	struct keylog *kl = data;
+	/* The protocol's order: delete around the cursor, then insert the commit. */
+	bool changed = kl->ti_delete_before > 0 || kl->ti_commit;
+	if (kl->ti_delete_before > 0) {
+		tc_seat_delete_text(&kl->seat, kl->ti_delete_before);
+	}
+	if (kl->ti_commit) {
+		tc_seat_insert_text(&kl->seat, kl->ti_commit);
+	}
+	free(kl->ti_commit);
+	kl->ti_commit = NULL;
+	kl->ti_delete_before = 0;
+	if (!changed) {
+		return;
+	}
+	printf("text: %s\n", kl->seat.text ? kl->seat.text : "");
+	if (kl->ti_enabled) {
+		text_input_send_state(kl, ZWP_TEXT_INPUT_V3_CHANGE_CAUSE_INPUT_METHOD);
+	}
+}
+
+static const struct zwp_text_input_v3_listener text_input_listener = {
+	.enter = text_input_handle_enter,
+	.leave = text_input_handle_leave,
+	.preedit_string = text_input_handle_preedit_string,
+	.commit_string = text_input_handle_commit_string,
+	.delete_surrounding_text = text_input_handle_delete_surrounding_text,
+	.done = text_input_handle_done,
+};
+
+/* The text input needs both the manager and a seat; either may be announced last. */
+static void text_input_setup(struct keylog *kl) {
+	if (kl->text_input || !kl->ti_manager || !kl->wl_seat) {
+		return;
+	}
+	kl->text_input = zwp_text_input_manager_v3_get_text_input(kl->ti_manager, kl->wl_seat);
+	zwp_text_input_v3_add_listener(kl->text_input, &text_input_listener, kl);
+	kl->seat.on_text = handle_typed;
+	kl->seat.on_text_data = kl;
+}
 
 static void mapped_handle_done(void *data, struct wl_callback *callback, uint32_t time) {
 	wl_callback_destroy(callback);
@@ -209,6 +353,12 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 			kl->seat.on_button = handle_button;
 			kl->seat.on_button_data = kl;
 		}
+		text_input_setup(kl);
+	} else if (strcmp(interface, zwp_text_input_manager_v3_interface.name) == 0 &&
+			kl->want_text_input && !kl->ti_manager) {
+		kl->ti_manager =
+			tc_bind(registry, name, &zwp_text_input_manager_v3_interface, version, 1);
+		text_input_setup(kl);
 	}
 }
 
@@ -242,6 +392,8 @@ int main(int argc, char *argv[]) {
 			watch_stdin = true;
 		} else if (strcmp(arg, "--motion") == 0) {
 			kl.seat.print_motion = true;
+		} else if (strcmp(arg, "--text-input") == 0) {
+			kl.want_text_input = true;
 		} else if (!val) {
 			usage(stderr);
 			tc_die("unknown option or missing value: %s", arg);
@@ -314,6 +466,9 @@ int main(int argc, char *argv[]) {
 		fprintf(stderr, "lumen-test-keylog: no wl_seat yet; input will be logged once "
 			"one appears\n");
 	}
+	if (kl.want_text_input && !kl.ti_manager) {
+		tc_die("compositor offers no zwp_text_input_manager_v3");
+	}
 	kl.pool.shm = kl.shm;
 
 	kl.surface = wl_compositor_create_surface(kl.compositor);
@@ -361,6 +516,13 @@ int main(int argc, char *argv[]) {
 	xdg_surface_destroy(kl.xdg_surface);
 	wl_surface_destroy(kl.surface);
 	tc_pool_finish(&kl.pool);
+	if (kl.text_input) {
+		zwp_text_input_v3_destroy(kl.text_input);
+	}
+	if (kl.ti_manager) {
+		zwp_text_input_manager_v3_destroy(kl.ti_manager);
+	}
+	free(kl.ti_commit);
 	if (kl.wl_seat) {
 		tc_seat_finish(&kl.seat);
 	}

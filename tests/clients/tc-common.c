@@ -344,6 +344,22 @@ static void text_backspace(struct tc_seat *seat) {
 	}
 }
 
+void tc_seat_insert_text(struct tc_seat *seat, const char *utf8) {
+	text_append(seat, utf8, strlen(utf8));
+}
+
+void tc_seat_delete_text(struct tc_seat *seat, size_t bytes) {
+	size_t keep = bytes < seat->text_len ? seat->text_len - bytes : 0;
+	/* A count that ends inside a code point takes the whole code point. */
+	while (keep > 0 && ((unsigned char)seat->text[keep] & 0xc0) == 0x80) {
+		keep--;
+	}
+	seat->text_len = keep;
+	if (seat->text) {
+		seat->text[keep] = '\0';
+	}
+}
+
 static void print_modifiers(struct tc_seat *seat) {
 	static const char *const names[] = {
 		XKB_MOD_NAME_SHIFT, XKB_MOD_NAME_CTRL, XKB_MOD_NAME_ALT, XKB_MOD_NAME_LOGO,
@@ -445,6 +461,9 @@ static void keyboard_handle_key(void *data, struct wl_keyboard *keyboard, uint32
 		}
 	}
 	printf("text: %s\n", seat->text ? seat->text : "");
+	if (seat->on_text) {
+		seat->on_text(seat->on_text_data);
+	}
 }
 
 static void keyboard_handle_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial,

@@ -118,9 +118,19 @@ struct tc_seat {
 	/* Called on each button press, after it is printed; may be NULL. */
 	void (*on_button)(void *data, uint32_t serial, uint32_t button);
 	void *on_button_data;
+	/* Called after each key press, once its "text:" line is printed; may be NULL. */
+	void (*on_text)(void *data);
+	void *on_text_data;
 };
 
 void tc_seat_init(struct tc_seat *seat, struct wl_seat *wl_seat);
 void tc_seat_finish(struct tc_seat *seat);
+/** Appends UTF-8 to the typed text, as if typed (a text-input commit); prints nothing. */
+void tc_seat_insert_text(struct tc_seat *seat, const char *utf8);
+/**
+ * Removes up to `bytes` bytes before the end of the typed text (the cursor is always at
+ * the end), never leaving half a code point; prints nothing.
+ */
+void tc_seat_delete_text(struct tc_seat *seat, size_t bytes);
 
 #endif

@@ -4,7 +4,8 @@
 # Xwayland's sockets live in /tmp/.X11-unix, shared by the whole machine (and
 # refused by wlroots when another user made it). As root, the test gets a private
 # one in its own mount namespace, so it neither disturbs nor depends on others.
-if [ -z "${LUMEN_XW_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+if [ -z "${LUMEN_XW_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
+		unshare --mount --propagation private true 2>/dev/null; then
 	export LUMEN_XW_NS=1
 	exec unshare --mount --propagation private sh -c \
 		'mkdir -p /tmp/.X11-unix && mount -t tmpfs -o mode=1777 tmpfs /tmp/.X11-unix && exec "$0"' "$0"

@@ -64,6 +64,12 @@ struct lw_server {
 	struct wl_event_source *wake_source;
 
 	struct wl_list clients; // lw_client.link, compositor thread only
+	/*
+	 * Plugged in before any client connects: wlroots sends touch events only to the
+	 * wl_touch objects that exist, and a client that hears of a new capability makes
+	 * its wl_touch (and, WLCS's, a second wl_pointer and wl_keyboard) too late.
+	 */
+	struct comp_testing_device *touchscreen; // may be NULL
 	int32_t next_touch_id;
 
 	WlcsIntegrationDescriptor descriptor;
@@ -92,10 +98,10 @@ struct lw_pointer {
 	struct comp_testing_device *dev; // NULL: no headless backend, every call fails
 };
 
+/* A finger on lw_server.touchscreen. */
 struct lw_touch {
 	WlcsTouch base;
 	struct lw_server *srv;
-	struct comp_testing_device *dev; // NULL as for a pointer
 	int32_t id;
 };
 
@@ -259,7 +265,6 @@ static void lw_position_window_absolute(WlcsDisplayServer *base, struct wl_displ
 
 enum device_op {
 	OP_ADD_POINTER,
-	OP_ADD_TOUCH,
 	OP_DESTROY,
 	OP_MOVE_ABSOLUTE,
 	OP_MOVE_RELATIVE,
@@ -283,10 +288,6 @@ static void do_device(struct lw_server *srv, void *data) {
 	switch (call->op) {
 	case OP_ADD_POINTER:
 		call->dev = comp_testing_add_pointer(srv->comp);
-		call->ok = call->dev != NULL;
-		break;
-	case OP_ADD_TOUCH:
-		call->dev = comp_testing_add_touch(srv->comp);
 		call->ok = call->dev != NULL;
 		break;
 	case OP_DESTROY:
@@ -383,29 +384,27 @@ static WlcsPointer *lw_create_pointer(WlcsDisplayServer *base) {
 
 /* Touch. */
 
+/*
+ * touch.h says wl_fixed_t, but WLCS (1.5 to 1.8 at least) passes whole pixels, as its
+ * reference integration (Mir's) expects: take them as the ints they are.
+ */
 static void touch_down(WlcsTouch *base, wl_fixed_t x, wl_fixed_t y) {
 	struct lw_touch *t = (struct lw_touch *)base;
-	device_call(t->srv, t->dev, OP_TOUCH_DOWN, wl_fixed_to_double(x), wl_fixed_to_double(y),
-		t->id);
+	device_call(t->srv, t->srv->touchscreen, OP_TOUCH_DOWN, x, y, t->id);
 }
 
 static void touch_move(WlcsTouch *base, wl_fixed_t x, wl_fixed_t y) {
 	struct lw_touch *t = (struct lw_touch *)base;
-	device_call(t->srv, t->dev, OP_TOUCH_MOVE, wl_fixed_to_double(x), wl_fixed_to_double(y),
-		t->id);
+	device_call(t->srv, t->srv->touchscreen, OP_TOUCH_MOVE, x, y, t->id);
 }
 
 static void touch_up(WlcsTouch *base) {
 	struct lw_touch *t = (struct lw_touch *)base;
-	device_call(t->srv, t->dev, OP_TOUCH_UP, 0, 0, t->id);
+	device_call(t->srv, t->srv->touchscreen, OP_TOUCH_UP, 0, 0, t->id);
 }
 
 static void touch_destroy(WlcsTouch *base) {
-	struct lw_touch *t = (struct lw_touch *)base;
-	if (t->dev) {
-		device_call(t->srv, t->dev, OP_DESTROY, 0, 0, 0);
-	}
-	free(t);
+	free(base);
 }
 
 static WlcsTouch *lw_create_touch(WlcsDisplayServer *base) {
@@ -424,9 +423,6 @@ static WlcsTouch *lw_create_touch(WlcsDisplayServer *base) {
 	t->srv = srv;
 	/* One WlcsTouch is one finger; each gets its own touch point id. */
 	t->id = srv->next_touch_id++;
-	struct device_call call = {.op = OP_ADD_TOUCH};
-	run_on_compositor(srv, do_device, &call);
-	t->dev = call.dev;
 	return &t->base;
 }
 
@@ -586,6 +582,7 @@ static void lw_destroy_server(WlcsDisplayServer *base) {
 	if (srv->wake_source) {
 		wl_event_source_remove(srv->wake_source);
 	}
+	comp_testing_device_destroy(srv->touchscreen);
 	/* Destroys the remaining clients, whose listeners free our records of them. */
 	comp_server_destroy(srv->comp);
 	if (srv->wake_fd >= 0) {
@@ -705,6 +702,7 @@ static WlcsDisplayServer *lw_create_server(int argc, const char **argv) {
 		lumen_log(LUMEN_ERROR, "wlcs: the compositor could not be started");
 		goto error;
 	}
+	srv->touchscreen = comp_testing_add_touch(srv->comp);
 	srv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (srv->wake_fd < 0) {
 		lumen_log_errno(LUMEN_ERROR, "wlcs: eventfd");
