@@ -9,10 +9,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 
 "$root/scripts/install-deps.sh"
+echo "lumen: building in $build (the first time takes a few minutes)"
+mkdir -p "$build"
 if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" "$root" >/dev/null
+	meson setup "$build" "$root" >"$build/setup.log" 2>&1 || {
+		cat "$build/setup.log"
+		exit 1
+	}
 fi
-ninja -C "$build" >/dev/null
+ninja -C "$build" >"$build/ninja.log" 2>&1 || {
+	tail -n 40 "$build/ninja.log"
+	exit 1
+}
 
 if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
 	XDG_RUNTIME_DIR=$(mktemp -d /tmp/lumen-runtime.XXXXXX)
