@@ -6,7 +6,7 @@
 #    on 127.0.0.1 and screenshots on request.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-build="$root/build"
+build="${LUMEN_BUILD_DIR:-$root/build}"
 
 "$root/scripts/install-deps.sh"
 echo "lumen: building in $build (the first time takes a few minutes)"
@@ -40,7 +40,8 @@ else
 	port="${LUMEN_VNC_PORT:-5900}"
 	echo "lumen: no display here: running on virtual outputs ($outputs)."
 	echo "lumen: to see it, connect a VNC viewer to 127.0.0.1:$port"
-	echo "lumen: for a screenshot: $build/compositor/lumenctl screenshot FILE.png"
+	echo "lumen: for a screenshot: $build/compositor/lumenctl" \
+		"--socket $XDG_RUNTIME_DIR/lumen-ipc.${LUMEN_SOCKET:-lumen-0}.sock screenshot FILE.png"
 	startup="wayvnc 127.0.0.1 $port"
 fi
 
