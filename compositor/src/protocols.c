@@ -146,16 +146,49 @@ static void handle_request_activate(struct wl_listener *listener, void *data) {
 	if (!wlr_surface_is_xdg_surface(event->surface)) {
 		return;
 	}
+	/*
+	 * Only a token made from real input (it names the seat and serial of an event
+	 * the focused client got) may move focus: a window cannot steal it on its own.
+	 */
+	if (!event->token->seat) {
+		lumen_log(LUMEN_DEBUG, "activation request with a token not tied to input: ignored");
+		return;
+	}
 	struct comp_view *view = view_from_xdg(wlr_xdg_surface_from_wlr_surface(event->surface));
-	/* wlroots checked the token; a window that is not shown yet is focused when mapped. */
+	/* wlroots checked the token's serial and focus when it was made. */
 	if (view && view->mapped) {
 		comp_view_focus(view);
 	}
 }
 
+/* An inhibitor counts only while its surface can be seen, as the protocol says. */
+static bool surface_visible(struct comp_server *server, struct wlr_surface *surface) {
+	struct wlr_surface *root = wlr_surface_get_root_surface(surface);
+	if (wlr_surface_is_layer_surface(root)) {
+		struct wlr_layer_surface_v1 *ls = wlr_layer_surface_v1_from_wlr_surface(root);
+		return ls && ls->mapped;
+	}
+	struct comp_view *view = comp_view_from_surface(server, root);
+	return view && view->mapped && !view->minimized && view->workspace &&
+		view->workspace->output && view->workspace->output->workspace == view->workspace;
+}
+
 static void update_idle_inhibit(struct comp_server *server) {
-	bool inhibited = !wl_list_empty(&idle_inhibit->inhibitors);
+	if (!idle_inhibit) {
+		return;
+	}
+	bool inhibited = false;
+	struct wlr_idle_inhibitor_v1 *inhibitor;
+	wl_list_for_each(inhibitor, &idle_inhibit->inhibitors, link) {
+		if (surface_visible(server, inhibitor->surface)) {
+			inhibited = true;
+		}
+	}
 	wlr_idle_set_enabled(idle, server->seat, !inhibited);
+}
+
+void comp_protocols_idle_recheck(struct comp_server *server) {
+	update_idle_inhibit(server);
 }
 
 static void idle_recheck(void *data) {

@@ -437,6 +437,8 @@ static void process_resize(struct comp_server *server) {
 	comp_view_set_frame_box(view, box);
 }
 
+static void update_constraint(struct comp_server *server);
+
 void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
 	comp_protocols_notify_activity(server);
 	if (server->cursor_mode == COMP_CURSOR_MOVE && server->grabbed_view) {
@@ -460,24 +462,90 @@ void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
 	if (!surface) {
 		wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, "left_ptr", server->cursor);
 		wlr_seat_pointer_notify_clear_focus(server->seat);
+		update_constraint(server);
 		return;
 	}
 	wlr_seat_pointer_notify_enter(server->seat, surface, sx, sy);
 	wlr_seat_pointer_notify_motion(server->seat, time, sx, sy);
+	update_constraint(server);
 }
 
-static struct wlr_pointer_constraint_v1 *active_lock(struct comp_server *server) {
+/*
+ * Pointer constraints: the constraint of the surface under the pointer (if any)
+ * is the active one; it is told so, and motion obeys it — a lock keeps the cursor
+ * still (relative motion still flows), a confinement keeps it in the region.
+ */
+static void handle_active_constraint_destroy(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, active_constraint_destroy);
+	wl_list_remove(&server->active_constraint_destroy.link);
+	server->active_constraint = NULL;
+}
+
+static void set_active_constraint(struct comp_server *server,
+		struct wlr_pointer_constraint_v1 *constraint) {
+	if (server->active_constraint == constraint) {
+		return;
+	}
+	if (server->active_constraint) {
+		struct wlr_pointer_constraint_v1 *old = server->active_constraint;
+		wl_list_remove(&server->active_constraint_destroy.link);
+		server->active_constraint = NULL;
+		wlr_pointer_constraint_v1_send_deactivated(old);
+	}
+	if (constraint) {
+		server->active_constraint = constraint;
+		server->active_constraint_destroy.notify = handle_active_constraint_destroy;
+		wl_signal_add(&constraint->events.destroy, &server->active_constraint_destroy);
+		wlr_pointer_constraint_v1_send_activated(constraint);
+	}
+}
+
+static void update_constraint(struct comp_server *server) {
 	struct wlr_surface *focus = server->seat->pointer_state.focused_surface;
-	if (!focus || !server->pointer_constraints) {
-		return NULL;
+	set_active_constraint(server, focus ? wlr_pointer_constraints_v1_constraint_for_surface(
+		server->pointer_constraints, focus, server->seat) : NULL);
+}
+
+static void handle_new_constraint(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_constraint);
+	update_constraint(server);
+}
+
+/*
+ * Where the pointer may go, from (x, y) by (dx, dy), under the active constraint;
+ * false when it must not move at all.
+ */
+static bool constrain_motion(struct comp_server *server, double *dx, double *dy) {
+	struct wlr_pointer_constraint_v1 *constraint = server->active_constraint;
+	if (!constraint) {
+		return true;
 	}
-	struct wlr_pointer_constraint_v1 *constraint =
-		wlr_pointer_constraints_v1_constraint_for_surface(server->pointer_constraints, focus,
-			server->seat);
-	if (constraint && constraint->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) {
-		return constraint;
+	if (constraint->type == WLR_POINTER_CONSTRAINT_V1_LOCKED) {
+		return false;
 	}
-	return NULL;
+	/* Confined: the surface's origin in layout coordinates, from the pointer's focus. */
+	double sx = server->seat->pointer_state.sx, sy = server->seat->pointer_state.sy;
+	double ox = server->cursor->x - sx, oy = server->cursor->y - sy;
+	double nx = sx + *dx, ny = sy + *dy;
+	if (!pixman_region32_contains_point(&constraint->region, (int)nx, (int)ny, NULL)) {
+		/* Slide along the edge where that stays inside, else stay put. */
+		if (pixman_region32_contains_point(&constraint->region, (int)nx, (int)sy, NULL)) {
+			ny = sy;
+		} else if (pixman_region32_contains_point(&constraint->region, (int)sx, (int)ny,
+				NULL)) {
+			nx = sx;
+		} else {
+			return false;
+		}
+	}
+	*dx = ox + nx - server->cursor->x;
+	*dy = oy + ny - server->cursor->y;
+	return true;
+}
+
+static void handle_new_shortcuts_inhibitor(struct wl_listener *listener, void *data) {
+	/* Honoured while its surface has keyboard focus (see shortcuts_inhibited). */
+	wlr_keyboard_shortcuts_inhibitor_v1_activate(data);
 }
 
 static void handle_cursor_motion(struct wl_listener *listener, void *data) {
@@ -486,10 +554,11 @@ static void handle_cursor_motion(struct wl_listener *listener, void *data) {
 	wlr_relative_pointer_manager_v1_send_relative_motion(server->relative_pointer,
 		server->seat, (uint64_t)event->time_msec * 1000, event->delta_x, event->delta_y,
 		event->unaccel_dx, event->unaccel_dy);
-	if (active_lock(server)) {
+	double dx = event->delta_x, dy = event->delta_y;
+	if (!constrain_motion(server, &dx, &dy)) {
 		return; // a locked pointer stays put; the game reads relative motion
 	}
-	wlr_cursor_move(server->cursor, event->device, event->delta_x, event->delta_y);
+	wlr_cursor_move(server->cursor, event->device, dx, dy);
 	comp_cursor_process_motion(server, event->time_msec);
 }
 
@@ -502,7 +571,10 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener, void *da
 	double dx = lx - server->cursor->x, dy = ly - server->cursor->y;
 	wlr_relative_pointer_manager_v1_send_relative_motion(server->relative_pointer,
 		server->seat, (uint64_t)event->time_msec * 1000, dx, dy, dx, dy);
-	wlr_cursor_warp_absolute(server->cursor, event->device, event->x, event->y);
+	if (!constrain_motion(server, &dx, &dy)) {
+		return;
+	}
+	wlr_cursor_move(server->cursor, event->device, dx, dy);
 	comp_cursor_process_motion(server, event->time_msec);
 }
 
@@ -871,6 +943,11 @@ void comp_seat_init(struct comp_server *server) {
 	server->relative_pointer = wlr_relative_pointer_manager_v1_create(server->display);
 	server->pointer_constraints = wlr_pointer_constraints_v1_create(server->display);
 	server->shortcuts_inhibit = wlr_keyboard_shortcuts_inhibit_v1_create(server->display);
+	server->new_shortcuts_inhibitor.notify = handle_new_shortcuts_inhibitor;
+	wl_signal_add(&server->shortcuts_inhibit->events.new_inhibitor,
+		&server->new_shortcuts_inhibitor);
+	server->new_constraint.notify = handle_new_constraint;
+	wl_signal_add(&server->pointer_constraints->events.new_constraint, &server->new_constraint);
 
 	gestures = wlr_pointer_gestures_v1_create(server->display);
 	gesture_server = server;

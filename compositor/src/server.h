@@ -183,6 +183,7 @@ struct comp_server {
 	struct wlr_xcursor_manager *cursor_mgr;
 	struct wl_list keyboards; // comp_keyboard.link
 	int touch_devices; // how many are attached, for the seat's capabilities
+	struct wlr_pointer_constraint_v1 *active_constraint; // may be NULL
 	struct { int32_t id; double dx, dy; bool used; } touch_points[16]; // layout - surface
 	enum comp_cursor_mode cursor_mode;
 	struct comp_view *grabbed_view;
@@ -209,7 +210,8 @@ struct comp_server {
 		cursor_frame, request_set_cursor, request_set_selection,
 		request_set_primary_selection, request_start_drag, start_drag,
 		inhibit_activate, inhibit_deactivate,
-		touch_down, touch_up, touch_motion, touch_cancel, touch_frame;
+		touch_down, touch_up, touch_motion, touch_cancel, touch_frame,
+		new_constraint, active_constraint_destroy, new_shortcuts_inhibitor;
 };
 
 /* output.c */
@@ -324,6 +326,8 @@ void comp_view_update_ssd(struct comp_view *view);
 void comp_protocols_init(struct comp_server *server);
 /** Input happened: idle timers restart (unless an inhibitor holds them). */
 void comp_protocols_notify_activity(struct comp_server *server);
+/** What is visible changed: idle inhibitors of hidden surfaces stop counting. */
+void comp_protocols_idle_recheck(struct comp_server *server);
 
 /* trust.c: the global filter */
 struct comp_trust *comp_trust_create(struct comp_server *server);

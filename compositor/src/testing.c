@@ -237,23 +237,16 @@ bool comp_testing_position_window(struct comp_server *server, struct wl_client *
 	return true;
 }
 
-/* comp_testing_assume_initial_ack: one per server, gone with the last of its sources. */
+/* comp_testing_assume_initial_ack: one per server, gone with the xdg shell. */
 struct initial_ack_quirk {
-	struct wl_listener new_surface, compositor_destroy;
 	struct wl_listener new_xdg_surface, xdg_shell_destroy;
-	int sources; // of the two above, still alive
-};
-
-/* One per wl_surface, for its lifetime: it may take the layer-surface role later. */
-struct initial_ack_watch {
-	struct wlr_surface *surface;
-	struct wl_listener commit, destroy;
+	struct wl_protocol_logger *logger;
 };
 
 /*
- * xdg surfaces: wlroots emits new_surface from inside the initial commit, after the
- * compositor has seen the role state and just before it checks whether the surface
- * can map. Marked configured here, a buffer on that commit maps the window at once.
+ * An xdg surface's initial commit: wlroots emits new_surface from inside it, after
+ * the compositor has seen the role state and just before it checks whether the
+ * surface can map. Marked configured here, a buffer on that commit maps the window.
  */
 static void handle_quirk_new_xdg_surface(struct wl_listener *listener, void *data) {
 	struct wlr_xdg_surface *xdg_surface = data;
@@ -261,60 +254,45 @@ static void handle_quirk_new_xdg_surface(struct wl_listener *listener, void *dat
 }
 
 /*
- * Layer surfaces: wlroots checks for a buffer before it emits new_surface, and insists
- * that a surface be unconfigured then. So the most that can be done is to take the
- * configure as acked once an initial commit without a buffer is over.
+ * Later commits: the protocol logger sees each request before it is dispatched, so
+ * this runs after everything the previous request caused and before this commit is
+ * applied, which is when a client would have acked.
+ *  - an xdg surface unmapped by a null buffer is unconfigured again, and WLCS maps
+ *    it again without waiting for a configure;
+ *  - a layer surface's initial commit is checked by wlroots before anyone can step
+ *    in (a buffer on it is an error we cannot help), but the configure the
+ *    compositor answers it with can be taken as acked before the next commit.
  */
-static void handle_watch_commit(struct wl_listener *listener, void *data) {
-	struct initial_ack_watch *watch = wl_container_of(listener, watch, commit);
-	struct wlr_surface *surface = watch->surface;
-	if (!wlr_surface_is_layer_surface(surface) || wlr_surface_has_buffer(surface)) {
+static void quirk_before_request(void *data, enum wl_protocol_logger_type type,
+		const struct wl_protocol_logger_message *message) {
+	if (type != WL_PROTOCOL_LOGGER_REQUEST ||
+			strcmp(message->message->name, "commit") != 0 ||
+			strcmp(wl_resource_get_class(message->resource), "wl_surface") != 0) {
 		return;
 	}
-	struct wlr_layer_surface_v1 *layer_surface = wlr_layer_surface_v1_from_wlr_surface(surface);
-	if (layer_surface && layer_surface->added && !layer_surface->configured) {
-		layer_surface->configured = true;
+	struct wlr_surface *surface = wlr_surface_from_resource(message->resource);
+	if (wlr_surface_is_xdg_surface(surface)) {
+		struct wlr_xdg_surface *xdg_surface = wlr_xdg_surface_from_wlr_surface(surface);
+		if (xdg_surface && xdg_surface->added && !xdg_surface->configured) {
+			xdg_surface->configured = true;
+		}
+	} else if (wlr_surface_is_layer_surface(surface)) {
+		struct wlr_layer_surface_v1 *layer_surface =
+			wlr_layer_surface_v1_from_wlr_surface(surface);
+		if (layer_surface && layer_surface->added && !layer_surface->configured &&
+				!wl_list_empty(&layer_surface->configure_list)) {
+			layer_surface->configured = true;
+		}
 	}
-}
-
-static void handle_watch_destroy(struct wl_listener *listener, void *data) {
-	struct initial_ack_watch *watch = wl_container_of(listener, watch, destroy);
-	wl_list_remove(&watch->commit.link);
-	wl_list_remove(&watch->destroy.link);
-	free(watch);
-}
-
-static void handle_quirk_new_surface(struct wl_listener *listener, void *data) {
-	struct wlr_surface *surface = data;
-	struct initial_ack_watch *watch = calloc(1, sizeof(*watch));
-	if (!watch) {
-		return;
-	}
-	watch->surface = surface;
-	watch->commit.notify = handle_watch_commit;
-	wl_signal_add(&surface->events.commit, &watch->commit);
-	watch->destroy.notify = handle_watch_destroy;
-	wl_signal_add(&surface->events.destroy, &watch->destroy);
-}
-
-static void quirk_source_gone(struct initial_ack_quirk *quirk) {
-	if (--quirk->sources == 0) {
-		free(quirk);
-	}
-}
-
-static void handle_quirk_compositor_destroy(struct wl_listener *listener, void *data) {
-	struct initial_ack_quirk *quirk = wl_container_of(listener, quirk, compositor_destroy);
-	wl_list_remove(&quirk->new_surface.link);
-	wl_list_remove(&quirk->compositor_destroy.link);
-	quirk_source_gone(quirk);
 }
 
 static void handle_quirk_xdg_shell_destroy(struct wl_listener *listener, void *data) {
 	struct initial_ack_quirk *quirk = wl_container_of(listener, quirk, xdg_shell_destroy);
 	wl_list_remove(&quirk->new_xdg_surface.link);
 	wl_list_remove(&quirk->xdg_shell_destroy.link);
-	quirk_source_gone(quirk);
+	/* The display does not free its loggers; it is still alive while shells go. */
+	wl_protocol_logger_destroy(quirk->logger);
+	free(quirk);
 }
 
 bool comp_testing_assume_initial_ack(struct comp_server *server) {
@@ -322,15 +300,16 @@ bool comp_testing_assume_initial_ack(struct comp_server *server) {
 	if (!quirk) {
 		return false;
 	}
-	quirk->new_surface.notify = handle_quirk_new_surface;
-	wl_signal_add(&server->compositor->events.new_surface, &quirk->new_surface);
-	quirk->compositor_destroy.notify = handle_quirk_compositor_destroy;
-	wl_signal_add(&server->compositor->events.destroy, &quirk->compositor_destroy);
+	quirk->logger = wl_display_add_protocol_logger(server->display, quirk_before_request,
+		quirk);
+	if (!quirk->logger) {
+		free(quirk);
+		return false;
+	}
 	/* After the compositor's own listener, which makes the view first. */
 	quirk->new_xdg_surface.notify = handle_quirk_new_xdg_surface;
 	wl_signal_add(&server->xdg_shell->events.new_surface, &quirk->new_xdg_surface);
 	quirk->xdg_shell_destroy.notify = handle_quirk_xdg_shell_destroy;
 	wl_signal_add(&server->xdg_shell->events.destroy, &quirk->xdg_shell_destroy);
-	quirk->sources = 2;
 	return true;
 }

@@ -425,6 +425,7 @@ void comp_view_set_minimized(struct comp_view *view, bool minimized) {
 		comp_view_focus(view);
 	}
 	comp_ipc_event(view->server, "window", "minimize", view);
+	comp_protocols_idle_recheck(view->server);
 }
 
 void comp_view_move_to_workspace(struct comp_view *view, struct comp_workspace *ws) {
@@ -622,6 +623,7 @@ void comp_view_map(struct comp_view *view) {
 	}
 	comp_ipc_event(server, "window", "new", view);
 	comp_view_focus(view);
+	comp_protocols_idle_recheck(server);
 }
 
 void comp_view_unmap(struct comp_view *view) {
@@ -648,6 +650,7 @@ void comp_view_unmap(struct comp_view *view) {
 	if (server->focused_view == view) {
 		focus_next_after(server, view);
 	}
+	comp_protocols_idle_recheck(server);
 }
 
 void comp_view_destroy_common(struct comp_view *view) {

@@ -108,6 +108,7 @@ void comp_workspace_show(struct comp_workspace *ws, struct comp_output *output) 
 		}
 		comp_ipc_event(server, "workspace", "focus", NULL);
 	}
+	comp_protocols_idle_recheck(server);
 }
 
 static void tile(struct comp_workspace *ws) {

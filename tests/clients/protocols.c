@@ -131,6 +131,7 @@ struct proto {
 	struct wl_keyboard *serial_keyboard;
 	uint32_t focus_serial;
 	bool have_focus_serial;
+	bool token_requested; // activation-token: asked at the first focus only
 
 	struct zwp_relative_pointer_manager_v1 *relative_manager;
 	struct zwp_pointer_constraints_v1 *constraints;
@@ -530,7 +531,8 @@ static void serial_keyboard_handle_enter(void *data, struct wl_keyboard *keyboar
 	struct proto *p = data;
 	p->focus_serial = serial;
 	p->have_focus_serial = true;
-	if (p->mode == MODE_ACTIVATION_TOKEN && surface == p->surface) {
+	if (p->mode == MODE_ACTIVATION_TOKEN && surface == p->surface && !p->token_requested) {
+		p->token_requested = true;
 		request_token(p);
 	}
 }

@@ -64,13 +64,15 @@ bool comp_testing_position_window(struct comp_server *server, struct wl_client *
 	uint32_t surface_id, int x, int y);
 
 /**
- * Works around WLCS 1.5, whose helpers attach a buffer to a new surface before they
- * have seen the first configure, often on the initial commit itself (fixed in wlcs
- * 1.7: canonical/wlcs#324); wlroots rightly calls that a protocol error. From now on:
- *  - an xdg surface counts as configured from its initial commit on, and maps on it
- *    if it carries a buffer, as if its client had acknowledged a configure already;
- *  - a layer surface counts as configured once an initial commit without a buffer is
- *    over (wlroots checks a layer surface's initial commit before we can step in).
+ * Works around WLCS 1.5, whose helpers attach a buffer to a new (or unmapped) surface
+ * before they have seen a configure, often on the initial commit itself (fixed in
+ * wlcs 1.7: canonical/wlcs#324); wlroots rightly calls that a protocol error. From
+ * now on, as if every client acknowledged each configure at once:
+ *  - an xdg surface counts as configured from its initial commit on (and maps on it
+ *    if it carries a buffer), and again when it commits after being unmapped;
+ *  - a layer surface counts as configured once the compositor has answered its
+ *    initial commit with a configure. A buffer on a layer surface's initial commit
+ *    is still an error: wlroots checks it before anyone can step in.
  * Everything else is still checked. For as long as the server lives; false if out of
  * memory.
  */
