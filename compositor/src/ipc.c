@@ -392,7 +392,10 @@ static struct json_object *describe_view(struct comp_view *view) {
 	}
 	struct wlr_box box = comp_view_frame_box(view);
 	struct comp_workspace *ws = view->workspace;
+	struct comp_view *parent = comp_view_parent(view);
 	bool ok = add(obj, "id", json_object_new_uint64(view->id)) &&
+			(parent ? add(obj, "parent", json_object_new_uint64(parent->id))
+				: add_null(obj, "parent")) &&
 			add_string(obj, "title", comp_view_title(view)) &&
 			add_string(obj, "app_id", comp_view_app_id(view)) &&
 			(ws ? add_int(obj, "workspace", ws->num) : add_null(obj, "workspace")) &&

@@ -105,7 +105,7 @@ struct comp_view {
 
 	struct wl_listener map, unmap, destroy, commit;
 	struct wl_listener request_move, request_resize, request_maximize,
-		request_fullscreen, request_minimize, set_title, set_app_id;
+		request_fullscreen, request_minimize, set_title, set_app_id, set_parent;
 	struct wl_listener xw_request_configure, xw_request_activate; // COMP_VIEW_XWAYLAND
 	struct wl_listener toplevel_request_activate, toplevel_request_close,
 		toplevel_request_maximize, toplevel_request_minimize,
@@ -262,6 +262,9 @@ void comp_view_begin_interactive(struct comp_view *view, enum comp_cursor_mode m
 	uint32_t edges);
 void comp_view_move_to_workspace(struct comp_view *view, struct comp_workspace *ws);
 void comp_view_title_changed(struct comp_view *view);
+/** The window this one belongs to (a dialog's main window, set by the client or xdg-foreign). */
+struct comp_view *comp_view_parent(struct comp_view *view);
+void comp_view_parent_changed(struct comp_view *view);
 struct comp_view *comp_view_at(struct comp_server *server, double lx, double ly,
 	struct wlr_surface **surface, double *sx, double *sy);
 /** Fills boxes (layout coordinates) of the view's mapped popups, nested ones too. */

@@ -187,6 +187,15 @@ static void place_new(struct comp_view *view) {
 	struct wlr_box frame = comp_view_frame_box(view);
 	int x = area.x + (area.width - frame.width) / 2;
 	int y = area.y + (area.height - frame.height) / 2;
+	struct comp_view *parent = comp_view_parent(view);
+	if (parent && parent->mapped) {
+		/* Dialogs open centred over the window they belong to. */
+		struct wlr_box pbox = comp_view_frame_box(parent);
+		x = pbox.x + (pbox.width - frame.width) / 2;
+		y = pbox.y + (pbox.height - frame.height) / 2;
+		comp_view_move_to(view, x, y);
+		return;
+	}
 	/* Keep the title bar reachable when the window is larger than the area. */
 	if (x < area.x) {
 		x = area.x;
@@ -478,6 +487,39 @@ void comp_view_title_changed(struct comp_view *view) {
 	}
 }
 
+struct comp_view *comp_view_parent(struct comp_view *view) {
+	struct wlr_xdg_surface *parent = NULL;
+	switch (view->type) {
+	case COMP_VIEW_XDG:
+		parent = view->xdg_surface->toplevel->parent;
+		break;
+	case COMP_VIEW_XWAYLAND:
+#if HAVE_XWAYLAND
+		if (view->xsurface->parent) {
+			return view->xsurface->parent->data;
+		}
+#endif
+		return NULL;
+	}
+	if (!parent || !parent->data) {
+		return NULL;
+	}
+	struct wlr_scene_node *content = parent->data;
+	return content->parent ? content->parent->data : NULL;
+}
+
+void comp_view_parent_changed(struct comp_view *view) {
+	struct comp_view *parent = comp_view_parent(view);
+	if (view->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_set_parent(view->toplevel_handle,
+			parent ? parent->toplevel_handle : NULL);
+	}
+	if (parent && parent->workspace && view->mapped) {
+		/* A dialog goes above its window, on its workspace. */
+		comp_view_move_to_workspace(view, parent->workspace);
+	}
+}
+
 void comp_view_begin_interactive(struct comp_view *view, enum comp_cursor_mode mode,
 		uint32_t edges) {
 	struct comp_server *server = view->server;
@@ -576,6 +618,11 @@ static void create_toplevel_handle(struct comp_view *view) {
 		&view->toplevel_request_fullscreen);
 	wlr_foreign_toplevel_handle_v1_set_title(view->toplevel_handle, comp_view_title(view));
 	wlr_foreign_toplevel_handle_v1_set_app_id(view->toplevel_handle, comp_view_app_id(view));
+	struct comp_view *parent = comp_view_parent(view);
+	if (parent && parent->toplevel_handle) {
+		wlr_foreign_toplevel_handle_v1_set_parent(view->toplevel_handle,
+			parent->toplevel_handle);
+	}
 }
 
 static void destroy_toplevel_handle(struct comp_view *view) {

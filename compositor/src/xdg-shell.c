@@ -44,6 +44,7 @@ static void handle_xdg_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&view->request_minimize.link);
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
+	wl_list_remove(&view->set_parent.link);
 	free(view);
 }
 
@@ -96,6 +97,11 @@ static void handle_request_minimize(struct wl_listener *listener, void *data) {
 static void handle_set_title(struct wl_listener *listener, void *data) {
 	struct comp_view *view = wl_container_of(listener, view, set_title);
 	comp_view_title_changed(view);
+}
+
+static void handle_set_parent(struct wl_listener *listener, void *data) {
+	struct comp_view *view = wl_container_of(listener, view, set_parent);
+	comp_view_parent_changed(view);
 }
 
 static void handle_set_app_id(struct wl_listener *listener, void *data) {
@@ -226,6 +232,8 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data) {
 	wl_signal_add(&toplevel->events.set_title, &view->set_title);
 	view->set_app_id.notify = handle_set_app_id;
 	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
+	view->set_parent.notify = handle_set_parent;
+	wl_signal_add(&toplevel->events.set_parent, &view->set_parent);
 }
 
 void comp_xdg_shell_init(struct comp_server *server) {

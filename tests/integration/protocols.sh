@@ -218,6 +218,9 @@ wait_for 5 out_line imp "parent set"
 synced imp
 out_line imp imported && ! out_line imp destroyed && alive imp
 ok $? "xdg-foreign: another client imports it and sets it as its parent (no destroyed, no error)"
+parent_id=$(window_field p-parent id)
+wait_for 5 field_is p-child parent "$parent_id"
+ok $? "xdg-foreign: lumenctl shows the importer's window as a child of the exported one"
 spawn bogus "$TC_PROTOCOLS" import "no-such-handle-$$" --title p-orphan
 wait_window bogus p-orphan
 wait_for 5 out_line bogus destroyed
