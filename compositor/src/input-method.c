@@ -178,9 +178,19 @@ static void handle_new_text_input(struct wl_listener *listener, void *data) {
 	}
 }
 
-static void handle_im_commit(struct wl_listener *listener, void *data) {
-	struct comp_input_method_relay *relay = wl_container_of(listener, relay, im_commit);
-	struct wlr_input_method_v2 *im = relay->input_method;
+/*
+ * wlroots 0.15.1 overwrites the current strings with the next commit's without
+ * freeing them; once relayed they are ours to free (wlroots frees NULL safely).
+ */
+static void drop_im_strings(struct wlr_input_method_v2 *im) {
+	free(im->current.preedit.text);
+	im->current.preedit.text = NULL;
+	free(im->current.commit_text);
+	im->current.commit_text = NULL;
+}
+
+static void relay_im_commit(struct comp_input_method_relay *relay,
+		struct wlr_input_method_v2 *im) {
 	struct comp_text_input *ti = active_text_input(relay);
 	if (!ti) {
 		return;
@@ -198,6 +208,14 @@ static void handle_im_commit(struct wl_listener *listener, void *data) {
 	}
 	wlr_text_input_v3_send_done(ti->input);
 }
+
+static void handle_im_commit(struct wl_listener *listener, void *data) {
+	struct comp_input_method_relay *relay = wl_container_of(listener, relay, im_commit);
+	struct wlr_input_method_v2 *im = relay->input_method;
+	relay_im_commit(relay, im);
+	drop_im_strings(im);
+}
+
 
 static void handle_grab_destroy(struct wl_listener *listener, void *data) {
 	struct comp_input_method_relay *relay = wl_container_of(listener, relay, grab_destroy);
@@ -344,6 +362,16 @@ bool comp_im_relay_handle_modifiers(struct comp_input_method_relay *relay,
 	wlr_input_method_keyboard_grab_v2_set_keyboard(grab, device->keyboard);
 	wlr_input_method_keyboard_grab_v2_send_modifiers(grab, &device->keyboard->modifiers);
 	return true;
+}
+
+void comp_im_relay_views_moved(struct comp_input_method_relay *relay) {
+	if (!relay) {
+		return;
+	}
+	struct comp_im_popup *popup;
+	wl_list_for_each(popup, &relay->popups, link) {
+		place_popup(popup);
+	}
 }
 
 void comp_im_relay_set_focus(struct comp_input_method_relay *relay,

@@ -12,6 +12,8 @@
 #include <wlr/types/wlr_output_power_management_v1.h>
 #include <wlr/render/drm_format_set.h>
 #include <wlr/render/wlr_renderer.h>
+#include <wlr/render/wlr_texture.h>
+#include <wlr/types/wlr_buffer.h>
 #include <wlr/backend/headless.h>
 #include <wlr/interfaces/wlr_output.h>
 #include "common/log.h"
@@ -408,6 +410,19 @@ bool comp_output_screenshot(struct comp_output *output, const char *path, char *
 	if (!pixels) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
+	}
+	/*
+	 * Buffers added since the last frame (a title bar redrawn on a focus change)
+	 * get their textures as wlr_scene_output_commit would make them: not while
+	 * rendering, which wlroots forbids.
+	 */
+	struct wlr_scene_buffer *pending, *tmp;
+	wl_list_for_each_safe(pending, tmp, &server->scene->pending_buffers, pending_link) {
+		if (!pending->texture && !wlr_client_buffer_get(pending->buffer)) {
+			pending->texture = wlr_texture_from_buffer(server->renderer, pending->buffer);
+		}
+		wl_list_remove(&pending->pending_link);
+		wl_list_init(&pending->pending_link);
 	}
 	if (!wlr_renderer_begin_with_buffer(server->renderer, buffer)) {
 		snprintf(err, errlen, "cannot render into the capture buffer");

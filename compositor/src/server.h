@@ -346,6 +346,8 @@ void comp_im_relay_set_focus(struct comp_input_method_relay *relay, struct wlr_s
 /** Sends the key to the input method's keyboard grab; true when it took it. */
 bool comp_im_relay_handle_key(struct comp_input_method_relay *relay,
 	struct wlr_input_device *device, uint32_t time, uint32_t keycode, uint32_t state);
+/** Windows moved: the input method's popup follows the text cursor. */
+void comp_im_relay_views_moved(struct comp_input_method_relay *relay);
 bool comp_im_relay_handle_modifiers(struct comp_input_method_relay *relay,
 	struct wlr_input_device *device);
 

@@ -129,6 +129,9 @@ static void update_positions(struct comp_view *view) {
 		wlr_foreign_toplevel_handle_v1_output_enter(view->toplevel_handle,
 			view->workspace->output->wlr_output);
 	}
+	if (view->server->focused_view == view) {
+		comp_im_relay_views_moved(view->server->im_relay);
+	}
 }
 
 void comp_view_move_to(struct comp_view *view, int x, int y) {

@@ -35,15 +35,6 @@ no_window() { # app_id-or-title
 	! has_window "$1"
 }
 
-# A check that fails because of a known compositor bug: reported, not counted.
-todo() { # status description reason
-	T_NUM=$((T_NUM + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $T_NUM - $2 # TODO $3"
-	else
-		echo "not ok $T_NUM - $2 # TODO $3"
-	fi
-}
 
 # The input method's state as last told: activate or deactivate.
 im_state() { # NAME
@@ -62,23 +53,46 @@ im_has_text_of() { # IM FIELD
 	[ "$(last_line_like "$1" "surrounding ")" = "surrounding \"$text\" $bytes $bytes" ]
 }
 
+# Screenshots go through wlr-screencopy, which copies a frame the output really
+# showed. (lumenctl screenshot renders the scene itself, and right after a focus
+# change that aborts lumen in wlroots 0.15: a new title bar's texture gets made in
+# mid-render. Reported; not this test's subject.)
+shoot() {
+	WAYLAND_DISPLAY="$T_SOCKET-trusted" "$TC_CAPTURE" "$T_DIR/shot.png" >/dev/null 2>&1
+}
+
 # Magenta shows only in the rectangle given (filling it): the popup is there, and
 # nowhere else.
 popup_at() { # X Y
-	capture "$T_DIR/shot.png" || return 1
+	shoot || return 1
 	total=$("$PNG_TOOL" count "$T_DIR/shot.png" 0 0 $OUT_W $OUT_H ff00ff) || return 1
 	inside=$("$PNG_TOOL" count "$T_DIR/shot.png" "$1" "$2" $POP_W $POP_H ff00ff) || return 1
 	[ "$inside" -eq $((POP_W * POP_H)) ] && [ "$total" -eq "$inside" ]
 }
 
 no_popup() {
-	capture "$T_DIR/shot.png" || return 1
+	shoot || return 1
 	[ "$("$PNG_TOOL" count "$T_DIR/shot.png" 0 0 $OUT_W $OUT_H ff00ff)" -eq 0 ]
 }
 
 # Where the popup belongs: under the text cursor of the window whose frame is at X Y.
 content_x() { echo $(($1 + FRAME_X)); }
 content_y() { echo $(($1 + FRAME_Y)); }
+
+dump_clients() {
+	for name in im im_b im2 field field2 other inject; do
+		[ -s "$T_DIR/$name.out" ] || continue
+		diag "---- $name (tail) ----"
+		diag "$(tail -n 30 "$T_DIR/$name.out")"
+	done
+}
+
+bail_dump() {
+	# A stopped client would only die by SIGKILL in the cleanup: let it finish.
+	kill -CONT ${PID_field:-} ${PID_field2:-} 2>/dev/null
+	dump_clients
+	bail "$@"
+}
 
 # --- The manager is privileged.
 "$TC_IM" >"$T_DIR/untrusted.out" 2>&1
@@ -91,7 +105,7 @@ wait_for 10 out_has im ready
 ok $? "on the trusted socket it gets an input method"
 
 spawn other "$TC_KEYLOG" --title Other --color 00ff00
-wait_for 10 out_has other "focus in" || bail "the plain window got no focus"
+wait_for 10 out_has other "focus in" || bail_dump "the plain window got no focus"
 wait_for 5 no_popup
 no_popup_st=$?
 ! has_line im activate
@@ -109,11 +123,9 @@ ok $? "its preedit reaches the field (preedit \"ni\", cursor at the end)"
 inject type hi
 wait_for 5 has_line im 'surrounding "hi" 2 2'
 ok $? "what is typed in the field reaches it as surrounding text (\"hi\", cursor 2)"
-! has_line im "grab key 35 pressed"
-ok $? "without a keyboard grab it does not see the keys"
 
 # --- The popup under the text cursor.
-fx=$(window_field Field x) && fy=$(window_field Field y) || bail "no Field window"
+fx=$(window_field Field x) && fy=$(window_field Field y) || bail_dump "no Field window"
 px=$(($(content_x "$fx") + CUR_X))
 py=$(($(content_y "$fy") + CUR_Y + CUR_H))
 wait_for 5 popup_at $px $py
@@ -122,13 +134,13 @@ wait_for 5 has_line im "text_input_rectangle 0 -$CUR_H $CUR_W $CUR_H"
 ok $? "and told where the cursor is relative to it (0 -$CUR_H $CUR_W $CUR_H)"
 
 # --- Focus leaves: deactivated, popup hidden.
-other_id=$(window_field Other id) && field_id=$(window_field Field id) || bail "no ids"
+other_id=$(window_field Other id) && field_id=$(window_field Field id) || bail_dump "no ids"
 "$LUMENCTL" focus "$other_id" >/dev/null
 wait_for 5 has_line im deactivate
 ok $? "focusing another window deactivates the input method"
 wait_for 5 no_popup
 ok $? "and hides its popup"
-wait_for 5 out_has field "text-input leave" || bail "the field was not told it lost focus"
+wait_for 5 out_has field "text-input leave" || bail_dump "the field was not told it lost focus"
 sleep 0.3
 [ "$(count_lines im deactivate)" -eq 1 ]
 ok $? "it is told once, not again when the field disables (deactivate x$(count_lines im deactivate))"
@@ -152,13 +164,11 @@ rx=$((cx + CUR_X - px)) ry=$((cy + CUR_Y - py))
 wait_for 5 has_line im "text_input_rectangle $rx $ry $CUR_W $CUR_H"
 ok $? "and is told the cursor is at $rx,$ry in it"
 
-# A popup must follow its text field when the window moves. It does not yet: the
-# relay places popups only when the field or the popup commits.
+# A popup follows its text field when the window moves.
 "$LUMENCTL" move "$field_id" to 100 100 >/dev/null
 px=$(($(content_x 100) + CUR_X)) py=$(($(content_y 100) + CUR_Y + CUR_H))
 wait_for 2 popup_at $px $py
-todo $? "the popup follows the window when it moves ($px,$py)" \
-	"popups are placed only on text-input or popup commits"
+ok $? "the popup follows the window when it moves ($px,$py)"
 
 # --- The input method goes away: no preedit left behind.
 kill "$PID_im"
@@ -182,6 +192,7 @@ ok $? "which now holds exactly what it committed (text: 你好)"
 wait_for 5 has_line im2 'surrounding "你好" 6 6'
 ok $? "and reports that back as surrounding text (\"你好\", 6 bytes)"
 
+# Key codes are evdev's: a is 30, x 45.
 inject key a tap
 wait_for 5 has_line im2 "grab key 30 released"
 ok $? "a key typed on the seat goes to the input method's grab (key 30: a)"
@@ -193,15 +204,15 @@ ok $? "the field never saw the key itself"
 # --- Focus races. A field that handles its leave late must not deactivate the input
 # method for the field that has focus by then.
 spawn field2 "$TC_KEYLOG" --title Field2 --text-input --color 336633
-wait_for 10 has_line field2 'commit_string "你好"' || bail "Field2 got no text from the input method"
-field2_id=$(window_field Field2 id) || bail "no Field2 id"
+wait_for 10 has_line field2 'commit_string "你好"' || bail_dump "Field2 got no text from the input method"
+field2_id=$(window_field Field2 id) || bail_dump "no Field2 id"
 "$LUMENCTL" focus "$field_id" >/dev/null
-wait_for 5 lines_are field 'commit_string "你好"' 2 || bail "no second activation of Field"
+wait_for 5 lines_are field 'commit_string "你好"' 2 || bail_dump "no second activation of Field"
 kill -STOP "$PID_field"
 "$LUMENCTL" focus "$field2_id" >/dev/null
-wait_for 5 lines_are field2 'commit_string "你好"' 2 || bail "Field2 was not activated again"
+wait_for 5 lines_are field2 'commit_string "你好"' 2 || bail_dump "Field2 was not activated again"
 kill -CONT "$PID_field"
-wait_for 5 lines_are field 'text-input leave' 3 || bail "Field did not handle its leave"
+wait_for 5 lines_are field 'text-input leave' 3 || bail_dump "Field did not handle its leave"
 # Nothing to wait for when all goes well: give its disable time to arrive.
 sleep 0.3
 [ "$(im_state im2)" = activate ]
@@ -215,22 +226,39 @@ ok $? "so keys still go through it, to the field that has focus"
 kill -STOP "$PID_field"
 "$LUMENCTL" focus "$field_id" >/dev/null
 "$LUMENCTL" focus "$field2_id" >/dev/null
-wait_for 5 lines_are field2 'commit_string "你好"' 3 || bail "Field2 was not activated again"
-wait_for 5 im_has_text_of im2 field2 || bail "the input method did not get Field2's text"
+wait_for 5 lines_are field2 'commit_string "你好"' 3 || bail_dump "Field2 was not activated again"
+wait_for 5 im_has_text_of im2 field2 || bail_dump "the input method did not get Field2's text"
 kill -CONT "$PID_field"
-wait_for 5 lines_are field 'text-input leave' 4 || bail "Field did not handle its leave"
+wait_for 5 lines_are field 'text-input leave' 4 || bail_dump "Field did not handle its leave"
 sleep 0.3
 im_has_text_of im2 field2
 ok $? "a late enable from an unfocused field does not reach it ($(last_line_like im2 "surrounding "))"
 [ "$(im_state im2)" = activate ]
 ok $? "nor deactivate it"
 
+# A field that answers a commit late, after focus moved on, must not hand the input
+# method its new text either: x is committed to Field2 while it is stopped.
+kill -STOP "$PID_field2"
+inject key x tap
+wait_for 5 has_line im2 "grab key 45 released" || bail_dump "the input method did not get x"
+sleep 0.3
+"$LUMENCTL" focus "$field_id" >/dev/null
+wait_for 5 lines_are field 'commit_string "你好"' 3 || bail_dump "no third activation of Field"
+wait_for 5 im_has_text_of im2 field || bail_dump "the input method did not get Field's text"
+kill -CONT "$PID_field2"
+wait_for 5 lines_are field2 'text-input leave' 3 || bail_dump "Field2 did not handle its leave"
+sleep 0.3
+im_has_text_of im2 field
+ok $? "a late state commit from an unfocused field does not reach it ($(last_line_like im2 "surrounding "))"
+
 # A field that exits while still enabled, after focus moved on, must not deactivate it.
+"$LUMENCTL" focus "$field2_id" >/dev/null
+wait_for 5 lines_are field2 'commit_string "你好"' 4 || bail_dump "no fourth activation of Field2"
 kill -STOP "$PID_field2"
 "$LUMENCTL" focus "$field_id" >/dev/null
-wait_for 5 lines_are field 'commit_string "你好"' 3 || bail "no third activation of Field"
+wait_for 5 lines_are field 'commit_string "你好"' 4 || bail_dump "no fourth activation of Field"
 kill -KILL "$PID_field2"
-wait_for 5 no_window Field2 || bail "Field2 did not go away"
+wait_for 5 no_window Field2 || bail_dump "Field2 did not go away"
 sleep 0.3
 [ "$(im_state im2)" = activate ]
 ok $? "a field that exits after losing focus leaves it active for the focused one"
@@ -242,11 +270,5 @@ inject key b tap
 wait_for 5 out_has field "keysym: b"
 ok $? "once the input method exits, keys go straight to the field"
 
-if [ "$T_FAILED" -gt 0 ]; then
-	for name in im im_b im2 field field2 other inject; do
-		[ -s "$T_DIR/$name.out" ] || continue
-		diag "---- $name (tail) ----"
-		diag "$(tail -n 30 "$T_DIR/$name.out")"
-	done
-fi
+[ "$T_FAILED" -eq 0 ] || dump_clients
 done_testing

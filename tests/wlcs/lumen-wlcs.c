@@ -37,8 +37,11 @@
 
 #define LW_EXPORT __attribute__((visibility("default")))
 
-/* What WLCS's coordinates are measured on; big enough for every test's placements. */
-static const char *const output_spec = "1024x768";
+/*
+ * What WLCS's coordinates are measured on. Its popup tests put a 400x500 window at
+ * (500, 500) and a popup below it, so it must be at least 1040 high.
+ */
+static const char *const output_spec = "1920x1080";
 static const char *const config_text = "# written by lumen-wlcs\n"
 	"[decorations]\n"
 	"mode = client\n";
@@ -524,6 +527,10 @@ static bool probe_globals(struct lw_server *srv) {
 	bool ok = probe.done && !probe.failed;
 	if (!ok) {
 		lumen_log(LUMEN_ERROR, "wlcs: could not list the compositor's globals");
+	}
+	for (size_t i = 0; ok && i < srv->num_extensions; i++) {
+		lumen_log(LUMEN_DEBUG, "wlcs: supported: %s v%u", srv->extensions[i].name,
+			srv->extensions[i].version);
 	}
 	wl_callback_destroy(callback);
 	wl_registry_destroy(registry);
