@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/input-event-codes.h>
 #include <wlr/backend/libinput.h>
 #include <wlr/types/wlr_data_device.h>
@@ -438,6 +439,43 @@ static void process_resize(struct comp_server *server) {
 }
 
 static void update_constraint(struct comp_server *server);
+
+static void handle_rebase(void *data) {
+	struct comp_server *server = data;
+	server->rebase_idle = NULL;
+	/* Only plain pointing: a move or resize in progress drives the window itself. */
+	if (server->cursor_mode != COMP_CURSOR_PASSTHROUGH) {
+		return;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint32_t msec = (uint32_t)(now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	double sx, sy;
+	struct wlr_scene_node *node = wlr_scene_node_at(&server->scene->node, server->cursor->x,
+		server->cursor->y, &sx, &sy);
+	struct wlr_surface *surface = node && node->type == WLR_SCENE_NODE_SURFACE
+		? wlr_scene_surface_from_node(node)->surface : NULL;
+	struct wlr_surface *focus = server->seat->pointer_state.focused_surface;
+	if (!surface && !focus) {
+		return; // nothing was under the pointer, nothing is: leave the image alone
+	}
+	if (surface && surface == focus) {
+		if (sx != server->seat->pointer_state.sx || sy != server->seat->pointer_state.sy) {
+			wlr_seat_pointer_notify_motion(server->seat, msec, sx, sy);
+			wlr_seat_pointer_notify_frame(server->seat);
+		}
+		return;
+	}
+	comp_cursor_process_motion(server, msec);
+	wlr_seat_pointer_notify_frame(server->seat);
+}
+
+void comp_cursor_rebase_soon(struct comp_server *server) {
+	if (server->rebase_idle || !server->cursor) {
+		return;
+	}
+	server->rebase_idle = wl_event_loop_add_idle(server->loop, handle_rebase, server);
+}
 
 void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
 	comp_protocols_notify_activity(server);
@@ -972,6 +1010,10 @@ void comp_seat_init(struct comp_server *server) {
 }
 
 void comp_seat_finish(struct comp_server *server) {
+	if (server->rebase_idle) {
+		wl_event_source_remove(server->rebase_idle);
+		server->rebase_idle = NULL;
+	}
 	if (server->cursor) {
 		wl_list_remove(&swipe_begin.link);
 		wl_list_remove(&swipe_update.link);

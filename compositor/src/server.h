@@ -184,6 +184,7 @@ struct comp_server {
 	struct wl_list keyboards; // comp_keyboard.link
 	int touch_devices; // how many are attached, for the seat's capabilities
 	struct wlr_pointer_constraint_v1 *active_constraint; // may be NULL
+	struct wl_event_source *rebase_idle; // pending pointer re-check, may be NULL
 	struct { int32_t id; double dx, dy; bool used; } touch_points[16]; // layout - surface
 	enum comp_cursor_mode cursor_mode;
 	struct comp_view *grabbed_view;
@@ -295,6 +296,11 @@ bool comp_seat_set_layout(struct comp_server *server, int index);
 int comp_seat_layout_index(struct comp_server *server);
 const char *comp_seat_layout_name(struct comp_server *server, int index);
 void comp_cursor_process_motion(struct comp_server *server, uint32_t time);
+/**
+ * What is under the pointer may have changed (a window moved, mapped, resized):
+ * find it again once the current event is handled, so enter/leave/motion follow.
+ */
+void comp_cursor_rebase_soon(struct comp_server *server);
 /** Whether input may go to this client now (an input inhibitor, e.g. a locker, may own it). */
 bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client);
 

@@ -132,6 +132,7 @@ static void update_positions(struct comp_view *view) {
 	if (view->server->focused_view == view) {
 		comp_im_relay_views_moved(view->server->im_relay);
 	}
+	comp_cursor_rebase_soon(view->server);
 }
 
 void comp_view_move_to(struct comp_view *view, int x, int y) {
@@ -164,6 +165,8 @@ void comp_view_set_frame_box(struct comp_view *view, struct wlr_box box) {
 }
 
 void comp_view_commit(struct comp_view *view) {
+	/* Its surfaces (or subsurfaces) may have changed under the pointer. */
+	comp_cursor_rebase_soon(view->server);
 	struct wlr_box geo = comp_view_geometry(view);
 	if (geo.width != view->width || geo.height != view->height) {
 		view->width = geo.width;
@@ -674,6 +677,7 @@ void comp_view_map(struct comp_view *view) {
 	comp_ipc_event(server, "window", "new", view);
 	comp_view_focus(view);
 	comp_protocols_idle_recheck(server);
+	comp_cursor_rebase_soon(server);
 }
 
 void comp_view_unmap(struct comp_view *view) {
@@ -701,6 +705,7 @@ void comp_view_unmap(struct comp_view *view) {
 		focus_next_after(server, view);
 	}
 	comp_protocols_idle_recheck(server);
+	comp_cursor_rebase_soon(server);
 }
 
 void comp_view_destroy_common(struct comp_view *view) {
