@@ -229,11 +229,15 @@ bool comp_testing_position_window(struct comp_server *server, struct wl_client *
 		return false;
 	}
 	/* Where the content is inside the frame: decorations and borders come first. */
-	int content_x = view->x, content_y = view->y;
+	int dx = 0, dy = 0;
 	if (view->content) {
+		int frame_x, frame_y, content_x, content_y;
+		wlr_scene_node_coords(&view->tree->node, &frame_x, &frame_y);
 		wlr_scene_node_coords(view->content, &content_x, &content_y);
+		dx = content_x - frame_x;
+		dy = content_y - frame_y;
 	}
-	comp_view_move_to(view, x - (content_x - view->x), y - (content_y - view->y));
+	comp_view_move_to(view, x - dx, y - dy);
 	return true;
 }
 

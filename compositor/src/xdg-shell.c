@@ -234,6 +234,22 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data) {
 	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
 	view->set_parent.notify = handle_set_parent;
 	wl_signal_add(&toplevel->events.set_parent, &view->set_parent);
+
+	/*
+	 * wlroots 0.15 announces the surface at its first commit, so what the client
+	 * asked for before it is known now: answer it in the first configure, with a
+	 * size, instead of letting the client draw a window it then has to redo.
+	 */
+	struct comp_output *output = comp_output_focused(server);
+	if (output && toplevel->requested.fullscreen) {
+		struct wlr_box box = comp_layout_box(server->output_layout, output->wlr_output);
+		wlr_xdg_toplevel_set_fullscreen(xdg_surface, true);
+		wlr_xdg_toplevel_set_size(xdg_surface, (uint32_t)box.width, (uint32_t)box.height);
+	} else if (output && toplevel->requested.maximized) {
+		wlr_xdg_toplevel_set_maximized(xdg_surface, true);
+		wlr_xdg_toplevel_set_size(xdg_surface, (uint32_t)output->usable_area.width,
+			(uint32_t)output->usable_area.height);
+	}
 }
 
 void comp_xdg_shell_init(struct comp_server *server) {

@@ -16,7 +16,6 @@
  * One concession to WLCS 1.5 itself, see comp_testing_assume_initial_ack.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,8 +50,8 @@ struct lw_server {
 	struct comp_server *comp;
 	struct wl_event_loop *loop;
 
-	char dir[64]; // ours: the config file, and XDG_RUNTIME_DIR when there was none
-	char config_path[96];
+	char dir[256]; // ours: the config file, and XDG_RUNTIME_DIR when there was none
+	char config_path[272];
 	bool own_runtime_dir;
 
 	pthread_t thread;
@@ -615,13 +614,28 @@ static void lw_destroy_server(WlcsDisplayServer *base) {
 	free(srv);
 }
 
-static bool write_config(struct lw_server *srv) {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(srv->dir, sizeof(srv->dir), "%s/lumen-wlcs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (strlen(srv->dir) + 1 >= sizeof(srv->dir) || !mkdtemp(srv->dir)) {
-		lumen_log_errno(LUMEN_ERROR, "wlcs: cannot make a private directory");
+/*
+ * A private directory for the config file: inside XDG_RUNTIME_DIR when there is one
+ * (a crashed run then leaves nothing behind in /tmp), else in TMPDIR, and then it is
+ * the runtime directory too.
+ */
+static bool make_private_dir(struct lw_server *srv) {
+	const char *parent = getenv("XDG_RUNTIME_DIR");
+	if (!parent || !*parent) {
+		srv->own_runtime_dir = true;
+		parent = getenv("TMPDIR");
+		if (!parent || !*parent) {
+			parent = "/tmp";
+		}
+	}
+	int n = snprintf(srv->dir, sizeof(srv->dir), "%s/lumen-wlcs-XXXXXX", parent);
+	if (n < 0 || (size_t)n >= sizeof(srv->dir) || !mkdtemp(srv->dir)) {
+		lumen_log_errno(LUMEN_ERROR, "wlcs: cannot make a private directory in %s", parent);
 		srv->dir[0] = '\0';
 		return false;
+	}
+	if (srv->own_runtime_dir) {
+		setenv("XDG_RUNTIME_DIR", srv->dir, 1);
 	}
 	snprintf(srv->config_path, sizeof(srv->config_path), "%s/lumen.ini", srv->dir);
 	FILE *f = fopen(srv->config_path, "w");
@@ -671,13 +685,8 @@ static WlcsDisplayServer *lw_create_server(int argc, const char **argv) {
 	setenv("WLR_BACKENDS", "headless", 1);
 	setenv("WLR_RENDERER", "pixman", 1);
 	setenv("WLR_LIBINPUT_NO_DEVICES", "1", 1);
-	if (!write_config(srv)) {
+	if (!make_private_dir(srv)) {
 		goto error;
-	}
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
-	if (!runtime || !*runtime) {
-		setenv("XDG_RUNTIME_DIR", srv->dir, 1);
-		srv->own_runtime_dir = true;
 	}
 
 	struct comp_server_options options = {

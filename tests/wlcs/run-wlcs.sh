@@ -60,6 +60,19 @@ trap 'rm -rf "$work"' EXIT
 export XDG_RUNTIME_DIR=$work
 unset WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY
 
+# Under LeakSanitizer, add our suppressions (lsan.supp here) to those already named.
+if [ -n "${LSAN_OPTIONS:-}" ] || [ -n "${ASAN_OPTIONS:-}" ]; then
+	supp=$work/lsan.supp
+	cat "$(dirname "$0")/lsan.supp" >"$supp"
+	given=$(printf '%s\n' "${LSAN_OPTIONS:-}" | tr ':' '\n' | sed -n 's/^suppressions=//p')
+	if [ -n "$given" ] && [ -r "$given" ]; then
+		cat "$given" >>"$supp"
+	fi
+	others=$(printf '%s\n' "${LSAN_OPTIONS:-}" | tr ':' '\n' | grep -v '^suppressions=' |
+		grep -v '^$' | paste -sd: -)
+	export LSAN_OPTIONS="suppressions=$supp${others:+:$others}"
+fi
+
 # wlroots says this once per server (1000 times) when it looks for a GPU it need not have.
 quiet() {
 	grep --line-buffered -v 'drmGetDevices2 failed'
@@ -118,6 +131,13 @@ nskipped=$(grep -c '^\[     SKIP \]' "$work/xfail.log")
 finished='^\[==========\] [0-9]+ tests? from .* (ran|run)\.'
 nfinished=$(grep -cE "$finished" "$work/xfail.log")
 echo "# wlcs: expected failures: $nfailed failed, $npassed passed, $nskipped skipped"
+# A test may be expected to fail; a memory error or leak never is.
+sanitizer='ERROR: [A-Za-z]+Sanitizer|runtime error:'
+if grep -qE "$sanitizer" "$work/xfail.log"; then
+	echo "# wlcs: FAILED: sanitizer reports while running the expected failures:"
+	grep -E -A12 "$sanitizer" "$work/xfail.log" | quiet | sed 's/^/#   /'
+	status=1
+fi
 if [ "$npassed" -gt 0 ]; then
 	echo "# wlcs: UNEXPECTED PASSES, to take off $(basename "$xfail_file"):"
 	printf '%s\n' "$passed" | sed 's/^/#   /'
