@@ -179,6 +179,11 @@ static void handle_commit(struct wl_listener *listener, void *data) {
 	if (ls->current.committed != 0 || !ls->configured) {
 		comp_output_arrange_layers(layer->output);
 	}
+	/* A surface that stops wanting the keyboard gives it back. */
+	if (layer->server->focused_layer == layer && ls->current.keyboard_interactive ==
+			ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE) {
+		comp_seat_focus_layer(layer->server, NULL);
+	}
 }
 
 static void handle_map(struct wl_listener *listener, void *data) {

@@ -95,6 +95,7 @@ struct comp_view {
 	bool ssd; // server-side decorations wanted
 
 	bool mapped, minimized, maximized, fullscreen;
+	bool placed; // has a position of its own: mapped again, it goes back there
 	int x, y; // frame position, layout coordinates
 	int width, height; // content size as last committed (window geometry)
 	struct wlr_box saved; // frame box before maximize/fullscreen/tiling

@@ -587,6 +587,10 @@ static void handle_toplevel_request_close(struct wl_listener *listener, void *da
 static void handle_toplevel_request_maximize(struct wl_listener *listener, void *data) {
 	struct comp_view *view = wl_container_of(listener, view, toplevel_request_maximize);
 	struct wlr_foreign_toplevel_handle_v1_maximized_event *event = data;
+	/* A task bar that maximizes a minimized window means: show it, maximized. */
+	if (event->maximized && view->minimized) {
+		comp_view_set_minimized(view, false);
+	}
 	comp_view_set_maximized(view, event->maximized);
 }
 
@@ -599,6 +603,9 @@ static void handle_toplevel_request_minimize(struct wl_listener *listener, void 
 static void handle_toplevel_request_fullscreen(struct wl_listener *listener, void *data) {
 	struct comp_view *view = wl_container_of(listener, view, toplevel_request_fullscreen);
 	struct wlr_foreign_toplevel_handle_v1_fullscreen_event *event = data;
+	if (event->fullscreen && view->minimized) {
+		comp_view_set_minimized(view, false);
+	}
 	comp_view_set_fullscreen(view, event->fullscreen);
 }
 
@@ -666,9 +673,12 @@ void comp_view_map(struct comp_view *view) {
 	}
 	if (ws->tiling) {
 		comp_workspace_arrange(ws);
+	} else if (view->placed) {
+		comp_view_move_to(view, view->x, view->y);
 	} else {
 		place_new(view);
 	}
+	view->placed = true;
 	if (wants_fs) {
 		comp_view_set_fullscreen(view, true);
 	} else if (wants_max) {
