@@ -8,6 +8,7 @@
 #include <time.h>
 #include <linux/input-event-codes.h>
 #include <wlr/backend/libinput.h>
+#include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_input_inhibitor.h>
 #include <wlr/types/wlr_touch.h>
@@ -444,7 +445,8 @@ static void handle_rebase(void *data) {
 	struct comp_server *server = data;
 	server->rebase_idle = NULL;
 	/* Only plain pointing: a move or resize in progress drives the window itself. */
-	if (server->cursor_mode != COMP_CURSOR_PASSTHROUGH) {
+	if (server->cursor_mode != COMP_CURSOR_PASSTHROUGH ||
+			server->seat->pointer_state.button_count > 0) {
 		return;
 	}
 	struct timespec now;
@@ -484,6 +486,17 @@ void comp_cursor_process_motion(struct comp_server *server, uint32_t time) {
 		return;
 	} else if (server->cursor_mode == COMP_CURSOR_RESIZE && server->grabbed_view) {
 		process_resize(server);
+		return;
+	}
+	/*
+	 * While a button is held, the surface it was pressed on keeps the pointer (the
+	 * implicit grab every toolkit expects when dragging out of a window).
+	 */
+	if (server->seat->pointer_state.button_count > 0 &&
+			server->seat->pointer_state.focused_surface) {
+		wlr_seat_pointer_notify_motion(server->seat, time,
+			server->cursor->x - server->press_origin_x,
+			server->cursor->y - server->press_origin_y);
 		return;
 	}
 	double sx, sy;
@@ -669,11 +682,17 @@ static void handle_cursor_button(struct wl_listener *listener, void *data) {
 			}
 			server->cursor_mode = COMP_CURSOR_PASSTHROUGH;
 			server->grabbed_view = NULL;
+			/* The seat counted the press that started it (the client asked on it). */
+			wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
+				event->state);
 			comp_cursor_process_motion(server, event->time_msec);
 			return;
 		}
 		wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
 			event->state);
+		if (server->seat->pointer_state.button_count == 0) {
+			comp_cursor_rebase_soon(server); // the grab is over: what is under it now?
+		}
 		return;
 	}
 
@@ -681,6 +700,10 @@ static void handle_cursor_button(struct wl_listener *listener, void *data) {
 	struct wlr_surface *surface = NULL;
 	struct comp_view *view = comp_view_at(server, server->cursor->x, server->cursor->y,
 		&surface, &sx, &sy);
+	if (server->seat->pointer_state.button_count == 0) {
+		server->press_origin_x = server->cursor->x - server->seat->pointer_state.sx;
+		server->press_origin_y = server->cursor->y - server->seat->pointer_state.sy;
+	}
 	if (server->input_inhibit->active_client) {
 		/* Only the inhibiting client's surfaces take clicks; nothing is raised. */
 		if (surface && comp_seat_client_allowed(server,
@@ -921,12 +944,48 @@ static void handle_inhibit_deactivate(struct wl_listener *listener, void *data) 
 	comp_cursor_process_motion(server, 0);
 }
 
+struct comp_surface_watch {
+	struct comp_server *server;
+	struct wl_listener commit, destroy;
+};
+
+static void handle_watched_commit(struct wl_listener *listener, void *data) {
+	struct comp_surface_watch *watch = wl_container_of(listener, watch, commit);
+	comp_cursor_rebase_soon(watch->server);
+}
+
+static void handle_watched_destroy(struct wl_listener *listener, void *data) {
+	struct comp_surface_watch *watch = wl_container_of(listener, watch, destroy);
+	wl_list_remove(&watch->commit.link);
+	wl_list_remove(&watch->destroy.link);
+	free(watch);
+}
+
+/* Any surface's commit (a subsurface too) may change what is under the pointer. */
+static void handle_new_surface(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_surface);
+	struct wlr_surface *surface = data;
+	struct comp_surface_watch *watch = calloc(1, sizeof(*watch));
+	if (!watch) {
+		wl_resource_post_no_memory(surface->resource);
+		return;
+	}
+	watch->server = server;
+	watch->commit.notify = handle_watched_commit;
+	wl_signal_add(&surface->events.commit, &watch->commit);
+	watch->destroy.notify = handle_watched_destroy;
+	wl_signal_add(&surface->events.destroy, &watch->destroy);
+}
+
 void comp_seat_init(struct comp_server *server) {
 	server->seat = wlr_seat_create(server->display, "seat0");
 	server->cursor = wlr_cursor_create();
 	wlr_cursor_attach_output_layout(server->cursor, server->output_layout);
 	server->cursor_mgr = wlr_xcursor_manager_create(NULL, 24);
 	wlr_xcursor_manager_load(server->cursor_mgr, 1);
+
+	server->new_surface.notify = handle_new_surface;
+	wl_signal_add(&server->compositor->events.new_surface, &server->new_surface);
 
 	server->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &server->new_input);

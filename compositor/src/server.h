@@ -186,6 +186,7 @@ struct comp_server {
 	int touch_devices; // how many are attached, for the seat's capabilities
 	struct wlr_pointer_constraint_v1 *active_constraint; // may be NULL
 	struct wl_event_source *rebase_idle; // pending pointer re-check, may be NULL
+	double press_origin_x, press_origin_y; // layout position of the pressed surface
 	struct { int32_t id; double dx, dy; bool used; } touch_points[16]; // layout - surface
 	enum comp_cursor_mode cursor_mode;
 	struct comp_view *grabbed_view;
@@ -213,7 +214,8 @@ struct comp_server {
 		request_set_primary_selection, request_start_drag, start_drag,
 		inhibit_activate, inhibit_deactivate,
 		touch_down, touch_up, touch_motion, touch_cancel, touch_frame,
-		new_constraint, active_constraint_destroy, new_shortcuts_inhibitor;
+		new_constraint, active_constraint_destroy, new_shortcuts_inhibitor,
+		new_surface;
 };
 
 /* output.c */

@@ -546,6 +546,8 @@ void comp_view_begin_interactive(struct comp_view *view, enum comp_cursor_mode m
 	}
 	server->grabbed_view = view;
 	server->cursor_mode = mode;
+	/* The window does not see the pointer while it is being moved or resized. */
+	wlr_seat_pointer_notify_clear_focus(server->seat);
 	struct wlr_box frame = comp_view_frame_box(view);
 	if (mode == COMP_CURSOR_MOVE) {
 		server->grab_x = server->cursor->x - view->x;
