@@ -35,9 +35,6 @@ struct comp_kde_decoration {
 	struct wl_listener mode, destroy;
 };
 
-static struct wlr_idle *idle;
-static struct wlr_idle_inhibit_manager_v1 *idle_inhibit;
-static struct wl_listener new_idle_inhibitor;
 
 static struct comp_view *view_from_xdg(struct wlr_xdg_surface *xdg_surface) {
 	if (!xdg_surface || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL ||
@@ -174,17 +171,17 @@ static bool surface_visible(struct comp_server *server, struct wlr_surface *surf
 }
 
 static void update_idle_inhibit(struct comp_server *server) {
-	if (!idle_inhibit) {
+	if (!server->idle_inhibit) {
 		return;
 	}
 	bool inhibited = false;
 	struct wlr_idle_inhibitor_v1 *inhibitor;
-	wl_list_for_each(inhibitor, &idle_inhibit->inhibitors, link) {
+	wl_list_for_each(inhibitor, &server->idle_inhibit->inhibitors, link) {
 		if (surface_visible(server, inhibitor->surface)) {
 			inhibited = true;
 		}
 	}
-	wlr_idle_set_enabled(idle, server->seat, !inhibited);
+	wlr_idle_set_enabled(server->idle, server->seat, !inhibited);
 }
 
 void comp_protocols_idle_recheck(struct comp_server *server) {
@@ -209,23 +206,22 @@ static void handle_inhibitor_destroy(struct wl_listener *listener, void *data) {
 	wl_event_loop_add_idle(server->loop, idle_recheck, server);
 }
 
-static struct comp_server *inhibit_server;
-
 static void handle_new_idle_inhibitor(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_idle_inhibitor);
 	struct wlr_idle_inhibitor_v1 *wlr_inhibitor = data;
 	struct comp_idle_inhibitor *inhibitor = calloc(1, sizeof(*inhibitor));
 	if (!inhibitor) {
 		return;
 	}
-	inhibitor->server = inhibit_server;
+	inhibitor->server = server;
 	inhibitor->destroy.notify = handle_inhibitor_destroy;
 	wl_signal_add(&wlr_inhibitor->events.destroy, &inhibitor->destroy);
-	update_idle_inhibit(inhibit_server);
+	update_idle_inhibit(server);
 }
 
 void comp_protocols_notify_activity(struct comp_server *server) {
-	if (idle) {
-		wlr_idle_notify_activity(idle, server->seat);
+	if (server->idle) {
+		wlr_idle_notify_activity(server->idle, server->seat);
 	}
 }
 
@@ -268,10 +264,8 @@ void comp_protocols_init(struct comp_server *server) {
 	server->request_activate.notify = handle_request_activate;
 	wl_signal_add(&server->xdg_activation->events.request_activate, &server->request_activate);
 
-	idle = wlr_idle_create(display);
-	idle_inhibit = wlr_idle_inhibit_v1_create(display);
-	server->idle_inhibit = idle_inhibit;
-	inhibit_server = server;
-	new_idle_inhibitor.notify = handle_new_idle_inhibitor;
-	wl_signal_add(&idle_inhibit->events.new_inhibitor, &new_idle_inhibitor);
+	server->idle = wlr_idle_create(display);
+	server->idle_inhibit = wlr_idle_inhibit_v1_create(display);
+	server->new_idle_inhibitor.notify = handle_new_idle_inhibitor;
+	wl_signal_add(&server->idle_inhibit->events.new_inhibitor, &server->new_idle_inhibitor);
 }

@@ -23,10 +23,7 @@
 #include "common/log.h"
 #include "server.h"
 
-/* Keycodes whose press a binding consumed: their release must not reach a client. */
-#define MAX_CONSUMED 32
-static uint32_t consumed_keys[MAX_CONSUMED];
-static struct wlr_pointer_gestures_v1 *gestures;
+#define MAX_CONSUMED (sizeof(((struct comp_server *)0)->consumed_keys) / sizeof(uint32_t))
 
 static struct xkb_keymap *compile_keymap(struct comp_server *server) {
 	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
@@ -174,17 +171,17 @@ static void handle_key(struct wl_listener *listener, void *data) {
 			handled = comp_bindings_handle(server, modifiers, xkb_keysym_to_lower(tsyms[i]));
 		}
 		if (handled) {
-			for (int i = 0; i < MAX_CONSUMED; i++) {
-				if (consumed_keys[i] == 0) {
-					consumed_keys[i] = event->keycode + 1;
+			for (size_t i = 0; i < MAX_CONSUMED; i++) {
+				if (server->consumed_keys[i] == 0) {
+					server->consumed_keys[i] = event->keycode + 1;
 					break;
 				}
 			}
 		}
 	} else if (event->state == WL_KEYBOARD_KEY_STATE_RELEASED) {
-		for (int i = 0; i < MAX_CONSUMED; i++) {
-			if (consumed_keys[i] == event->keycode + 1) {
-				consumed_keys[i] = 0;
+		for (size_t i = 0; i < MAX_CONSUMED; i++) {
+			if (server->consumed_keys[i] == event->keycode + 1) {
+				server->consumed_keys[i] = 0;
 				handled = true;
 			}
 		}
@@ -882,37 +879,34 @@ static void handle_touch_frame(struct wl_listener *listener, void *data) {
 /* Touchpad gestures pass through to the focused client. */
 #define GESTURE_HANDLER(name, type, ...) \
 	static void handle_##name(struct wl_listener *listener, void *data) { \
+		struct comp_server *server = wl_container_of(listener, server, name); \
 		struct type *event = data; \
-		(void)listener; \
 		__VA_ARGS__; \
 	}
 
-static struct comp_server *gesture_server;
-static struct wl_listener swipe_begin, swipe_update, swipe_end, pinch_begin, pinch_update,
-	pinch_end, hold_begin, hold_end;
 GESTURE_HANDLER(swipe_begin, wlr_event_pointer_swipe_begin,
-	wlr_pointer_gestures_v1_send_swipe_begin(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_swipe_begin(server->gestures, server->seat, event->time_msec,
 		event->fingers))
 GESTURE_HANDLER(swipe_update, wlr_event_pointer_swipe_update,
-	wlr_pointer_gestures_v1_send_swipe_update(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_swipe_update(server->gestures, server->seat, event->time_msec,
 		event->dx, event->dy))
 GESTURE_HANDLER(swipe_end, wlr_event_pointer_swipe_end,
-	wlr_pointer_gestures_v1_send_swipe_end(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_swipe_end(server->gestures, server->seat, event->time_msec,
 		event->cancelled))
 GESTURE_HANDLER(pinch_begin, wlr_event_pointer_pinch_begin,
-	wlr_pointer_gestures_v1_send_pinch_begin(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_pinch_begin(server->gestures, server->seat, event->time_msec,
 		event->fingers))
 GESTURE_HANDLER(pinch_update, wlr_event_pointer_pinch_update,
-	wlr_pointer_gestures_v1_send_pinch_update(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_pinch_update(server->gestures, server->seat, event->time_msec,
 		event->dx, event->dy, event->scale, event->rotation))
 GESTURE_HANDLER(pinch_end, wlr_event_pointer_pinch_end,
-	wlr_pointer_gestures_v1_send_pinch_end(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_pinch_end(server->gestures, server->seat, event->time_msec,
 		event->cancelled))
 GESTURE_HANDLER(hold_begin, wlr_event_pointer_hold_begin,
-	wlr_pointer_gestures_v1_send_hold_begin(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_hold_begin(server->gestures, server->seat, event->time_msec,
 		event->fingers))
 GESTURE_HANDLER(hold_end, wlr_event_pointer_hold_end,
-	wlr_pointer_gestures_v1_send_hold_end(gestures, gesture_server->seat, event->time_msec,
+	wlr_pointer_gestures_v1_send_hold_end(server->gestures, server->seat, event->time_msec,
 		event->cancelled))
 
 /* The inhibitor's own layer surface with keyboard interactivity gets the keyboard. */
@@ -1046,24 +1040,23 @@ void comp_seat_init(struct comp_server *server) {
 	server->new_constraint.notify = handle_new_constraint;
 	wl_signal_add(&server->pointer_constraints->events.new_constraint, &server->new_constraint);
 
-	gestures = wlr_pointer_gestures_v1_create(server->display);
-	gesture_server = server;
-	swipe_begin.notify = handle_swipe_begin;
-	wl_signal_add(&server->cursor->events.swipe_begin, &swipe_begin);
-	swipe_update.notify = handle_swipe_update;
-	wl_signal_add(&server->cursor->events.swipe_update, &swipe_update);
-	swipe_end.notify = handle_swipe_end;
-	wl_signal_add(&server->cursor->events.swipe_end, &swipe_end);
-	pinch_begin.notify = handle_pinch_begin;
-	wl_signal_add(&server->cursor->events.pinch_begin, &pinch_begin);
-	pinch_update.notify = handle_pinch_update;
-	wl_signal_add(&server->cursor->events.pinch_update, &pinch_update);
-	pinch_end.notify = handle_pinch_end;
-	wl_signal_add(&server->cursor->events.pinch_end, &pinch_end);
-	hold_begin.notify = handle_hold_begin;
-	wl_signal_add(&server->cursor->events.hold_begin, &hold_begin);
-	hold_end.notify = handle_hold_end;
-	wl_signal_add(&server->cursor->events.hold_end, &hold_end);
+	server->gestures = wlr_pointer_gestures_v1_create(server->display);
+	server->swipe_begin.notify = handle_swipe_begin;
+	wl_signal_add(&server->cursor->events.swipe_begin, &server->swipe_begin);
+	server->swipe_update.notify = handle_swipe_update;
+	wl_signal_add(&server->cursor->events.swipe_update, &server->swipe_update);
+	server->swipe_end.notify = handle_swipe_end;
+	wl_signal_add(&server->cursor->events.swipe_end, &server->swipe_end);
+	server->pinch_begin.notify = handle_pinch_begin;
+	wl_signal_add(&server->cursor->events.pinch_begin, &server->pinch_begin);
+	server->pinch_update.notify = handle_pinch_update;
+	wl_signal_add(&server->cursor->events.pinch_update, &server->pinch_update);
+	server->pinch_end.notify = handle_pinch_end;
+	wl_signal_add(&server->cursor->events.pinch_end, &server->pinch_end);
+	server->hold_begin.notify = handle_hold_begin;
+	wl_signal_add(&server->cursor->events.hold_begin, &server->hold_begin);
+	server->hold_end.notify = handle_hold_end;
+	wl_signal_add(&server->cursor->events.hold_end, &server->hold_end);
 
 	update_capabilities(server);
 }
@@ -1074,14 +1067,14 @@ void comp_seat_finish(struct comp_server *server) {
 		server->rebase_idle = NULL;
 	}
 	if (server->cursor) {
-		wl_list_remove(&swipe_begin.link);
-		wl_list_remove(&swipe_update.link);
-		wl_list_remove(&swipe_end.link);
-		wl_list_remove(&pinch_begin.link);
-		wl_list_remove(&pinch_update.link);
-		wl_list_remove(&pinch_end.link);
-		wl_list_remove(&hold_begin.link);
-		wl_list_remove(&hold_end.link);
+		wl_list_remove(&server->swipe_begin.link);
+		wl_list_remove(&server->swipe_update.link);
+		wl_list_remove(&server->swipe_end.link);
+		wl_list_remove(&server->pinch_begin.link);
+		wl_list_remove(&server->pinch_update.link);
+		wl_list_remove(&server->pinch_end.link);
+		wl_list_remove(&server->hold_begin.link);
+		wl_list_remove(&server->hold_end.link);
 		wlr_cursor_destroy(server->cursor);
 		server->cursor = NULL;
 	}

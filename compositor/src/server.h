@@ -172,11 +172,15 @@ struct comp_server {
 	struct wlr_server_decoration_manager *server_decoration;
 	struct wlr_xdg_decoration_manager_v1 *xdg_decoration;
 	struct wlr_idle_inhibit_manager_v1 *idle_inhibit;
+	struct wlr_idle *idle;
 	struct wlr_pointer_constraints_v1 *pointer_constraints;
 	struct wlr_relative_pointer_manager_v1 *relative_pointer;
 	struct wlr_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_inhibit;
 	struct wlr_tablet_manager_v2 *tablet;
 	struct wlr_input_inhibit_manager *input_inhibit;
+	struct wlr_pointer_gestures_v1 *gestures;
+	/* Keycodes (+1) whose press a binding took: their release stays ours too. */
+	uint32_t consumed_keys[32];
 	struct wlr_xwayland *xwayland; // may be NULL
 
 	struct wlr_seat *seat;
@@ -215,7 +219,9 @@ struct comp_server {
 		inhibit_activate, inhibit_deactivate,
 		touch_down, touch_up, touch_motion, touch_cancel, touch_frame,
 		new_constraint, active_constraint_destroy, new_shortcuts_inhibitor,
-		new_surface;
+		new_surface,
+		swipe_begin, swipe_update, swipe_end, pinch_begin, pinch_update, pinch_end,
+		hold_begin, hold_end, new_idle_inhibitor;
 };
 
 /* output.c */
