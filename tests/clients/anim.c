@@ -360,10 +360,7 @@ int main(int argc, char *argv[]) {
 			usage(stderr);
 			tc_die("unknown option or missing value: %s", arg);
 		} else if (strcmp(arg, "--size") == 0) {
-			if (!tc_parse_size(val, &a.req_width, &a.req_height) || a.req_width == 0 ||
-					a.req_height == 0) {
-				tc_die("--size wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--size", val, &a.req_width, &a.req_height);
 		} else if (strcmp(arg, "--damage") == 0) {
 			if (strcmp(val, "full") == 0) {
 				a.damage = DAMAGE_FULL;

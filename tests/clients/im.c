@@ -344,15 +344,10 @@ int main(int argc, char *argv[]) {
 			im.delete = true;
 			i++;
 		} else if (strcmp(arg, "--popup") == 0) {
-			if (!tc_parse_size(val, &im.popup_width, &im.popup_height) ||
-					im.popup_width == 0 || im.popup_height == 0) {
-				tc_die("--popup wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--popup", val, &im.popup_width, &im.popup_height);
 			i++;
 		} else if (strcmp(arg, "--color") == 0) {
-			if (!tc_parse_color(val, &im.popup_color)) {
-				tc_die("--color wants RRGGBB, not '%s'", val);
-			}
+			tc_option_color("--color", val, &im.popup_color);
 			i++;
 		} else {
 			usage(stderr);

@@ -404,15 +404,10 @@ int main(int argc, char *argv[]) {
 			kl.app_id = val;
 			i++;
 		} else if (strcmp(arg, "--color") == 0) {
-			if (!tc_parse_color(val, &kl.color)) {
-				tc_die("--color wants RRGGBB, not '%s'", val);
-			}
+			tc_option_color("--color", val, &kl.color);
 			i++;
 		} else if (strcmp(arg, "--size") == 0) {
-			if (!tc_parse_size(val, &kl.default_width, &kl.default_height) ||
-					kl.default_width == 0 || kl.default_height == 0) {
-				tc_die("--size wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--size", val, &kl.default_width, &kl.default_height);
 			i++;
 		} else if (strcmp(arg, "--on-press") == 0) {
 			static const char *const known[] = {"move", "resize", "maximize", "unmaximize",

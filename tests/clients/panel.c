@@ -227,9 +227,7 @@ int main(int argc, char *argv[]) {
 				tc_die("--keyboard wants none, exclusive or on_demand, not '%s'", val);
 			}
 		} else if (strcmp(arg, "--color") == 0) {
-			if (!tc_parse_color(val, &p.color)) {
-				tc_die("--color wants RRGGBB, not '%s'", val);
-			}
+			tc_option_color("--color", val, &p.color);
 		} else if (strcmp(arg, "--namespace") == 0) {
 			p.namespace = val;
 		} else if (strcmp(arg, "--timeout") == 0) {

@@ -1190,27 +1190,16 @@ int main(int argc, char *argv[]) {
 			p.app_id = val;
 			i++;
 		} else if (strcmp(arg, "--color") == 0) {
-			if (!tc_parse_color(val, &p.color)) {
-				tc_die("--color wants RRGGBB, not '%s'", val);
-			}
+			tc_option_color("--color", val, &p.color);
 			i++;
 		} else if (strcmp(arg, "--size") == 0) {
-			if (!tc_parse_size(val, &p.default_width, &p.default_height) ||
-					p.default_width == 0 || p.default_height == 0) {
-				tc_die("--size wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--size", val, &p.default_width, &p.default_height);
 			i++;
 		} else if (strcmp(arg, "--buffer") == 0) {
-			if (!tc_parse_size(val, &p.buffer_width, &p.buffer_height) ||
-					p.buffer_width == 0 || p.buffer_height == 0) {
-				tc_die("--buffer wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--buffer", val, &p.buffer_width, &p.buffer_height);
 			i++;
 		} else if (strcmp(arg, "--dest") == 0) {
-			if (!tc_parse_size(val, &p.dest_width, &p.dest_height) ||
-					p.dest_width == 0 || p.dest_height == 0) {
-				tc_die("--dest wants WxH with both above 0, not '%s'", val);
-			}
+			tc_option_size("--dest", val, &p.dest_width, &p.dest_height);
 			i++;
 		} else if (strcmp(arg, "--timeout-ms") == 0) {
 			if (!tc_parse_long(val, 0, 86400000, &p.idle_timeout_ms)) {

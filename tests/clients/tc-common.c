@@ -634,3 +634,15 @@ void tc_seat_finish(struct tc_seat *seat) {
 	free(seat->text);
 	memset(seat, 0, sizeof(*seat));
 }
+
+void tc_option_color(const char *option, const char *value, uint32_t *argb) {
+	if (!tc_parse_color(value, argb)) {
+		tc_die("%s wants RRGGBB, not '%s'", option, value);
+	}
+}
+
+void tc_option_size(const char *option, const char *value, int *width, int *height) {
+	if (!tc_parse_size(value, width, height) || *width == 0 || *height == 0) {
+		tc_die("%s wants WxH with both above 0, not '%s'", option, value);
+	}
+}

@@ -24,6 +24,9 @@ bool tc_parse_long(const char *s, long min, long max, long *out);
 bool tc_parse_color(const char *s, uint32_t *argb);
 /** Parses WxH; each dimension in [0, 16384]. */
 bool tc_parse_size(const char *s, int *width, int *height);
+/* For option parsing: parse or exit with "OPTION wants ..., not 'VALUE'". */
+void tc_option_color(const char *option, const char *value, uint32_t *argb);
+void tc_option_size(const char *option, const char *value, int *width, int *height);
 
 /* Returns CLOCK_MONOTONIC in milliseconds, the clock of input event timestamps. */
 uint32_t tc_now_ms(void);
