@@ -1,0 +1,1975 @@
+/*
+ * The kms backend: displayd drives a DRM card itself (libdrm).
+ *
+ * - Master: through the seat (kms-seat.h: libseat where a seat daemon runs, else
+ *   directly as root); a VT switch with a seat daemon stops and restores us.
+ * - Atomic modesetting where the driver has it; legacy (SetCrtc, PageFlip, SetCursor,
+ *   CrtcSetGamma, DPMS) where not, or when LUMEN_KMS_LEGACY=1 asks for it.
+ * - One output per connected connector with a CRTC, named
+ *   "display:kms.card0/Virtual-1"; hotplug through kms-udev.h.
+ * - shm frames: two dumb buffers per output. Each dumb buffer remembers where it
+ *   differs from the latest picture (its "stale" region); a frame copies that region
+ *   plus the frame's damage from the shm buffer into the back dumb buffer, so a
+ *   steady stream of small changes copies little. The copied region goes to the
+ *   kernel as FB_DAMAGE_CLIPS (atomic) or DirtyFB (legacy).
+ * - dmabuf frames: PRIME import and AddFB2 with modifiers when the buffer is created;
+ *   scanned out as they are, and locked until the next flip replaces them.
+ * - Frames end in the page-flip event (drmHandleEvent on the card's fd in the loop):
+ *   ds_output_frame_done with the kernel's timestamp and sequence.
+ * - The screen is left as it is found (e.g. the console's framebuffer) until the
+ *   first frame or configure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+#include "common/log.h"
+#include "backend.h"
+#include "kms-seat.h"
+#include "kms-udev.h"
+
+#define KMS_MAX_CARDS 16
+
+/* The card's fd outlives the backend while dmabuf framebuffers created on it do
+ * (buffers are freed whenever their last lock goes). */
+struct kms_device {
+	int fd;
+	int refs;
+};
+
+struct kms_plane {
+	uint32_t id;
+	uint32_t type; // DRM_PLANE_TYPE_*
+	uint32_t possible_crtcs;
+	bool taken;
+	struct {
+		uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w,
+			crtc_h, fb_damage_clips;
+	} props;
+	uint32_t *formats; // scanout (format, modifier) pairs
+	uint64_t *modifiers;
+	size_t n_formats;
+};
+
+struct kms_crtc {
+	uint32_t id;
+	int index;
+	bool taken;
+	struct kms_plane *primary, *cursor; // may be NULL (legacy without universal planes)
+	struct {
+		uint32_t mode_id, active, gamma_lut, gamma_lut_size;
+	} props;
+	uint32_t gamma_size;
+	/* as found at start: the console's mode and framebuffer */
+	bool initial_active;
+	drmModeModeInfo initial_mode;
+};
+
+struct kms_dumb {
+	uint32_t handle, fb_id, pitch;
+	uint64_t size;
+	void *map;
+	int32_t width, height;
+	pixman_region32_t stale; // where it differs from the latest picture
+};
+
+struct kms_connector {
+	struct ds_output output; // first: the core's view
+	struct kms_backend *kms;
+	struct wl_list link; // kms_backend.connectors
+	uint32_t id;
+	char name[32]; // "Virtual-1"
+	struct kms_crtc *crtc;
+	struct {
+		uint32_t crtc_id, dpms;
+	} props;
+
+	drmModeModeInfo *drm_modes; // parallel to output.modes
+	struct ds_mode *modes;
+	size_t n_modes;
+	drmModeModeInfo mode; // current when enabled
+	uint32_t mode_blob;
+	bool needs_modeset; // the next commit takes over the CRTC (ALLOW_MODESET)
+	bool holding; // waiting for a flip inside configure/power: frames are refused
+
+	struct kms_dumb dumb[2];
+	int front; // dumb buffer on screen; -1: a dmabuf or what we found at start
+	struct ds_buffer *front_buffer; // dmabuf on screen, locked
+	bool shown_ours; // we have put a frame of ours on screen
+	struct timespec latched;
+
+	/* the flip in flight */
+	bool flip_pending;
+	bool flip_has_frame; // it carries a frame of the core's (else: cursor or gamma only)
+	int flip_dumb; // -1: a dmabuf
+	struct ds_buffer *flip_buffer; // locked
+	uint32_t flip_flags;
+	/* a frame accepted while a cursor-only flip was in flight: submitted after it */
+	bool deferred;
+	uint32_t deferred_fb;
+	int deferred_dumb;
+	struct ds_buffer *deferred_buffer;
+	pixman_region32_t deferred_clips;
+	uint32_t last_seq32;
+	uint64_t seq;
+
+	/* cursor: two buffers so that a new image is a new framebuffer (virtio-gpu only
+	 * uploads a cursor image when the framebuffer changes) */
+	struct kms_dumb cursor[2];
+	int cursor_cur;
+	bool cursor_visible;
+	int32_t cursor_x, cursor_y, hot_x, hot_y;
+	pixman_image_t *cursor_image; // a copy for capture, may be NULL
+	uint16_t *gamma; // 3 * gamma_size, NULL: identity
+	uint32_t gamma_blob;
+	bool state_dirty; // cursor or gamma changed since the last atomic commit
+};
+
+struct kms_backend {
+	struct ds_backend base;
+	struct ds_backend_impl impl; // render_node_fd is per backend
+	struct kms_device *dev;
+	int fd; // dev->fd
+	int seat_device;
+	dev_t devnum;
+	char card[16]; // "card0"
+	bool atomic, monotonic, addfb2_modifiers;
+	uint64_t cursor_w, cursor_h;
+	struct ds_seat *seat;
+	struct ds_hotplug *hotplug;
+	struct wl_event_source *drm_source;
+	struct kms_crtc *crtcs;
+	int n_crtcs;
+	struct kms_plane *planes;
+	int n_planes;
+	struct wl_list connectors; // kms_connector.link
+};
+
+static const struct ds_output_impl kms_output_impl;
+
+static struct kms_connector *conn_from(struct ds_output *output) {
+	return (struct kms_connector *)output;
+}
+
+static void device_unref(struct kms_device *dev) {
+	if (dev && --dev->refs == 0) {
+		close(dev->fd);
+		free(dev);
+	}
+}
+
+/* ---- properties ---- */
+
+static uint32_t find_prop(int fd, uint32_t obj, uint32_t type, const char *name, uint64_t *value) {
+	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
+	if (!props) {
+		return 0;
+	}
+	uint32_t id = 0;
+	for (uint32_t i = 0; i < props->count_props && !id; i++) {
+		drmModePropertyRes *prop = drmModeGetProperty(fd, props->props[i]);
+		if (!prop) {
+			continue;
+		}
+		if (strcmp(prop->name, name) == 0) {
+			id = prop->prop_id;
+			if (value) {
+				*value = props->prop_values[i];
+			}
+		}
+		drmModeFreeProperty(prop);
+	}
+	drmModeFreeObjectProperties(props);
+	return id;
+}
+
+/* ---- dumb buffers ---- */
+
+static void dumb_init(struct kms_dumb *d) {
+	memset(d, 0, sizeof(*d));
+	pixman_region32_init(&d->stale);
+}
+
+static void dumb_finish(struct kms_backend *kms, struct kms_dumb *d) {
+	if (d->map) {
+		munmap(d->map, d->size);
+	}
+	if (d->fb_id) {
+		drmModeRmFB(kms->fd, d->fb_id);
+	}
+	if (d->handle) {
+		struct drm_mode_destroy_dumb destroy = {.handle = d->handle};
+		drmIoctl(kms->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+	pixman_region32_fini(&d->stale);
+	dumb_init(d);
+}
+
+/* A zero-filled (black) buffer of the kernel's, mapped, with a framebuffer. */
+static bool dumb_create(struct kms_backend *kms, struct kms_dumb *d, int32_t width, int32_t height,
+		uint32_t format) {
+	struct drm_mode_create_dumb create = {
+		.width = (uint32_t)width,
+		.height = (uint32_t)height,
+		.bpp = 32,
+	};
+	if (drmIoctl(kms->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
+		lumen_log_errno(LUMEN_ERROR, "%s: cannot create a %dx%d dumb buffer", kms->card, width,
+			height);
+		return false;
+	}
+	d->handle = create.handle;
+	d->pitch = create.pitch;
+	d->size = create.size;
+	d->width = width;
+	d->height = height;
+	uint32_t handles[4] = {d->handle}, pitches[4] = {d->pitch}, offsets[4] = {0};
+	if (drmModeAddFB2(kms->fd, (uint32_t)width, (uint32_t)height, format, handles, pitches,
+			offsets, &d->fb_id, 0) < 0) {
+		lumen_log_errno(LUMEN_ERROR, "%s: AddFB2 of a dumb buffer", kms->card);
+		goto fail;
+	}
+	struct drm_mode_map_dumb map = {.handle = d->handle};
+	if (drmIoctl(kms->fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
+		lumen_log_errno(LUMEN_ERROR, "%s: cannot map a dumb buffer", kms->card);
+		goto fail;
+	}
+	d->map = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, kms->fd, (off_t)map.offset);
+	if (d->map == MAP_FAILED) {
+		d->map = NULL;
+		lumen_log_errno(LUMEN_ERROR, "%s: mmap of a dumb buffer", kms->card);
+		goto fail;
+	}
+	/* Nothing of the picture is in it yet. */
+	pixman_region32_fini(&d->stale);
+	pixman_region32_init_rect(&d->stale, 0, 0, (unsigned)width, (unsigned)height);
+	return true;
+fail:
+	dumb_finish(kms, d);
+	return false;
+}
+
+static pixman_image_t *dumb_image(struct kms_dumb *d, pixman_format_code_t format) {
+	return pixman_image_create_bits(format, d->width, d->height, d->map, (int)d->pitch);
+}
+
+/* ---- modes and names ---- */
+
+static int32_t mode_refresh_mhz(const drmModeModeInfo *m) {
+	int64_t num = (int64_t)m->clock * 1000000;
+	int64_t den = (int64_t)m->htotal * m->vtotal;
+	if (m->flags & DRM_MODE_FLAG_INTERLACE) {
+		num *= 2;
+	}
+	if (m->flags & DRM_MODE_FLAG_DBLSCAN) {
+		den *= 2;
+	}
+	if (m->vscan > 1) {
+		den *= m->vscan;
+	}
+	if (den <= 0) {
+		return (int32_t)m->vrefresh * 1000;
+	}
+	return (int32_t)((num + den / 2) / den);
+}
+
+static const char *connector_type_name(uint32_t type) {
+	const char *name = drmModeGetConnectorTypeName(type);
+	return name ? name : "Unknown";
+}
+
+/* Make, model and serial from the EDID's vendor id and descriptors. */
+static void parse_edid(struct ds_output *output, const uint8_t *edid, size_t size) {
+	if (size < 128 || edid[0] != 0x00 || edid[1] != 0xff) {
+		return;
+	}
+	uint16_t id = (uint16_t)(edid[8] << 8 | edid[9]);
+	char pnp[4] = {
+		(char)('A' - 1 + ((id >> 10) & 0x1f)),
+		(char)('A' - 1 + ((id >> 5) & 0x1f)),
+		(char)('A' - 1 + (id & 0x1f)),
+		'\0',
+	};
+	if (pnp[0] >= 'A' && pnp[0] <= 'Z') {
+		snprintf(output->make, sizeof(output->make), "%s", pnp);
+	}
+	for (int i = 0; i < 4; i++) {
+		const uint8_t *d = edid + 54 + i * 18;
+		if (d[0] != 0 || d[1] != 0 || d[2] != 0) {
+			continue;
+		}
+		char text[14] = {0};
+		for (int j = 0; j < 13 && d[5 + j] != '\n' && d[5 + j] != '\0'; j++) {
+			text[j] = (d[5 + j] >= 0x20 && d[5 + j] < 0x7f) ? (char)d[5 + j] : '?';
+		}
+		size_t len = strlen(text);
+		while (len > 0 && text[len - 1] == ' ') {
+			text[--len] = '\0';
+		}
+		if (len == 0) {
+			continue;
+		}
+		if (d[3] == 0xfc) {
+			snprintf(output->model, sizeof(output->model), "%s", text);
+		} else if (d[3] == 0xff) {
+			snprintf(output->serial, sizeof(output->serial), "%s", text);
+		}
+	}
+}
+
+static void read_edid(struct kms_backend *kms, struct kms_connector *conn) {
+	uint64_t blob_id = 0;
+	if (!find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "EDID", &blob_id) || !blob_id) {
+		return;
+	}
+	drmModePropertyBlobRes *blob = drmModeGetPropertyBlob(kms->fd, (uint32_t)blob_id);
+	if (blob) {
+		parse_edid(&conn->output, blob->data, blob->length);
+		drmModeFreePropertyBlob(blob);
+	}
+}
+
+/* ---- page flips ---- */
+
+static struct kms_connector *connector_by_id(struct kms_backend *kms, uint32_t id) {
+	struct kms_connector *conn;
+	wl_list_for_each (conn, &kms->connectors, link) {
+		if (conn->id == id) {
+			return conn;
+		}
+	}
+	return NULL;
+}
+
+static uint32_t current_fb(struct kms_connector *conn) {
+	if (conn->front >= 0) {
+		return conn->dumb[conn->front].fb_id;
+	}
+	if (conn->front_buffer && conn->front_buffer->backend_data) {
+		return *(uint32_t *)conn->front_buffer->backend_data;
+	}
+	return 0;
+}
+
+static void atomic_add(drmModeAtomicReq *req, uint32_t obj, uint32_t prop, uint64_t value,
+		bool *ok) {
+	if (!prop) {
+		return; // a property the driver lacks (e.g. FB_DAMAGE_CLIPS)
+	}
+	if (drmModeAtomicAddProperty(req, obj, prop, value) < 0) {
+		*ok = false;
+	}
+}
+
+static bool ensure_mode_blob(struct kms_connector *conn) {
+	if (conn->mode_blob) {
+		return true;
+	}
+	if (drmModeCreatePropertyBlob(conn->kms->fd, &conn->mode, sizeof(conn->mode),
+			&conn->mode_blob) < 0) {
+		lumen_log_errno(LUMEN_ERROR, "%s: cannot create a mode blob", conn->name);
+		conn->mode_blob = 0;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * One atomic commit of this connector's whole state: connector → CRTC, the mode, the
+ * primary plane showing fb (0: leave the plane alone), the cursor plane and gamma.
+ * The kernel works out what changed. clips: the damage of fb (NULL: all of it).
+ */
+static int atomic_commit(struct kms_connector *conn, uint32_t fb, const pixman_region32_t *clips,
+		bool active, uint32_t flags) {
+	struct kms_backend *kms = conn->kms;
+	struct kms_crtc *crtc = conn->crtc;
+	if (!ensure_mode_blob(conn)) {
+		return -ENOMEM;
+	}
+	drmModeAtomicReq *req = drmModeAtomicAlloc();
+	if (!req) {
+		return -ENOMEM;
+	}
+	bool ok = true;
+	uint32_t damage_blob = 0;
+	atomic_add(req, conn->id, conn->props.crtc_id, crtc->id, &ok);
+	atomic_add(req, crtc->id, crtc->props.mode_id, conn->mode_blob, &ok);
+	atomic_add(req, crtc->id, crtc->props.active, active ? 1 : 0, &ok);
+	if (crtc->props.gamma_lut && conn->output.gamma_size > 0) {
+		atomic_add(req, crtc->id, crtc->props.gamma_lut, conn->gamma_blob, &ok);
+	}
+	struct kms_plane *p = crtc->primary;
+	if (p && fb) {
+		uint64_t w = (uint64_t)conn->mode.hdisplay, h = (uint64_t)conn->mode.vdisplay;
+		atomic_add(req, p->id, p->props.fb_id, fb, &ok);
+		atomic_add(req, p->id, p->props.crtc_id, crtc->id, &ok);
+		atomic_add(req, p->id, p->props.src_x, 0, &ok);
+		atomic_add(req, p->id, p->props.src_y, 0, &ok);
+		atomic_add(req, p->id, p->props.src_w, w << 16, &ok);
+		atomic_add(req, p->id, p->props.src_h, h << 16, &ok);
+		atomic_add(req, p->id, p->props.crtc_x, 0, &ok);
+		atomic_add(req, p->id, p->props.crtc_y, 0, &ok);
+		atomic_add(req, p->id, p->props.crtc_w, w, &ok);
+		atomic_add(req, p->id, p->props.crtc_h, h, &ok);
+		if (clips && p->props.fb_damage_clips) {
+			int n = 0;
+			const pixman_box32_t *boxes = pixman_region32_rectangles(clips, &n);
+			if (n > 0) {
+				struct drm_mode_rect *rects = calloc((size_t)n, sizeof(*rects));
+				if (rects) {
+					for (int i = 0; i < n; i++) {
+						rects[i] = (struct drm_mode_rect){boxes[i].x1, boxes[i].y1, boxes[i].x2,
+							boxes[i].y2};
+					}
+					if (drmModeCreatePropertyBlob(kms->fd, rects, sizeof(*rects) * (size_t)n,
+							&damage_blob) < 0) {
+						damage_blob = 0;
+					}
+					free(rects);
+				}
+				/* Without clips the driver updates all of the plane, which is right. */
+				if (damage_blob) {
+					atomic_add(req, p->id, p->props.fb_damage_clips, damage_blob, &ok);
+				}
+			}
+		}
+	}
+	struct kms_plane *c = crtc->cursor;
+	if (c && (fb || conn->shown_ours)) {
+		if (conn->cursor_visible) {
+			struct kms_dumb *d = &conn->cursor[conn->cursor_cur];
+			atomic_add(req, c->id, c->props.fb_id, d->fb_id, &ok);
+			atomic_add(req, c->id, c->props.crtc_id, crtc->id, &ok);
+			atomic_add(req, c->id, c->props.src_x, 0, &ok);
+			atomic_add(req, c->id, c->props.src_y, 0, &ok);
+			atomic_add(req, c->id, c->props.src_w, (uint64_t)d->width << 16, &ok);
+			atomic_add(req, c->id, c->props.src_h, (uint64_t)d->height << 16, &ok);
+			atomic_add(req, c->id, c->props.crtc_x,
+				(uint64_t)(int64_t)(conn->cursor_x - conn->hot_x), &ok);
+			atomic_add(req, c->id, c->props.crtc_y,
+				(uint64_t)(int64_t)(conn->cursor_y - conn->hot_y), &ok);
+			atomic_add(req, c->id, c->props.crtc_w, (uint64_t)d->width, &ok);
+			atomic_add(req, c->id, c->props.crtc_h, (uint64_t)d->height, &ok);
+		} else {
+			atomic_add(req, c->id, c->props.fb_id, 0, &ok);
+			atomic_add(req, c->id, c->props.crtc_id, 0, &ok);
+		}
+	}
+	int ret = -EINVAL;
+	if (ok) {
+		ret = drmModeAtomicCommit(kms->fd, req, flags, kms);
+		if (ret < 0) {
+			ret = -errno;
+		}
+	}
+	drmModeAtomicFree(req);
+	if (damage_blob) {
+		drmModeDestroyPropertyBlob(kms->fd, damage_blob);
+	}
+	if (ret == 0) {
+		conn->state_dirty = false;
+	}
+	return ret;
+}
+
+/* Shows fb at the next vblank with an event; false if the kernel refused. */
+static bool submit_flip(struct kms_connector *conn, uint32_t fb, const pixman_region32_t *clips) {
+	struct kms_backend *kms = conn->kms;
+	int ret;
+	if (kms->atomic) {
+		uint32_t flags = DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK;
+		if (conn->needs_modeset) {
+			flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
+		}
+		ret = atomic_commit(conn, fb, clips, conn->output.power_on, flags);
+	} else {
+		if (clips) {
+			int n = 0;
+			const pixman_box32_t *boxes = pixman_region32_rectangles(clips, &n);
+			drmModeClip *rects = n > 0 ? calloc((size_t)n, sizeof(*rects)) : NULL;
+			if (rects) {
+				for (int i = 0; i < n; i++) {
+					rects[i] = (drmModeClip){(uint16_t)boxes[i].x1, (uint16_t)boxes[i].y1,
+						(uint16_t)boxes[i].x2, (uint16_t)boxes[i].y2};
+				}
+				/* Drivers that upload dumb buffers (virtio-gpu, udl) want to be told;
+				 * the rest say ENOSYS. */
+				drmModeDirtyFB(kms->fd, fb, rects, (uint32_t)n);
+				free(rects);
+			}
+		}
+		ret = 0;
+		if (conn->needs_modeset) {
+			ret = drmModeSetCrtc(kms->fd, conn->crtc->id, fb, 0, 0, &conn->id, 1, &conn->mode);
+			ret = ret < 0 ? -errno : 0;
+		}
+		if (ret == 0) {
+			ret = drmModePageFlip(kms->fd, conn->crtc->id, fb, DRM_MODE_PAGE_FLIP_EVENT, kms);
+			ret = ret < 0 ? -errno : 0;
+		}
+	}
+	if (ret < 0) {
+		lumen_log(LUMEN_ERROR, "%s: page flip failed: %s", conn->output.name, strerror(-ret));
+		return false;
+	}
+	conn->needs_modeset = false;
+	conn->flip_pending = true;
+	return true;
+}
+
+/* A cursor or gamma change with no frame to carry it (atomic only). */
+static void flush_state(struct kms_connector *conn) {
+	if (!conn->kms->atomic || !conn->state_dirty || conn->flip_pending || conn->holding ||
+			!conn->shown_ours || !conn->output.enabled || !conn->output.power_on ||
+			!ds_seat_is_active(conn->kms->seat)) {
+		return;
+	}
+	uint32_t fb = current_fb(conn);
+	if (!fb) {
+		return;
+	}
+	if (submit_flip(conn, fb, NULL)) {
+		conn->flip_has_frame = false;
+		conn->flip_dumb = conn->front;
+		conn->flip_buffer = NULL;
+		if (conn->front_buffer) {
+			conn->flip_buffer = conn->front_buffer;
+			ds_buffer_lock(conn->flip_buffer);
+		}
+	}
+}
+
+static struct timespec kernel_time(struct kms_backend *kms, unsigned sec, unsigned usec) {
+	struct timespec t = {.tv_sec = (time_t)sec, .tv_nsec = (long)usec * 1000};
+	if (!kms->monotonic) {
+		/* CLOCK_REALTIME from an old kernel: move it onto the monotonic clock. */
+		struct timespec mono, real;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		int64_t ns = (int64_t)t.tv_sec * 1000000000 + t.tv_nsec -
+			((int64_t)real.tv_sec * 1000000000 + real.tv_nsec) +
+			((int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec);
+		t.tv_sec = (time_t)(ns / 1000000000);
+		t.tv_nsec = (long)(ns % 1000000000);
+	}
+	return t;
+}
+
+static void submit_deferred(struct kms_connector *conn);
+
+static struct kms_connector *connector_by_crtc(struct kms_backend *kms, uint32_t crtc_id) {
+	struct kms_connector *conn;
+	wl_list_for_each (conn, &kms->connectors, link) {
+		if (conn->flip_pending && (conn->crtc->id == crtc_id || crtc_id == 0)) {
+			return conn;
+		}
+	}
+	return NULL;
+}
+
+/* data is the backend (it outlives the fd's events); the connector is found by its
+ * CRTC, since it may have gone while the flip was in flight. */
+static void handle_page_flip(int fd, unsigned seq32, unsigned sec, unsigned usec,
+		unsigned crtc_id, void *data) {
+	struct kms_connector *conn = connector_by_crtc(data, crtc_id);
+	if (!conn) {
+		return;
+	}
+	conn->flip_pending = false;
+	struct timespec when = kernel_time(conn->kms, sec, usec);
+	/* 64-bit and strictly increasing, also on drivers whose counter stands still
+	 * (no vblank interrupt, e.g. virtio-gpu). */
+	uint64_t seq = (conn->seq & ~(uint64_t)0xffffffff) | seq32;
+	if (seq32 < conn->last_seq32) {
+		seq += (uint64_t)1 << 32;
+	}
+	conn->last_seq32 = seq32;
+	if (seq <= conn->seq) {
+		seq = conn->seq + 1;
+	}
+	conn->seq = seq;
+
+	/* What is on screen now. */
+	if (conn->flip_buffer != conn->front_buffer) {
+		ds_buffer_unlock(conn->front_buffer);
+		conn->front_buffer = conn->flip_buffer;
+	} else {
+		ds_buffer_unlock(conn->flip_buffer);
+	}
+	conn->flip_buffer = NULL;
+	conn->front = conn->flip_dumb;
+	conn->shown_ours = true;
+	bool had_frame = conn->flip_has_frame;
+	conn->flip_has_frame = false;
+	if (had_frame) {
+		conn->latched = when;
+	}
+	uint32_t flags = conn->flip_flags;
+
+	if (conn->deferred) {
+		submit_deferred(conn);
+	}
+	if (had_frame) {
+		/* The core may hand us its next frame from in here. */
+		ds_output_frame_done(&conn->output, true, &when, seq, flags);
+	} else {
+		flush_state(conn);
+	}
+}
+
+static int handle_drm_readable(int fd, uint32_t mask, void *data) {
+	drmEventContext ctx = {
+		.version = 3,
+		.page_flip_handler2 = handle_page_flip,
+	};
+	if (drmHandleEvent(fd, &ctx) != 0) {
+		lumen_log_errno(LUMEN_WARN, "drmHandleEvent");
+	}
+	return 0;
+}
+
+/* Waits (at most a second) for the flip in flight to end, e.g. before a modeset.
+ * Frames the core sends meanwhile are refused (discarded). */
+static void wait_flip(struct kms_connector *conn) {
+	conn->holding = true;
+	if (conn->deferred) {
+		/* Accepted but not yet submitted: it never reaches the screen. */
+		conn->deferred = false;
+		ds_buffer_unlock(conn->deferred_buffer);
+		conn->deferred_buffer = NULL;
+		ds_output_frame_done(&conn->output, false, NULL, 0, 0);
+	}
+	for (int i = 0; i < 10 && conn->flip_pending; i++) {
+		struct pollfd pfd = {.fd = conn->kms->fd, .events = POLLIN};
+		if (poll(&pfd, 1, 100) > 0) {
+			handle_drm_readable(conn->kms->fd, 0, conn->kms);
+		}
+	}
+	if (conn->flip_pending) {
+		lumen_log(LUMEN_WARN, "%s: the flip in flight never ended", conn->output.name);
+		conn->flip_pending = false;
+		ds_buffer_unlock(conn->flip_buffer);
+		conn->flip_buffer = NULL;
+		if (conn->flip_has_frame) {
+			conn->flip_has_frame = false;
+			ds_output_frame_done(&conn->output, false, NULL, 0, 0);
+		}
+	}
+	conn->holding = false;
+}
+
+struct kms_fb {
+	uint32_t fb_id; // first: current_fb reads it
+	struct kms_device *dev;
+};
+
+static void kms_fb_destroy(struct ds_buffer *buffer) {
+	struct kms_fb *fb = buffer->backend_data;
+	if (!fb) {
+		return;
+	}
+	drmModeRmFB(fb->dev->fd, fb->fb_id);
+	device_unref(fb->dev);
+	free(fb);
+	buffer->backend_data = NULL;
+}
+
+/* ---- frames ---- */
+
+static void submit_deferred(struct kms_connector *conn) {
+	conn->deferred = false;
+	bool ok = submit_flip(conn, conn->deferred_fb,
+		conn->deferred_dumb >= 0 ? &conn->deferred_clips : NULL);
+	struct ds_buffer *buffer = conn->deferred_buffer;
+	conn->deferred_buffer = NULL;
+	if (!ok) {
+		ds_buffer_unlock(buffer);
+		/* Accepted earlier: it ends here, as a frame that never made it. */
+		ds_output_frame_done(&conn->output, false, NULL, 0, 0);
+		return;
+	}
+	conn->flip_has_frame = true;
+	conn->flip_dumb = conn->deferred_dumb;
+	conn->flip_buffer = buffer;
+}
+
+/* Copies what the back buffer lacks of buffer's picture; clips gets the region. */
+static bool copy_shm(struct kms_connector *conn, struct kms_dumb *back, struct kms_dumb *other,
+		struct ds_buffer *buffer, const pixman_region32_t *damage, pixman_region32_t *clips) {
+	pixman_format_code_t format;
+	switch (buffer->format) {
+	case DRM_FORMAT_XRGB8888:
+		format = PIXMAN_x8r8g8b8;
+		break;
+	case DRM_FORMAT_ARGB8888:
+		format = PIXMAN_a8r8g8b8;
+		break;
+	case DRM_FORMAT_XBGR8888:
+		format = PIXMAN_x8b8g8r8;
+		break;
+	case DRM_FORMAT_ABGR8888:
+		format = PIXMAN_a8b8g8r8;
+		break;
+	default:
+		lumen_log(LUMEN_WARN, "%s: shm format 0x%08x cannot be shown", conn->output.name,
+			buffer->format);
+		return false;
+	}
+	pixman_image_t *src = pixman_image_create_bits(format, buffer->width, buffer->height,
+		buffer->data, buffer->stride);
+	pixman_image_t *dst = dumb_image(back, PIXMAN_x8r8g8b8);
+	if (!src || !dst) {
+		if (src) {
+			pixman_image_unref(src);
+		}
+		if (dst) {
+			pixman_image_unref(dst);
+		}
+		lumen_log(LUMEN_ERROR, "out of memory");
+		return false;
+	}
+	pixman_region32_union(clips, &back->stale, damage);
+	pixman_region32_intersect_rect(clips, clips, 0, 0, (unsigned)back->width,
+		(unsigned)back->height);
+	int n = 0;
+	const pixman_box32_t *boxes = pixman_region32_rectangles(clips, &n);
+	for (int i = 0; i < n; i++) {
+		int32_t w = boxes[i].x2 - boxes[i].x1, h = boxes[i].y2 - boxes[i].y1;
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, boxes[i].x1, boxes[i].y1, 0, 0,
+			boxes[i].x1, boxes[i].y1, w, h);
+		conn->output.bytes_copied += (uint64_t)w * (uint64_t)h * 4;
+	}
+	pixman_image_unref(src);
+	pixman_image_unref(dst);
+	pixman_region32_clear(&back->stale);
+	pixman_region32_union(&other->stale, &other->stale, damage);
+	return true;
+}
+
+/* The frame buffers of the current mode, made on the first frame (not at start: what
+ * is on screen then stays). */
+static bool alloc_dumbs(struct kms_connector *conn) {
+	for (int i = 0; i < 2; i++) {
+		if (!dumb_create(conn->kms, &conn->dumb[i], conn->mode.hdisplay, conn->mode.vdisplay,
+				DRM_FORMAT_XRGB8888)) {
+			dumb_finish(conn->kms, &conn->dumb[0]);
+			dumb_finish(conn->kms, &conn->dumb[1]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool kms_commit(struct ds_output *output, struct ds_buffer *buffer,
+		const pixman_region32_t *damage) {
+	struct kms_connector *conn = conn_from(output);
+	struct kms_backend *kms = conn->kms;
+	if (conn->holding || conn->deferred || !ds_seat_is_active(kms->seat) || !output->enabled ||
+			!output->power_on || buffer->width != conn->mode.hdisplay ||
+			buffer->height != conn->mode.vdisplay) {
+		return false;
+	}
+	uint32_t fb;
+	int dumb_index = -1;
+	uint32_t flags = DS_PRESENT_VSYNC | DS_PRESENT_HW_COMPLETION;
+	if (kms->monotonic) {
+		flags |= DS_PRESENT_HW_CLOCK;
+	}
+	pixman_region32_t clips;
+	pixman_region32_init(&clips);
+	if (buffer->type == DS_BUFFER_SHM) {
+		if (!conn->dumb[0].fb_id && !alloc_dumbs(conn)) {
+			pixman_region32_fini(&clips);
+			return false;
+		}
+		dumb_index = conn->front == 0 ? 1 : 0;
+		struct kms_dumb *back = &conn->dumb[dumb_index];
+		if (!back->fb_id ||
+				!copy_shm(conn, back, &conn->dumb[1 - dumb_index], buffer, damage, &clips)) {
+			pixman_region32_fini(&clips);
+			return false;
+		}
+		fb = back->fb_id;
+	} else {
+		if (!buffer->backend_data) {
+			pixman_region32_fini(&clips);
+			return false;
+		}
+		fb = ((struct kms_fb *)buffer->backend_data)->fb_id;
+		flags |= DS_PRESENT_ZERO_COPY;
+		/* The dumb buffers miss whatever the dmabuf showed. */
+		for (int i = 0; i < 2; i++) {
+			pixman_region32_fini(&conn->dumb[i].stale);
+			pixman_region32_init_rect(&conn->dumb[i].stale, 0, 0,
+				(unsigned)conn->dumb[i].width, (unsigned)conn->dumb[i].height);
+		}
+		ds_buffer_lock(buffer);
+	}
+	struct ds_buffer *locked = buffer->type == DS_BUFFER_DMABUF ? buffer : NULL;
+	if (conn->flip_pending) {
+		/* A cursor-only flip is in flight: this frame follows it. */
+		conn->deferred = true;
+		conn->deferred_fb = fb;
+		conn->deferred_dumb = dumb_index;
+		conn->deferred_buffer = locked;
+		pixman_region32_copy(&conn->deferred_clips, &clips);
+		conn->flip_flags = flags;
+		pixman_region32_fini(&clips);
+		return true;
+	}
+	bool ok = submit_flip(conn, fb, dumb_index >= 0 ? &clips : NULL);
+	pixman_region32_fini(&clips);
+	if (!ok) {
+		ds_buffer_unlock(locked);
+		return false;
+	}
+	conn->flip_has_frame = true;
+	conn->flip_dumb = dumb_index;
+	conn->flip_buffer = locked;
+	conn->flip_flags = flags;
+	return true;
+}
+
+static bool kms_import_dmabuf(struct ds_backend *backend, struct ds_buffer *buffer) {
+	struct kms_backend *kms = (struct kms_backend *)backend;
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
+	uint64_t modifiers[4] = {0};
+	bool ok = true;
+	for (int i = 0; i < buffer->n_planes && i < 4; i++) {
+		if (drmPrimeFDToHandle(kms->fd, buffer->fds[i], &handles[i]) < 0) {
+			lumen_log_errno(LUMEN_WARN, "%s: PRIME import of a dmabuf plane", kms->card);
+			ok = false;
+			break;
+		}
+		pitches[i] = buffer->strides[i];
+		offsets[i] = buffer->offsets[i];
+		modifiers[i] = buffer->modifier;
+	}
+	uint32_t fb_id = 0;
+	if (ok) {
+		int ret;
+		if (buffer->modifier != DRM_FORMAT_MOD_INVALID && kms->addfb2_modifiers) {
+			ret = drmModeAddFB2WithModifiers(kms->fd, (uint32_t)buffer->width,
+				(uint32_t)buffer->height, buffer->format, handles, pitches, offsets, modifiers,
+				&fb_id, DRM_MODE_FB_MODIFIERS);
+		} else if (buffer->modifier == DRM_FORMAT_MOD_INVALID ||
+				buffer->modifier == DRM_FORMAT_MOD_LINEAR) {
+			ret = drmModeAddFB2(kms->fd, (uint32_t)buffer->width, (uint32_t)buffer->height,
+				buffer->format, handles, pitches, offsets, &fb_id, 0);
+		} else {
+			ret = -1;
+			errno = EINVAL;
+		}
+		if (ret < 0) {
+			lumen_log_errno(LUMEN_WARN, "%s: AddFB2 of a %dx%d dmabuf (format 0x%08x)",
+				kms->card, buffer->width, buffer->height, buffer->format);
+			ok = false;
+		}
+	}
+	/* The framebuffer holds the objects; the handles are not needed any more (and the
+	 * same dmabuf imported twice gives the same handle, so none may stay behind). */
+	for (int i = 0; i < 4; i++) {
+		if (!handles[i]) {
+			continue;
+		}
+		bool dup = false;
+		for (int j = 0; j < i; j++) {
+			dup = dup || handles[j] == handles[i];
+		}
+		if (!dup) {
+			struct drm_gem_close close_args = {.handle = handles[i]};
+			drmIoctl(kms->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
+		}
+	}
+	if (!ok) {
+		return false;
+	}
+	struct kms_fb *fb = calloc(1, sizeof(*fb));
+	if (!fb) {
+		drmModeRmFB(kms->fd, fb_id);
+		return false;
+	}
+	fb->fb_id = fb_id;
+	fb->dev = kms->dev;
+	kms->dev->refs++;
+	buffer->backend_data = fb;
+	buffer->backend_data_destroy = kms_fb_destroy;
+	return true;
+}
+
+/* ---- modesetting ---- */
+
+static const drmModeModeInfo *find_drm_mode(struct kms_connector *conn, const struct ds_mode *mode) {
+	for (size_t i = 0; i < conn->n_modes; i++) {
+		if (conn->modes[i].width == mode->width && conn->modes[i].height == mode->height &&
+				(mode->refresh == 0 || conn->modes[i].refresh == mode->refresh)) {
+			return &conn->drm_modes[i];
+		}
+	}
+	return NULL;
+}
+
+static void set_mode(struct kms_connector *conn, const drmModeModeInfo *mode) {
+	if (conn->mode_blob) {
+		drmModeDestroyPropertyBlob(conn->kms->fd, conn->mode_blob);
+		conn->mode_blob = 0;
+	}
+	conn->mode = *mode;
+}
+
+static void disable_crtc(struct kms_connector *conn) {
+	struct kms_backend *kms = conn->kms;
+	int ret;
+	if (kms->atomic) {
+		drmModeAtomicReq *req = drmModeAtomicAlloc();
+		if (!req) {
+			return;
+		}
+		bool ok = true;
+		struct kms_crtc *crtc = conn->crtc;
+		atomic_add(req, conn->id, conn->props.crtc_id, 0, &ok);
+		atomic_add(req, crtc->id, crtc->props.mode_id, 0, &ok);
+		atomic_add(req, crtc->id, crtc->props.active, 0, &ok);
+		for (int i = 0; i < 2; i++) {
+			struct kms_plane *p = i == 0 ? crtc->primary : crtc->cursor;
+			if (p) {
+				atomic_add(req, p->id, p->props.fb_id, 0, &ok);
+				atomic_add(req, p->id, p->props.crtc_id, 0, &ok);
+			}
+		}
+		ret = ok ? drmModeAtomicCommit(kms->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, kms) : -1;
+		drmModeAtomicFree(req);
+	} else {
+		ret = drmModeSetCrtc(kms->fd, conn->crtc->id, 0, 0, 0, NULL, 0, NULL);
+	}
+	if (ret < 0) {
+		lumen_log_errno(LUMEN_WARN, "%s: cannot switch off", conn->output.name);
+	}
+}
+
+static void drop_front_buffer(struct kms_connector *conn) {
+	ds_buffer_unlock(conn->front_buffer);
+	conn->front_buffer = NULL;
+}
+
+static void legacy_restore_cursor(struct kms_connector *conn);
+
+/* Lights the connector with mode, showing the (black) new dumb buffer 0. */
+static bool modeset(struct kms_connector *conn, const drmModeModeInfo *mode) {
+	struct kms_backend *kms = conn->kms;
+	struct kms_dumb fresh[2];
+	dumb_init(&fresh[0]);
+	dumb_init(&fresh[1]);
+	for (int i = 0; i < 2; i++) {
+		if (!dumb_create(kms, &fresh[i], mode->hdisplay, mode->vdisplay, DRM_FORMAT_XRGB8888)) {
+			dumb_finish(kms, &fresh[0]);
+			dumb_finish(kms, &fresh[1]);
+			return false;
+		}
+	}
+	drmModeModeInfo old_mode = conn->mode;
+	set_mode(conn, mode);
+	int ret;
+	if (kms->atomic) {
+		ret = atomic_commit(conn, fresh[0].fb_id, NULL, conn->output.power_on,
+			DRM_MODE_ATOMIC_ALLOW_MODESET);
+	} else {
+		ret = drmModeSetCrtc(kms->fd, conn->crtc->id, fresh[0].fb_id, 0, 0, &conn->id, 1,
+			&conn->mode);
+		ret = ret < 0 ? -errno : 0;
+	}
+	if (ret < 0) {
+		lumen_log(LUMEN_ERROR, "%s: modeset to %dx%d failed: %s", conn->output.name,
+			mode->hdisplay, mode->vdisplay, strerror(-ret));
+		set_mode(conn, &old_mode);
+		dumb_finish(kms, &fresh[0]);
+		dumb_finish(kms, &fresh[1]);
+		return false;
+	}
+	/* The old buffers are off screen now: removing their framebuffers is safe. */
+	for (int i = 0; i < 2; i++) {
+		dumb_finish(kms, &conn->dumb[i]);
+		/* A one-rectangle region holds no pointers: moving the struct is fine. */
+		conn->dumb[i] = fresh[i];
+	}
+	conn->front = 0;
+	drop_front_buffer(conn);
+	conn->shown_ours = true;
+	conn->needs_modeset = false;
+	clock_gettime(CLOCK_MONOTONIC, &conn->latched);
+	if (!kms->atomic) {
+		legacy_restore_cursor(conn);
+	}
+	lumen_log(LUMEN_INFO, "%s: mode %dx%d@%d.%03d Hz", conn->output.name, mode->hdisplay,
+		mode->vdisplay, mode_refresh_mhz(mode) / 1000, mode_refresh_mhz(mode) % 1000);
+	return true;
+}
+
+static bool kms_configure(struct ds_output *output, const struct ds_mode *mode, bool enabled,
+		bool test_only, const char **reason) {
+	struct kms_connector *conn = conn_from(output);
+	if (!ds_seat_is_active(conn->kms->seat)) {
+		*reason = "the session is not active (VT switched away)";
+		return false;
+	}
+	const drmModeModeInfo *drm_mode = find_drm_mode(conn, mode);
+	if (enabled && !drm_mode) {
+		*reason = "the connector has no such mode";
+		return false;
+	}
+	if (test_only) {
+		return true;
+	}
+	if (!enabled) {
+		if (output->enabled) {
+			wait_flip(conn);
+			disable_crtc(conn);
+			drop_front_buffer(conn);
+			conn->front = -1;
+			conn->needs_modeset = true;
+		}
+		return true;
+	}
+	if (output->enabled && memcmp(drm_mode, &conn->mode, sizeof(*drm_mode)) == 0) {
+		/* Already showing it: nothing to do, and nothing blanked (what we found at
+		 * start stays until the first commit). */
+		return true;
+	}
+	wait_flip(conn);
+	if (!modeset(conn, drm_mode)) {
+		*reason = "the driver refused the mode";
+		return false;
+	}
+	return true;
+}
+
+/* ---- cursor, gamma, power ---- */
+
+static void legacy_restore_cursor(struct kms_connector *conn) {
+	struct kms_backend *kms = conn->kms;
+	if (!conn->cursor_visible) {
+		drmModeSetCursor(kms->fd, conn->crtc->id, 0, 0, 0);
+		return;
+	}
+	struct kms_dumb *d = &conn->cursor[conn->cursor_cur];
+	if (drmModeSetCursor2(kms->fd, conn->crtc->id, d->handle, (uint32_t)d->width,
+			(uint32_t)d->height, conn->hot_x, conn->hot_y) < 0 &&
+			drmModeSetCursor(kms->fd, conn->crtc->id, d->handle, (uint32_t)d->width,
+				(uint32_t)d->height) < 0) {
+		lumen_log_errno(LUMEN_WARN, "%s: SetCursor", conn->output.name);
+	}
+	drmModeMoveCursor(kms->fd, conn->crtc->id, conn->cursor_x - conn->hot_x,
+		conn->cursor_y - conn->hot_y);
+}
+
+static bool kms_set_cursor(struct ds_output *output, struct ds_buffer *buffer, int32_t hot_x,
+		int32_t hot_y) {
+	struct kms_connector *conn = conn_from(output);
+	struct kms_backend *kms = conn->kms;
+	if (!buffer) {
+		conn->cursor_visible = false;
+	} else {
+		if (buffer->type != DS_BUFFER_SHM || buffer->width > output->cursor_width ||
+				buffer->height > output->cursor_height) {
+			return false;
+		}
+		int next = conn->cursor[conn->cursor_cur].fb_id ? 1 - conn->cursor_cur : 0;
+		struct kms_dumb *d = &conn->cursor[next];
+		if (!d->fb_id && !dumb_create(kms, d, output->cursor_width, output->cursor_height,
+								 DRM_FORMAT_ARGB8888)) {
+			return false;
+		}
+		pixman_format_code_t format =
+			buffer->format == DRM_FORMAT_XRGB8888 ? PIXMAN_x8r8g8b8 : PIXMAN_a8r8g8b8;
+		pixman_image_t *src = pixman_image_create_bits(format, buffer->width, buffer->height,
+			buffer->data, buffer->stride);
+		pixman_image_t *dst = dumb_image(d, PIXMAN_a8r8g8b8);
+		pixman_image_t *copy =
+			pixman_image_create_bits(PIXMAN_a8r8g8b8, buffer->width, buffer->height, NULL, 0);
+		if (!src || !dst || !copy) {
+			if (src) {
+				pixman_image_unref(src);
+			}
+			if (dst) {
+				pixman_image_unref(dst);
+			}
+			if (copy) {
+				pixman_image_unref(copy);
+			}
+			return false;
+		}
+		memset(d->map, 0, d->size);
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, buffer->width,
+			buffer->height);
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, copy, 0, 0, 0, 0, 0, 0,
+			buffer->width, buffer->height);
+		pixman_image_unref(src);
+		pixman_image_unref(dst);
+		if (conn->cursor_image) {
+			pixman_image_unref(conn->cursor_image);
+		}
+		conn->cursor_image = copy;
+		conn->cursor_cur = next;
+		conn->cursor_visible = true;
+		conn->hot_x = hot_x;
+		conn->hot_y = hot_y;
+	}
+	if (kms->atomic) {
+		conn->state_dirty = true;
+		flush_state(conn);
+	} else if (ds_seat_is_active(kms->seat) && output->enabled) {
+		legacy_restore_cursor(conn);
+	}
+	return true;
+}
+
+static void kms_move_cursor(struct ds_output *output, int32_t x, int32_t y) {
+	struct kms_connector *conn = conn_from(output);
+	conn->cursor_x = x;
+	conn->cursor_y = y;
+	if (conn->kms->atomic) {
+		conn->state_dirty = true;
+		flush_state(conn);
+	} else if (conn->cursor_visible && ds_seat_is_active(conn->kms->seat) && output->enabled) {
+		drmModeMoveCursor(conn->kms->fd, conn->crtc->id, x - conn->hot_x, y - conn->hot_y);
+	}
+}
+
+static bool kms_set_gamma(struct ds_output *output, const uint16_t *ramps) {
+	struct kms_connector *conn = conn_from(output);
+	struct kms_backend *kms = conn->kms;
+	uint32_t size = output->gamma_size;
+	if (size == 0) {
+		return false;
+	}
+	uint16_t *copy = NULL;
+	if (ramps) {
+		copy = calloc(3 * (size_t)size, sizeof(*copy));
+		if (!copy) {
+			return false;
+		}
+		memcpy(copy, ramps, 3 * (size_t)size * sizeof(*copy));
+	}
+	if (kms->atomic) {
+		uint32_t blob = 0;
+		if (copy) {
+			struct drm_color_lut *lut = calloc(size, sizeof(*lut));
+			if (!lut) {
+				free(copy);
+				return false;
+			}
+			for (uint32_t i = 0; i < size; i++) {
+				lut[i] = (struct drm_color_lut){copy[i], copy[size + i], copy[2 * size + i], 0};
+			}
+			int ret = drmModeCreatePropertyBlob(kms->fd, lut, sizeof(*lut) * size, &blob);
+			free(lut);
+			if (ret < 0) {
+				free(copy);
+				return false;
+			}
+		}
+		if (conn->gamma_blob) {
+			drmModeDestroyPropertyBlob(kms->fd, conn->gamma_blob);
+		}
+		conn->gamma_blob = blob;
+		conn->state_dirty = true;
+	} else {
+		uint16_t *ramp = copy;
+		uint16_t *linear = NULL;
+		if (!ramp) {
+			linear = calloc(3 * (size_t)size, sizeof(*linear));
+			if (!linear) {
+				return false;
+			}
+			for (uint32_t i = 0; i < size; i++) {
+				uint16_t v = (uint16_t)(size > 1 ? (uint32_t)i * 0xffff / (size - 1) : 0xffff);
+				linear[i] = linear[size + i] = linear[2 * size + i] = v;
+			}
+			ramp = linear;
+		}
+		int ret = drmModeCrtcSetGamma(kms->fd, conn->crtc->id, size, ramp, ramp + size,
+			ramp + 2 * size);
+		free(linear);
+		if (ret < 0) {
+			lumen_log_errno(LUMEN_WARN, "%s: CrtcSetGamma", output->name);
+			free(copy);
+			return false;
+		}
+	}
+	free(conn->gamma);
+	conn->gamma = copy;
+	flush_state(conn);
+	return true;
+}
+
+static bool kms_set_power(struct ds_output *output, bool on) {
+	struct kms_connector *conn = conn_from(output);
+	struct kms_backend *kms = conn->kms;
+	if (!ds_seat_is_active(kms->seat)) {
+		return false;
+	}
+	if (!output->enabled) {
+		output->power_on = on;
+		return true;
+	}
+	wait_flip(conn);
+	int ret;
+	if (kms->atomic) {
+		ret = atomic_commit(conn, current_fb(conn), NULL, on, DRM_MODE_ATOMIC_ALLOW_MODESET);
+	} else if (conn->props.dpms) {
+		ret = drmModeConnectorSetProperty(kms->fd, conn->id, conn->props.dpms,
+			on ? DRM_MODE_DPMS_ON : DRM_MODE_DPMS_OFF);
+		ret = ret < 0 ? -errno : 0;
+	} else {
+		ret = -ENOTSUP;
+	}
+	if (ret < 0) {
+		lumen_log(LUMEN_WARN, "%s: power %s failed: %s", output->name, on ? "on" : "off",
+			strerror(-ret));
+		return false;
+	}
+	output->power_on = on;
+	return true;
+}
+
+/* ---- capture ---- */
+
+static bool kms_capture(struct ds_output *output, void *dst, int32_t stride, uint32_t format,
+		struct timespec *latched) {
+	struct kms_connector *conn = conn_from(output);
+	int32_t w = output->current.width, h = output->current.height;
+	pixman_image_t *src = NULL;
+	void *dmabuf_map = NULL;
+	size_t dmabuf_size = 0;
+	if (conn->front >= 0 && conn->dumb[conn->front].map &&
+			conn->dumb[conn->front].width == w && conn->dumb[conn->front].height == h) {
+		src = dumb_image(&conn->dumb[conn->front], PIXMAN_x8r8g8b8);
+	} else if (conn->front_buffer && conn->front_buffer->n_planes == 1 &&
+			(conn->front_buffer->modifier == DRM_FORMAT_MOD_LINEAR ||
+				conn->front_buffer->modifier == DRM_FORMAT_MOD_INVALID) &&
+			(conn->front_buffer->format == DRM_FORMAT_XRGB8888 ||
+				conn->front_buffer->format == DRM_FORMAT_ARGB8888)) {
+		/* A linear dmabuf on screen: read it through its own mapping. */
+		struct ds_buffer *b = conn->front_buffer;
+		dmabuf_size = (size_t)b->offsets[0] + (size_t)b->strides[0] * (size_t)b->height;
+		dmabuf_map = mmap(NULL, dmabuf_size, PROT_READ, MAP_SHARED, b->fds[0], 0);
+		if (dmabuf_map == MAP_FAILED) {
+			dmabuf_map = NULL;
+		} else {
+			src = pixman_image_create_bits(PIXMAN_x8r8g8b8, b->width, b->height,
+				(uint32_t *)((uint8_t *)dmabuf_map + b->offsets[0]), (int)b->strides[0]);
+		}
+	}
+	if (!src) {
+		if (dmabuf_map) {
+			munmap(dmabuf_map, dmabuf_size);
+		}
+		return false;
+	}
+	pixman_image_t *out = pixman_image_create_bits(
+		format == DRM_FORMAT_ARGB8888 ? PIXMAN_a8r8g8b8 : PIXMAN_x8r8g8b8, w, h, dst, stride);
+	if (!out) {
+		pixman_image_unref(src);
+		if (dmabuf_map) {
+			munmap(dmabuf_map, dmabuf_size);
+		}
+		return false;
+	}
+	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, out, 0, 0, 0, 0, 0, 0, w, h);
+	if (conn->cursor_visible && conn->cursor_image) {
+		pixman_image_composite32(PIXMAN_OP_OVER, conn->cursor_image, NULL, out, 0, 0, 0, 0,
+			conn->cursor_x - conn->hot_x, conn->cursor_y - conn->hot_y,
+			pixman_image_get_width(conn->cursor_image),
+			pixman_image_get_height(conn->cursor_image));
+	}
+	if (conn->gamma) {
+		uint32_t size = output->gamma_size;
+		for (int32_t y = 0; y < h; y++) {
+			uint32_t *row = (uint32_t *)((uint8_t *)dst + (size_t)y * (size_t)stride);
+			for (int32_t x = 0; x < w; x++) {
+				uint32_t p = row[x];
+				uint32_t c[3] = {(p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff};
+				for (int k = 0; k < 3; k++) {
+					uint32_t i = size > 1 ? c[k] * (size - 1) / 255 : 0;
+					c[k] = conn->gamma[(uint32_t)k * size + i] >> 8;
+				}
+				row[x] = (p & 0xff000000u) | c[0] << 16 | c[1] << 8 | c[2];
+			}
+		}
+	}
+	pixman_image_unref(out);
+	pixman_image_unref(src);
+	if (dmabuf_map) {
+		munmap(dmabuf_map, dmabuf_size);
+	}
+	*latched = conn->latched;
+	return true;
+}
+
+/* ---- connectors ---- */
+
+static void destroy_connector(struct kms_connector *conn) {
+	struct kms_backend *kms = conn->kms;
+	/* The core discards the frame in flight; ours is not reported again. */
+	ds_output_remove(&conn->output);
+	ds_buffer_unlock(conn->flip_buffer);
+	ds_buffer_unlock(conn->deferred_buffer);
+	drop_front_buffer(conn);
+	for (int i = 0; i < 2; i++) {
+		dumb_finish(kms, &conn->dumb[i]);
+		dumb_finish(kms, &conn->cursor[i]);
+		pixman_region32_fini(&conn->dumb[i].stale);
+		pixman_region32_fini(&conn->cursor[i].stale);
+	}
+	pixman_region32_fini(&conn->deferred_clips);
+	if (conn->cursor_image) {
+		pixman_image_unref(conn->cursor_image);
+	}
+	if (conn->mode_blob) {
+		drmModeDestroyPropertyBlob(kms->fd, conn->mode_blob);
+	}
+	if (conn->gamma_blob) {
+		drmModeDestroyPropertyBlob(kms->fd, conn->gamma_blob);
+	}
+	free(conn->gamma);
+	if (conn->crtc) {
+		conn->crtc->taken = false;
+	}
+	free(conn->modes);
+	free(conn->drm_modes);
+	wl_list_remove(&conn->link);
+	free(conn);
+}
+
+static void kms_output_destroy(struct ds_output *output) {
+	destroy_connector(conn_from(output));
+}
+
+static const uint32_t fallback_formats[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888};
+static const uint64_t fallback_modifiers[] = {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_LINEAR};
+
+/* The CRTC that drives the connector now, else a free one it can use. */
+static struct kms_crtc *pick_crtc(struct kms_backend *kms, drmModeConnector *c, bool *lit) {
+	*lit = false;
+	if (c->encoder_id) {
+		drmModeEncoder *enc = drmModeGetEncoder(kms->fd, c->encoder_id);
+		if (enc) {
+			for (int i = 0; i < kms->n_crtcs; i++) {
+				if (kms->crtcs[i].id == enc->crtc_id && !kms->crtcs[i].taken) {
+					drmModeFreeEncoder(enc);
+					*lit = kms->crtcs[i].initial_active;
+					return &kms->crtcs[i];
+				}
+			}
+			drmModeFreeEncoder(enc);
+		}
+	}
+	for (int e = 0; e < c->count_encoders; e++) {
+		drmModeEncoder *enc = drmModeGetEncoder(kms->fd, c->encoders[e]);
+		if (!enc) {
+			continue;
+		}
+		uint32_t possible = enc->possible_crtcs;
+		drmModeFreeEncoder(enc);
+		for (int i = 0; i < kms->n_crtcs; i++) {
+			if ((possible & (1u << i)) && !kms->crtcs[i].taken) {
+				return &kms->crtcs[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static bool fill_modes(struct kms_connector *conn, drmModeConnector *c, const drmModeModeInfo *extra) {
+	size_t n = (size_t)c->count_modes + (extra ? 1 : 0);
+	drmModeModeInfo *drm_modes = calloc(n, sizeof(*drm_modes));
+	struct ds_mode *modes = calloc(n, sizeof(*modes));
+	if (!drm_modes || !modes) {
+		free(drm_modes);
+		free(modes);
+		return false;
+	}
+	size_t k = 0;
+	for (int i = 0; i < c->count_modes; i++) {
+		drm_modes[k++] = c->modes[i];
+	}
+	if (extra) {
+		bool have = false;
+		for (size_t i = 0; i < k && !have; i++) {
+			have = memcmp(&drm_modes[i], extra, sizeof(*extra)) == 0;
+		}
+		if (!have) {
+			drm_modes[k++] = *extra;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		modes[i] = (struct ds_mode){
+			.width = drm_modes[i].hdisplay,
+			.height = drm_modes[i].vdisplay,
+			.refresh = mode_refresh_mhz(&drm_modes[i]),
+			.preferred = (drm_modes[i].type & DRM_MODE_TYPE_PREFERRED) != 0,
+		};
+	}
+	free(conn->drm_modes);
+	free(conn->modes);
+	conn->drm_modes = drm_modes;
+	conn->modes = modes;
+	conn->n_modes = k;
+	conn->output.modes = modes;
+	conn->output.n_modes = k;
+	return true;
+}
+
+static void set_current(struct kms_connector *conn) {
+	conn->output.current = (struct ds_mode){
+		.width = conn->mode.hdisplay,
+		.height = conn->mode.vdisplay,
+		.refresh = mode_refresh_mhz(&conn->mode),
+	};
+}
+
+static void create_connector(struct kms_backend *kms, drmModeConnector *c) {
+	char name[32];
+	snprintf(name, sizeof(name), "%s-%u", connector_type_name(c->connector_type),
+		c->connector_type_id);
+	bool lit = false;
+	struct kms_crtc *crtc = pick_crtc(kms, c, &lit);
+	if (!crtc) {
+		lumen_log(LUMEN_WARN, "%s: no free CRTC for %s: not used", kms->card, name);
+		return;
+	}
+	struct kms_connector *conn = calloc(1, sizeof(*conn));
+	if (!conn) {
+		lumen_log(LUMEN_ERROR, "out of memory");
+		return;
+	}
+	conn->kms = kms;
+	conn->id = c->connector_id;
+	snprintf(conn->name, sizeof(conn->name), "%s", name);
+	wl_list_init(&conn->link);
+	for (int i = 0; i < 2; i++) {
+		dumb_init(&conn->dumb[i]);
+		dumb_init(&conn->cursor[i]);
+	}
+	pixman_region32_init(&conn->deferred_clips);
+	conn->front = -1;
+	conn->needs_modeset = true;
+	if (!fill_modes(conn, c, lit ? &crtc->initial_mode : NULL)) {
+		lumen_log(LUMEN_ERROR, "out of memory");
+		free(conn);
+		return;
+	}
+	conn->crtc = crtc;
+	crtc->taken = true;
+	conn->props.crtc_id = find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL);
+	conn->props.dpms = find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "DPMS", NULL);
+
+	struct ds_output *output = &conn->output;
+	output->impl = &kms_output_impl;
+	output->backend = &kms->base;
+	snprintf(output->name, sizeof(output->name), "display:kms.%s/%s", kms->card, name);
+	snprintf(output->make, sizeof(output->make), "Unknown");
+	snprintf(output->model, sizeof(output->model), "%s", name);
+	read_edid(kms, conn);
+	output->phys_width_mm = (int32_t)c->mmWidth;
+	output->phys_height_mm = (int32_t)c->mmHeight;
+	if (lit) {
+		/* Left as found until the first frame: the console, a splash. */
+		conn->mode = crtc->initial_mode;
+		output->enabled = true;
+	} else {
+		conn->mode = conn->drm_modes[0];
+		for (size_t i = 0; i < conn->n_modes; i++) {
+			if (conn->modes[i].preferred) {
+				conn->mode = conn->drm_modes[i];
+				break;
+			}
+		}
+		output->enabled = false;
+	}
+	set_current(conn);
+	output->power_on = true;
+	output->gamma_size = crtc->gamma_size;
+	if (!kms->atomic || crtc->cursor) {
+		output->cursor_width = (int32_t)kms->cursor_w;
+		output->cursor_height = (int32_t)kms->cursor_h;
+	}
+	if (crtc->primary && crtc->primary->n_formats > 0) {
+		output->formats = crtc->primary->formats;
+		output->modifiers = crtc->primary->modifiers;
+		output->n_formats = crtc->primary->n_formats;
+	} else {
+		output->formats = fallback_formats;
+		output->modifiers = fallback_modifiers;
+		output->n_formats = sizeof(fallback_formats) / sizeof(fallback_formats[0]);
+	}
+	wl_list_insert(kms->connectors.prev, &conn->link);
+	lumen_log(LUMEN_INFO, "%s: %s %s, CRTC %u, %zu modes%s", output->name, output->make,
+		output->model, crtc->id, conn->n_modes, lit ? ", lit (left as it is)" : ", dark");
+	ds_output_add(kms->base.server, output);
+}
+
+/* Modes of a connector that stayed connected may change (a new monitor on the port). */
+static void update_connector(struct kms_connector *conn, drmModeConnector *c) {
+	bool same = (size_t)c->count_modes == conn->n_modes;
+	for (int i = 0; same && i < c->count_modes; i++) {
+		same = memcmp(&c->modes[i], &conn->drm_modes[i], sizeof(c->modes[i])) == 0;
+	}
+	if (same) {
+		return;
+	}
+	if (!fill_modes(conn, c, conn->output.enabled ? &conn->mode : NULL)) {
+		return;
+	}
+	ds_output_state_changed(&conn->output);
+}
+
+static void scan_connectors(struct kms_backend *kms) {
+	drmModeRes *res = drmModeGetResources(kms->fd);
+	if (!res) {
+		lumen_log_errno(LUMEN_ERROR, "%s: GetResources", kms->card);
+		return;
+	}
+	struct kms_connector *conn, *tmp;
+	/* Gone from the card (e.g. an MST port): removed. */
+	wl_list_for_each_safe (conn, tmp, &kms->connectors, link) {
+		bool found = false;
+		for (int i = 0; i < res->count_connectors && !found; i++) {
+			found = res->connectors[i] == conn->id;
+		}
+		if (!found) {
+			destroy_connector(conn);
+		}
+	}
+	for (int i = 0; i < res->count_connectors; i++) {
+		drmModeConnector *c = drmModeGetConnector(kms->fd, res->connectors[i]);
+		if (!c) {
+			continue;
+		}
+		conn = connector_by_id(kms, c->connector_id);
+		bool connected = c->connection == DRM_MODE_CONNECTED && c->count_modes > 0;
+		if (connected && !conn) {
+			create_connector(kms, c);
+		} else if (connected) {
+			update_connector(conn, c);
+		} else if (conn) {
+			lumen_log(LUMEN_INFO, "%s: disconnected", conn->output.name);
+			wait_flip(conn);
+			destroy_connector(conn);
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+}
+
+static void handle_hotplug(void *data) {
+	struct kms_backend *kms = data;
+	if (ds_seat_is_active(kms->seat)) {
+		scan_connectors(kms);
+	}
+}
+
+/* ---- the seat: VT switches ---- */
+
+static void handle_seat_disable(void *data) {
+	struct kms_backend *kms = data;
+	/* Nothing more is sent to the card until enable; master is dropped by the seat
+	 * daemon once we acknowledge. */
+	ds_seat_ack_disable(kms->seat);
+}
+
+static void handle_seat_enable(void *data) {
+	struct kms_backend *kms = data;
+	if (kms->fd < 0) {
+		return; // still starting
+	}
+	struct kms_connector *conn;
+	wl_list_for_each (conn, &kms->connectors, link) {
+		if (conn->flip_pending) {
+			wait_flip(conn);
+		}
+		conn->needs_modeset = true;
+		uint32_t fb = current_fb(conn);
+		if (!conn->output.enabled || !fb) {
+			continue;
+		}
+		/* Whoever had the card meanwhile changed it: put our picture back. */
+		int ret;
+		if (kms->atomic) {
+			ret = atomic_commit(conn, fb, NULL, conn->output.power_on,
+				DRM_MODE_ATOMIC_ALLOW_MODESET);
+		} else {
+			ret = drmModeSetCrtc(kms->fd, conn->crtc->id, fb, 0, 0, &conn->id, 1, &conn->mode);
+			ret = ret < 0 ? -errno : 0;
+			if (ret == 0) {
+				legacy_restore_cursor(conn);
+				if (conn->gamma) {
+					uint32_t size = conn->output.gamma_size;
+					drmModeCrtcSetGamma(kms->fd, conn->crtc->id, size, conn->gamma,
+						conn->gamma + size, conn->gamma + 2 * size);
+				}
+			}
+		}
+		if (ret < 0) {
+			lumen_log(LUMEN_WARN, "%s: cannot restore after a VT switch: %s",
+				conn->output.name, strerror(-ret));
+		} else {
+			conn->needs_modeset = false;
+		}
+	}
+	scan_connectors(kms);
+}
+
+static const struct ds_seat_listener seat_listener = {
+	.enable = handle_seat_enable,
+	.disable = handle_seat_disable,
+};
+
+/* ---- the card ---- */
+
+static void read_plane(struct kms_backend *kms, struct kms_plane *p, drmModePlane *plane) {
+	int fd = kms->fd;
+	p->id = plane->plane_id;
+	p->possible_crtcs = plane->possible_crtcs;
+	uint64_t type = DRM_PLANE_TYPE_OVERLAY;
+	find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, "type", &type);
+	p->type = (uint32_t)type;
+	static const struct {
+		const char *name;
+		size_t offset;
+	} names[] = {
+		{"FB_ID", offsetof(struct kms_plane, props.fb_id)},
+		{"CRTC_ID", offsetof(struct kms_plane, props.crtc_id)},
+		{"SRC_X", offsetof(struct kms_plane, props.src_x)},
+		{"SRC_Y", offsetof(struct kms_plane, props.src_y)},
+		{"SRC_W", offsetof(struct kms_plane, props.src_w)},
+		{"SRC_H", offsetof(struct kms_plane, props.src_h)},
+		{"CRTC_X", offsetof(struct kms_plane, props.crtc_x)},
+		{"CRTC_Y", offsetof(struct kms_plane, props.crtc_y)},
+		{"CRTC_W", offsetof(struct kms_plane, props.crtc_w)},
+		{"CRTC_H", offsetof(struct kms_plane, props.crtc_h)},
+		{"FB_DAMAGE_CLIPS", offsetof(struct kms_plane, props.fb_damage_clips)},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		*(uint32_t *)((char *)p + names[i].offset) =
+			find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, names[i].name, NULL);
+	}
+	if (p->type != DRM_PLANE_TYPE_PRIMARY) {
+		return;
+	}
+	/* Scanout formats with their modifiers (IN_FORMATS), else linear. */
+	uint64_t blob_id = 0;
+	drmModePropertyBlobRes *blob = NULL;
+	if (kms->addfb2_modifiers &&
+			find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, "IN_FORMATS", &blob_id) && blob_id) {
+		blob = drmModeGetPropertyBlob(fd, (uint32_t)blob_id);
+	}
+	size_t cap = blob ? 0 : plane->count_formats;
+	if (blob) {
+		drmModeFormatModifierIterator iter = {0};
+		while (drmModeFormatModifierBlobIterNext(blob, &iter)) {
+			cap++;
+		}
+	}
+	p->formats = calloc(cap ? cap : 1, sizeof(*p->formats));
+	p->modifiers = calloc(cap ? cap : 1, sizeof(*p->modifiers));
+	if (!p->formats || !p->modifiers) {
+		free(p->formats);
+		free(p->modifiers);
+		p->formats = NULL;
+		p->modifiers = NULL;
+		if (blob) {
+			drmModeFreePropertyBlob(blob);
+		}
+		return;
+	}
+	if (blob) {
+		drmModeFormatModifierIterator iter = {0};
+		while (drmModeFormatModifierBlobIterNext(blob, &iter) && p->n_formats < cap) {
+			p->formats[p->n_formats] = iter.fmt;
+			p->modifiers[p->n_formats++] = iter.mod;
+		}
+		drmModeFreePropertyBlob(blob);
+	} else {
+		for (uint32_t i = 0; i < plane->count_formats && p->n_formats < cap; i++) {
+			p->formats[p->n_formats] = plane->formats[i];
+			p->modifiers[p->n_formats++] = DRM_FORMAT_MOD_LINEAR;
+		}
+	}
+}
+
+static bool read_card(struct kms_backend *kms) {
+	int fd = kms->fd;
+	drmModeRes *res = drmModeGetResources(fd);
+	if (!res) {
+		lumen_log_errno(LUMEN_ERROR, "%s: GetResources (not a KMS device?)", kms->card);
+		return false;
+	}
+	kms->n_crtcs = res->count_crtcs;
+	kms->crtcs = calloc((size_t)(res->count_crtcs ? res->count_crtcs : 1), sizeof(*kms->crtcs));
+	if (!kms->crtcs) {
+		drmModeFreeResources(res);
+		return false;
+	}
+	for (int i = 0; i < res->count_crtcs; i++) {
+		struct kms_crtc *crtc = &kms->crtcs[i];
+		crtc->id = res->crtcs[i];
+		crtc->index = i;
+		drmModeCrtc *c = drmModeGetCrtc(fd, crtc->id);
+		if (c) {
+			crtc->initial_active = c->mode_valid && c->buffer_id != 0;
+			crtc->initial_mode = c->mode;
+			crtc->gamma_size = kms->atomic ? 0 : (uint32_t)c->gamma_size;
+			drmModeFreeCrtc(c);
+		}
+		if (kms->atomic) {
+			crtc->props.mode_id = find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "MODE_ID", NULL);
+			crtc->props.active = find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "ACTIVE", NULL);
+			crtc->props.gamma_lut =
+				find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", NULL);
+			uint64_t size = 0;
+			crtc->props.gamma_lut_size =
+				find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT_SIZE", &size);
+			if (crtc->props.gamma_lut && crtc->props.gamma_lut_size) {
+				crtc->gamma_size = (uint32_t)size;
+			}
+		}
+	}
+	drmModeFreeResources(res);
+
+	drmModePlaneRes *pres = drmModeGetPlaneResources(fd);
+	if (pres) {
+		kms->planes = calloc(pres->count_planes ? pres->count_planes : 1, sizeof(*kms->planes));
+		if (!kms->planes) {
+			drmModeFreePlaneResources(pres);
+			return false;
+		}
+		for (uint32_t i = 0; i < pres->count_planes; i++) {
+			drmModePlane *plane = drmModeGetPlane(fd, pres->planes[i]);
+			if (!plane) {
+				continue;
+			}
+			read_plane(kms, &kms->planes[kms->n_planes++], plane);
+			drmModeFreePlane(plane);
+		}
+		drmModeFreePlaneResources(pres);
+	}
+	/* Each CRTC its own primary and cursor plane. */
+	for (int c = 0; c < kms->n_crtcs; c++) {
+		struct kms_crtc *crtc = &kms->crtcs[c];
+		for (int i = 0; i < kms->n_planes; i++) {
+			struct kms_plane *p = &kms->planes[i];
+			if (p->taken || !(p->possible_crtcs & (1u << c))) {
+				continue;
+			}
+			if (p->type == DRM_PLANE_TYPE_PRIMARY && !crtc->primary) {
+				crtc->primary = p;
+				p->taken = true;
+			} else if (p->type == DRM_PLANE_TYPE_CURSOR && !crtc->cursor) {
+				crtc->cursor = p;
+				p->taken = true;
+			}
+		}
+		if (kms->atomic && (!crtc->primary || !crtc->props.mode_id || !crtc->props.active)) {
+			lumen_log(LUMEN_WARN, "%s: CRTC %u lacks a primary plane or properties: "
+								  "falling back to legacy modesetting",
+				kms->card, crtc->id);
+			kms->atomic = false;
+		}
+	}
+	return true;
+}
+
+static int open_card(struct kms_backend *kms, const char *path) {
+	if (path) {
+		int fd = ds_seat_open_device(kms->seat, path, &kms->seat_device);
+		if (fd < 0) {
+			lumen_log_errno(LUMEN_ERROR, "cannot open %s", path);
+		}
+		return fd;
+	}
+	for (int i = 0; i < KMS_MAX_CARDS; i++) {
+		char card[32];
+		snprintf(card, sizeof(card), "%s/card%d", DRM_DIR_NAME, i);
+		if (access(card, F_OK) != 0) {
+			continue;
+		}
+		int id = -1;
+		int fd = ds_seat_open_device(kms->seat, card, &id);
+		if (fd < 0) {
+			lumen_log_errno(LUMEN_WARN, "cannot open %s", card);
+			continue;
+		}
+		drmModeRes *res = drmModeGetResources(fd);
+		bool has_connectors = res && res->count_connectors > 0;
+		drmModeFreeResources(res);
+		if (has_connectors) {
+			kms->seat_device = id;
+			return fd;
+		}
+		ds_seat_close_device(kms->seat, id, fd);
+	}
+	lumen_log(LUMEN_ERROR, "no DRM card with connectors in %s", DRM_DIR_NAME);
+	return -1;
+}
+
+static void kms_destroy(struct ds_backend *backend) {
+	struct kms_backend *kms = (struct kms_backend *)backend;
+	struct kms_connector *conn, *tmp;
+	wl_list_for_each_safe (conn, tmp, &kms->connectors, link) {
+		destroy_connector(conn);
+	}
+	ds_hotplug_destroy(kms->hotplug);
+	if (kms->drm_source) {
+		wl_event_source_remove(kms->drm_source);
+	}
+	if (kms->impl.render_node_fd >= 0) {
+		close(kms->impl.render_node_fd);
+	}
+	for (int i = 0; i < kms->n_planes; i++) {
+		free(kms->planes[i].formats);
+		free(kms->planes[i].modifiers);
+	}
+	free(kms->planes);
+	free(kms->crtcs);
+	if (kms->fd >= 0) {
+		ds_seat_close_device(kms->seat, kms->seat_device, kms->fd);
+	}
+	/* dmabuf framebuffers still alive keep the card (a dup) open until they go. */
+	device_unref(kms->dev);
+	ds_seat_destroy(kms->seat);
+	free(kms);
+}
+
+static int open_render_node(struct kms_backend *kms) {
+	char *name = drmGetRenderDeviceNameFromFd(kms->fd);
+	if (!name) {
+		lumen_log(LUMEN_INFO, "%s has no render node", kms->card);
+		return -1;
+	}
+	int fd = open(name, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		lumen_log_errno(LUMEN_WARN, "cannot open %s", name);
+	} else {
+		lumen_log(LUMEN_INFO, "render node %s", name);
+	}
+	free(name);
+	return fd;
+}
+
+struct ds_backend *ds_kms_backend_create(struct ds_server *server, struct wl_event_loop *loop,
+		const char *path) {
+	struct kms_backend *kms = calloc(1, sizeof(*kms));
+	if (!kms) {
+		lumen_log(LUMEN_ERROR, "out of memory");
+		return NULL;
+	}
+	kms->fd = -1;
+	kms->seat_device = -1;
+	kms->impl.destroy = kms_destroy;
+	kms->impl.add_output = NULL;
+	kms->impl.render_node_fd = -1;
+	kms->impl.import_dmabuf = kms_import_dmabuf;
+	kms->base.impl = &kms->impl;
+	kms->base.server = server;
+	kms->base.loop = loop;
+	wl_list_init(&kms->connectors);
+
+	kms->seat = ds_seat_create(loop, &seat_listener, kms);
+	if (!kms->seat) {
+		free(kms);
+		return NULL;
+	}
+	int fd = open_card(kms, path);
+	if (fd < 0) {
+		ds_seat_destroy(kms->seat);
+		free(kms);
+		return NULL;
+	}
+	kms->dev = calloc(1, sizeof(*kms->dev));
+	int dup_fd = kms->dev ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (dup_fd < 0) {
+		lumen_log(LUMEN_ERROR, "out of memory");
+		free(kms->dev);
+		ds_seat_close_device(kms->seat, kms->seat_device, fd);
+		ds_seat_destroy(kms->seat);
+		free(kms);
+		return NULL;
+	}
+	kms->dev->fd = dup_fd;
+	kms->dev->refs = 1;
+	kms->fd = fd;
+
+	struct stat st;
+	if (fstat(fd, &st) == 0) {
+		kms->devnum = st.st_rdev;
+	}
+	char *node = drmGetDeviceNameFromFd2(fd);
+	const char *base = node ? strrchr(node, '/') : NULL;
+	snprintf(kms->card, sizeof(kms->card), "%s", base ? base + 1 : "card");
+	free(node);
+
+	if (!ds_seat_is_managed(kms->seat) && !drmIsMaster(fd) && drmSetMaster(fd) != 0) {
+		lumen_log_errno(LUMEN_ERROR, "%s: cannot become DRM master (another display server?)",
+			kms->card);
+		goto fail;
+	}
+	uint64_t cap = 0;
+	if (drmGetCap(fd, DRM_CAP_DUMB_BUFFER, &cap) != 0 || !cap) {
+		lumen_log(LUMEN_ERROR, "%s has no dumb buffers", kms->card);
+		goto fail;
+	}
+	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	const char *legacy = getenv("LUMEN_KMS_LEGACY");
+	kms->atomic = !(legacy && strcmp(legacy, "1") == 0) &&
+		drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0;
+	kms->monotonic = drmGetCap(fd, DRM_CAP_TIMESTAMP_MONOTONIC, &cap) == 0 && cap;
+	kms->addfb2_modifiers = drmGetCap(fd, DRM_CAP_ADDFB2_MODIFIERS, &cap) == 0 && cap;
+	kms->cursor_w = drmGetCap(fd, DRM_CAP_CURSOR_WIDTH, &cap) == 0 && cap ? cap : 64;
+	kms->cursor_h = drmGetCap(fd, DRM_CAP_CURSOR_HEIGHT, &cap) == 0 && cap ? cap : 64;
+	if (!read_card(kms)) {
+		goto fail;
+	}
+	drmVersion *version = drmGetVersion(fd);
+	lumen_log(LUMEN_INFO, "%s: driver %s, %s modesetting, %d CRTCs, %d planes, cursor %ux%u%s",
+		kms->card, version ? version->name : "?", kms->atomic ? "atomic" : "legacy", kms->n_crtcs,
+		kms->n_planes, (unsigned)kms->cursor_w, (unsigned)kms->cursor_h,
+		kms->monotonic ? "" : ", realtime timestamps");
+	drmFreeVersion(version);
+
+	kms->impl.render_node_fd = open_render_node(kms);
+	kms->drm_source = wl_event_loop_add_fd(loop, fd, WL_EVENT_READABLE, handle_drm_readable, kms);
+	if (!kms->drm_source) {
+		lumen_log(LUMEN_ERROR, "cannot watch %s", kms->card);
+		goto fail;
+	}
+	kms->hotplug = ds_hotplug_create(loop, kms->devnum, handle_hotplug, kms);
+	scan_connectors(kms);
+	if (wl_list_empty(&kms->connectors)) {
+		lumen_log(LUMEN_WARN, "%s: nothing connected (yet)", kms->card);
+	}
+	return &kms->base;
+fail:
+	kms_destroy(&kms->base);
+	return NULL;
+}
+
+static const struct ds_output_impl kms_output_impl = {
+	.configure = kms_configure,
+	.commit = kms_commit,
+	.set_cursor = kms_set_cursor,
+	.move_cursor = kms_move_cursor,
+	.set_gamma = kms_set_gamma,
+	.set_power = kms_set_power,
+	.capture = kms_capture,
+	.remove = NULL, // connectors go when they are unplugged, not on request
+	.destroy = kms_output_destroy,
+};
