@@ -325,8 +325,11 @@ static void handle_new_input(struct wl_listener *listener, void *data) {
 		add_touch(server, device);
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
-	case WLR_INPUT_DEVICE_TABLET_TOOL:
 		wlr_cursor_attach_input_device(server->cursor, device);
+		break;
+	case WLR_INPUT_DEVICE_TABLET_TOOL:
+	case WLR_INPUT_DEVICE_TABLET_PAD:
+		comp_tablet_add_device(server, device);
 		break;
 	default:
 		break;

@@ -24,6 +24,7 @@
 #define COMP_WORKSPACES 9
 
 struct comp_ipc;
+struct comp_tablets;
 struct comp_decoration;
 struct comp_trust;
 struct wlr_xwayland;
@@ -177,6 +178,7 @@ struct comp_server {
 	struct wlr_relative_pointer_manager_v1 *relative_pointer;
 	struct wlr_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_inhibit;
 	struct wlr_tablet_manager_v2 *tablet;
+	struct comp_tablets *tablets; // tablet.c's devices; NULL while there are none
 	struct wlr_input_inhibit_manager *input_inhibit;
 	struct wlr_pointer_gestures_v1 *gestures;
 	/* Keycodes (+1) whose press a binding took: their release stays ours too. */
@@ -312,6 +314,10 @@ void comp_cursor_process_motion(struct comp_server *server, uint32_t time);
 void comp_cursor_rebase_soon(struct comp_server *server);
 /** Whether input may go to this client now (an input inhibitor, e.g. a locker, may own it). */
 bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client);
+
+/* tablet.c */
+/** Takes a new tablet tool or pad device: tablet-v2 for clients that bind it, else a pointer. */
+void comp_tablet_add_device(struct comp_server *server, struct wlr_input_device *device);
 
 /* bindings.c */
 /** Runs the binding for this key chord if there is one; true when consumed. */

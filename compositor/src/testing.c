@@ -14,6 +14,9 @@
 #include <wlr/types/wlr_layer_shell_v1.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_surface.h>
+#include <wlr/interfaces/wlr_tablet_pad.h>
+#include <wlr/types/wlr_tablet_pad.h>
+#include <wlr/types/wlr_tablet_tool.h>
 #include <wlr/types/wlr_touch.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
@@ -25,7 +28,29 @@ struct comp_testing_device {
 	struct comp_server *server;
 	struct wlr_input_device *device; // NULL once the backend destroyed it
 	struct wl_listener destroy;
+	struct wlr_tablet_tool *tool; // tablets: the pen, ours; NULL once gone
+	double tool_x, tool_y; // tablets: where the pen is, 0..1 of the layout
 };
+
+/*
+ * A pad is made here rather than on the headless backend, which announces a device
+ * before its buttons, rings and strips could be set, and wlroots reads them then.
+ */
+struct testing_pad {
+	struct wlr_input_device device;
+	struct wlr_tablet_pad pad;
+	struct wlr_tablet_pad_group group;
+	unsigned int buttons[3], rings[1], strips[1];
+};
+
+/* The pen goes with its tablet: clients are told it is removed. */
+static void destroy_tool(struct comp_testing_device *dev) {
+	if (dev->tool) {
+		wl_signal_emit(&dev->tool->events.destroy, dev->tool);
+		free(dev->tool);
+		dev->tool = NULL;
+	}
+}
 
 static uint32_t now_msec(void) {
 	struct timespec now;
@@ -38,6 +63,7 @@ static void handle_device_destroy(struct wl_listener *listener, void *data) {
 	wl_list_remove(&dev->destroy.link);
 	wl_list_init(&dev->destroy.link);
 	dev->device = NULL;
+	destroy_tool(dev);
 }
 
 static struct comp_testing_device *add_device(struct comp_server *server,
@@ -81,6 +107,7 @@ void comp_testing_device_destroy(struct comp_testing_device *dev) {
 		wl_list_remove(&dev->destroy.link);
 		wlr_input_device_destroy(device);
 	}
+	destroy_tool(dev);
 	free(dev);
 }
 
@@ -198,6 +225,239 @@ bool comp_testing_touch_up(struct comp_testing_device *touch, int32_t id) {
 	};
 	wl_signal_emit(&device->touch->events.up, &event);
 	wl_signal_emit(&device->touch->events.frame, NULL);
+	return true;
+}
+
+struct comp_testing_device *comp_testing_add_tablet(struct comp_server *server) {
+	struct wlr_tablet_tool *tool = calloc(1, sizeof(*tool));
+	if (!tool) {
+		return NULL;
+	}
+	tool->type = WLR_TABLET_TOOL_TYPE_PEN;
+	tool->hardware_serial = 1;
+	tool->tilt = tool->pressure = tool->distance = tool->rotation = tool->slider =
+		tool->wheel = true;
+	wl_signal_init(&tool->events.destroy);
+	struct comp_testing_device *dev = add_device(server, WLR_INPUT_DEVICE_TABLET_TOOL);
+	if (!dev) {
+		free(tool);
+		return NULL;
+	}
+	dev->tool = tool;
+	return dev;
+}
+
+static void testing_pad_impl_destroy(struct wlr_tablet_pad *pad) {
+	/* Part of struct testing_pad, freed with the device. */
+}
+
+static struct wlr_tablet_pad_impl testing_pad_impl = {
+	.destroy = testing_pad_impl_destroy,
+};
+
+static void testing_pad_device_destroy(struct wlr_input_device *device) {
+	struct testing_pad *pad = wl_container_of(device, pad, device);
+	free(pad);
+}
+
+static const struct wlr_input_device_impl testing_pad_device_impl = {
+	.destroy = testing_pad_device_destroy,
+};
+
+struct comp_testing_device *comp_testing_add_tablet_pad(struct comp_server *server) {
+	if (!server->headless) {
+		lumen_log(LUMEN_ERROR, "testing: no headless backend to add a tablet pad to");
+		return NULL;
+	}
+	struct comp_testing_device *dev = calloc(1, sizeof(*dev));
+	struct testing_pad *pad = calloc(1, sizeof(*pad));
+	if (!dev || !pad) {
+		free(dev);
+		free(pad);
+		return NULL;
+	}
+	wlr_input_device_init(&pad->device, WLR_INPUT_DEVICE_TABLET_PAD,
+		&testing_pad_device_impl, "headless pad", 0, 0);
+	wlr_tablet_pad_init(&pad->pad, &testing_pad_impl);
+	pad->device.tablet_pad = &pad->pad;
+	pad->pad.button_count = 3;
+	pad->pad.ring_count = 1;
+	pad->pad.strip_count = 1;
+	for (unsigned int i = 0; i < 3; i++) {
+		pad->buttons[i] = i;
+	}
+	pad->group.button_count = 3;
+	pad->group.buttons = pad->buttons;
+	pad->group.ring_count = 1;
+	pad->group.rings = pad->rings;
+	pad->group.strip_count = 1;
+	pad->group.strips = pad->strips;
+	pad->group.mode_count = 1;
+	wl_list_insert(&pad->pad.groups, &pad->group.link);
+	dev->server = server;
+	dev->device = &pad->device;
+	dev->destroy.notify = handle_device_destroy;
+	wl_signal_add(&dev->device->events.destroy, &dev->destroy);
+	/* Announced as the headless backend would (the multi backend passes it on). */
+	wl_signal_emit(&server->headless->events.new_input, &pad->device);
+	return dev;
+}
+
+bool comp_testing_tablet_proximity(struct comp_testing_device *tablet, bool in, double lx,
+		double ly) {
+	struct wlr_input_device *device = live_device(tablet, WLR_INPUT_DEVICE_TABLET_TOOL);
+	if (!device || !tablet->tool) {
+		return false;
+	}
+	if (in && !layout_to_absolute(tablet->server, lx, ly, &tablet->tool_x,
+			&tablet->tool_y)) {
+		return false;
+	}
+	struct wlr_event_tablet_tool_proximity event = {
+		.device = device,
+		.tool = tablet->tool,
+		.time_msec = now_msec(),
+		.x = tablet->tool_x,
+		.y = tablet->tool_y,
+		.state = in ? WLR_TABLET_TOOL_PROXIMITY_IN : WLR_TABLET_TOOL_PROXIMITY_OUT,
+	};
+	wl_signal_emit(&device->tablet->events.proximity, &event);
+	return true;
+}
+
+bool comp_testing_tablet_axis(struct comp_testing_device *tablet,
+		const struct comp_testing_tablet_axes *axes) {
+	struct wlr_input_device *device = live_device(tablet, WLR_INPUT_DEVICE_TABLET_TOOL);
+	if (!device || !tablet->tool) {
+		return false;
+	}
+	struct wlr_event_tablet_tool_axis event = {
+		.device = device,
+		.tool = tablet->tool,
+		.time_msec = now_msec(),
+		.pressure = axes->pressure,
+		.distance = axes->distance,
+		.tilt_x = axes->tilt_x,
+		.tilt_y = axes->tilt_y,
+		.rotation = axes->rotation,
+		.slider = axes->slider,
+		.wheel_delta = axes->wheel,
+	};
+	/* libinput reports both coordinates and the change; so do we. */
+	if (axes->axes & (COMP_TESTING_TABLET_X | COMP_TESTING_TABLET_Y)) {
+		double x, y;
+		if (!layout_to_absolute(tablet->server, axes->x, axes->y, &x, &y)) {
+			return false;
+		}
+		if (axes->axes & COMP_TESTING_TABLET_X) {
+			event.updated_axes |= WLR_TABLET_TOOL_AXIS_X;
+			event.dx = x - tablet->tool_x;
+			tablet->tool_x = x;
+		}
+		if (axes->axes & COMP_TESTING_TABLET_Y) {
+			event.updated_axes |= WLR_TABLET_TOOL_AXIS_Y;
+			event.dy = y - tablet->tool_y;
+			tablet->tool_y = y;
+		}
+	}
+	event.x = tablet->tool_x;
+	event.y = tablet->tool_y;
+	static const struct {
+		uint32_t ours, wlr;
+	} map[] = {
+		{COMP_TESTING_TABLET_PRESSURE, WLR_TABLET_TOOL_AXIS_PRESSURE},
+		{COMP_TESTING_TABLET_DISTANCE, WLR_TABLET_TOOL_AXIS_DISTANCE},
+		{COMP_TESTING_TABLET_TILT_X, WLR_TABLET_TOOL_AXIS_TILT_X},
+		{COMP_TESTING_TABLET_TILT_Y, WLR_TABLET_TOOL_AXIS_TILT_Y},
+		{COMP_TESTING_TABLET_ROTATION, WLR_TABLET_TOOL_AXIS_ROTATION},
+		{COMP_TESTING_TABLET_SLIDER, WLR_TABLET_TOOL_AXIS_SLIDER},
+		{COMP_TESTING_TABLET_WHEEL, WLR_TABLET_TOOL_AXIS_WHEEL},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (axes->axes & map[i].ours) {
+			event.updated_axes |= map[i].wlr;
+		}
+	}
+	wl_signal_emit(&device->tablet->events.axis, &event);
+	return true;
+}
+
+bool comp_testing_tablet_tip(struct comp_testing_device *tablet, bool down) {
+	struct wlr_input_device *device = live_device(tablet, WLR_INPUT_DEVICE_TABLET_TOOL);
+	if (!device || !tablet->tool) {
+		return false;
+	}
+	struct wlr_event_tablet_tool_tip event = {
+		.device = device,
+		.tool = tablet->tool,
+		.time_msec = now_msec(),
+		.x = tablet->tool_x,
+		.y = tablet->tool_y,
+		.state = down ? WLR_TABLET_TOOL_TIP_DOWN : WLR_TABLET_TOOL_TIP_UP,
+	};
+	wl_signal_emit(&device->tablet->events.tip, &event);
+	return true;
+}
+
+bool comp_testing_tablet_button(struct comp_testing_device *tablet, uint32_t button,
+		bool pressed) {
+	struct wlr_input_device *device = live_device(tablet, WLR_INPUT_DEVICE_TABLET_TOOL);
+	if (!device || !tablet->tool) {
+		return false;
+	}
+	struct wlr_event_tablet_tool_button event = {
+		.device = device,
+		.tool = tablet->tool,
+		.time_msec = now_msec(),
+		.button = button,
+		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+	};
+	wl_signal_emit(&device->tablet->events.button, &event);
+	return true;
+}
+
+bool comp_testing_pad_button(struct comp_testing_device *pad, uint32_t button, bool pressed) {
+	struct wlr_input_device *device = live_device(pad, WLR_INPUT_DEVICE_TABLET_PAD);
+	if (!device) {
+		return false;
+	}
+	struct wlr_event_tablet_pad_button event = {
+		.time_msec = now_msec(),
+		.button = button,
+		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+	};
+	wl_signal_emit(&device->tablet_pad->events.button, &event);
+	return true;
+}
+
+bool comp_testing_pad_ring(struct comp_testing_device *pad, uint32_t ring, double degrees) {
+	struct wlr_input_device *device = live_device(pad, WLR_INPUT_DEVICE_TABLET_PAD);
+	if (!device) {
+		return false;
+	}
+	struct wlr_event_tablet_pad_ring event = {
+		.time_msec = now_msec(),
+		.source = WLR_TABLET_PAD_RING_SOURCE_FINGER,
+		.ring = ring,
+		.position = degrees,
+	};
+	wl_signal_emit(&device->tablet_pad->events.ring, &event);
+	return true;
+}
+
+bool comp_testing_pad_strip(struct comp_testing_device *pad, uint32_t strip,
+		double position) {
+	struct wlr_input_device *device = live_device(pad, WLR_INPUT_DEVICE_TABLET_PAD);
+	if (!device) {
+		return false;
+	}
+	struct wlr_event_tablet_pad_strip event = {
+		.time_msec = now_msec(),
+		.source = WLR_TABLET_PAD_STRIP_SOURCE_FINGER,
+		.strip = strip,
+		.position = position,
+	};
+	wl_signal_emit(&device->tablet_pad->events.strip, &event);
 	return true;
 }
 

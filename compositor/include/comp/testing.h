@@ -48,6 +48,61 @@ bool comp_testing_touch_move(struct comp_testing_device *touch, int32_t id, doub
 bool comp_testing_touch_up(struct comp_testing_device *touch, int32_t id);
 
 /**
+ * Plugs a drawing tablet into the headless backend, with one pen (type pen, every
+ * axis: pressure, distance, tilt, rotation, slider, wheel). Ownership as for a
+ * pointer; the pen is the device's and goes with it.
+ */
+struct comp_testing_device *comp_testing_add_tablet(struct comp_server *server);
+/**
+ * Plugs a tablet pad: 3 buttons, one ring and one strip in a single group with one
+ * mode. Ownership as for a pointer, except that the backend does not unplug it:
+ * destroy it before the server.
+ */
+struct comp_testing_device *comp_testing_add_tablet_pad(struct comp_server *server);
+
+/* Which members of comp_testing_tablet_axes an axis event carries. */
+enum comp_testing_tablet_axis {
+	COMP_TESTING_TABLET_X = 1 << 0,
+	COMP_TESTING_TABLET_Y = 1 << 1,
+	COMP_TESTING_TABLET_PRESSURE = 1 << 2,
+	COMP_TESTING_TABLET_DISTANCE = 1 << 3,
+	COMP_TESTING_TABLET_TILT_X = 1 << 4,
+	COMP_TESTING_TABLET_TILT_Y = 1 << 5,
+	COMP_TESTING_TABLET_ROTATION = 1 << 6,
+	COMP_TESTING_TABLET_SLIDER = 1 << 7,
+	COMP_TESTING_TABLET_WHEEL = 1 << 8,
+};
+
+struct comp_testing_tablet_axes {
+	uint32_t axes; // enum comp_testing_tablet_axis: those set below
+	double x, y; // layout coordinates
+	double pressure, distance; // 0..1
+	double tilt_x, tilt_y; // degrees from the perpendicular, -90..90
+	double rotation; // degrees, 0..360
+	double slider; // -1..1
+	double wheel; // degrees turned since the last event
+};
+
+/** The pen comes into proximity at (lx, ly) in layout coordinates, or leaves it. */
+bool comp_testing_tablet_proximity(struct comp_testing_device *tablet, bool in, double lx,
+	double ly);
+/** The pen moves, is pressed harder, tilts, ...: one event with the axes named. */
+bool comp_testing_tablet_axis(struct comp_testing_device *tablet,
+	const struct comp_testing_tablet_axes *axes);
+/** The pen's tip touches the tablet or lifts, where the pen is. */
+bool comp_testing_tablet_tip(struct comp_testing_device *tablet, bool down);
+/** A button on the pen (BTN_STYLUS, BTN_STYLUS2, ...) is pressed or released. */
+bool comp_testing_tablet_button(struct comp_testing_device *tablet, uint32_t button,
+	bool pressed);
+/** Pad button 0..2 is pressed or released. */
+bool comp_testing_pad_button(struct comp_testing_device *pad, uint32_t button, bool pressed);
+/** A finger on the pad's ring at degrees 0..360; -1 when it lifts. */
+bool comp_testing_pad_ring(struct comp_testing_device *pad, uint32_t ring, double degrees);
+/** A finger on the pad's strip at position 0..1; -1 when it lifts. */
+bool comp_testing_pad_strip(struct comp_testing_device *pad, uint32_t strip,
+	double position);
+
+/**
  * Makes a client on a connected socket fd (the compositor's end; the client owns the
  * other). Trusted clients see the privileged globals, as if started by the compositor.
  * The display owns the client; NULL on failure (fd is then not taken).
