@@ -1,5 +1,7 @@
 /* lumen: the compositor. Options here; everything else is in the library. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +15,27 @@ static const char usage[] =
 	"\n"
 	"  -c, --config PATH         configuration file (default $XDG_CONFIG_HOME/lumen/lumen.ini)\n"
 	"  -S, --socket NAME         Wayland socket name (default: first free wayland-N)\n"
+	"      --wayland-fd N        listen on inherited fd N, a socket bound to NAME\n"
+	"                            (from lumen-session, which keeps it across restarts)\n"
+	"      --trusted-fd N        the same for NAME-trusted\n"
 	"  -o, --outputs LIST        headless outputs to create, e.g. 1920x1080,1280x720\n"
 	"  -s, --startup CMD         run CMD once started, trusted (repeatable)\n"
 	"      --no-autostart        ignore [autostart] in the configuration\n"
 	"      --no-xwayland         do not offer X11 clients a server\n"
 	"  -d, --debug               verbose logging\n"
 	"  -h, --help                this text\n";
+
+/* An inherited descriptor number: a whole number above 2 (0-2 are stdio). */
+static bool parse_fd(const char *s, int *fd) {
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 2 || v > INT_MAX) {
+		return false;
+	}
+	*fd = (int)v;
+	return true;
+}
 
 static int handle_signal(int sig, void *data) {
 	comp_server_terminate(data);
@@ -35,6 +52,8 @@ int main(int argc, char *argv[]) {
 		{"startup", required_argument, NULL, 's'},
 		{"no-autostart", no_argument, NULL, 'A'},
 		{"no-xwayland", no_argument, NULL, 'X'},
+		{"wayland-fd", required_argument, NULL, 'W'},
+		{"trusted-fd", required_argument, NULL, 'T'},
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -65,6 +84,14 @@ int main(int argc, char *argv[]) {
 		case 'X':
 			options.no_xwayland = true;
 			break;
+		case 'W':
+		case 'T':
+			if (!parse_fd(optarg, c == 'W' ? &options.wayland_fd : &options.trusted_fd)) {
+				fprintf(stderr, "lumen: --%s-fd wants a descriptor number, not '%s'\n",
+					c == 'W' ? "wayland" : "trusted", optarg);
+				return 2;
+			}
+			break;
 		case 'd':
 			level = LUMEN_DEBUG;
 			break;
@@ -75,6 +102,11 @@ int main(int argc, char *argv[]) {
 			fputs(usage, stderr);
 			return 2;
 		}
+	}
+	if ((options.wayland_fd > 0 || options.trusted_fd > 0) &&
+			(!options.socket_name || options.wayland_fd <= 0 || options.trusted_fd <= 0)) {
+		fprintf(stderr, "lumen: --wayland-fd and --trusted-fd go together, with --socket\n");
+		return 2;
 	}
 	lumen_log_init(level);
 	if (!getenv("XDG_RUNTIME_DIR")) {
@@ -96,6 +128,7 @@ int main(int argc, char *argv[]) {
 	int ret = 0;
 	if (comp_server_start(server)) {
 		comp_server_run(server);
+		ret = comp_server_exit_status(server);
 	} else {
 		ret = 1;
 	}

@@ -19,12 +19,14 @@ T_NUM=0
 T_FAILED=0
 T_SOCKET=lumen-test
 LUMEN_PID=""
+DISPLAYD_PID=""
+unset LUMEN_DISPLAY
 
 t_cleanup() {
-	for pid in $T_PIDS $LUMEN_PID; do
+	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $T_PIDS $LUMEN_PID; do
+	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID; do
 		# Give each a moment, then insist.
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$pid" 2>/dev/null || break
@@ -86,12 +88,38 @@ stop_lumen() {
 	fi
 }
 
+# start_displayd [args...]: lumen-displayd (virtual backend) in the private runtime dir;
+# start_lumen then runs lumen on it (LUMEN_DISPLAY).
+start_displayd() {
+	"$LUMEN_DISPLAYD" "$@" >"$T_DIR/displayd.log" 2>&1 &
+	DISPLAYD_PID=$!
+	wait_for 10 test -S "$XDG_RUNTIME_DIR/lumen-display-0" || bail "lumen-displayd did not start"
+	export LUMEN_DISPLAY=lumen-display-0
+}
+
+# Ends displayd and checks it exits cleanly, as stop_lumen does for lumen.
+stop_displayd() {
+	[ -n "$DISPLAYD_PID" ] || return 0
+	kill -TERM "$DISPLAYD_PID" 2>/dev/null
+	wait "$DISPLAYD_PID"
+	status=$?
+	DISPLAYD_PID=""
+	report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/displayd.log" | head -n 3)
+	[ "$status" -eq 0 ] && [ -z "$report" ]
+	ok $? "lumen-displayd exits cleanly (status $status${report:+; $report})"
+}
+
 done_testing() {
 	stop_lumen
+	stop_displayd
 	echo "1..$T_NUM"
 	if [ "$T_FAILED" -gt 0 ]; then
 		diag "---- lumen log (tail) ----"
 		[ -f "$T_DIR/lumen.log" ] && tail -n 40 "$T_DIR/lumen.log" | sed 's/^/# /'
+		if [ -f "$T_DIR/displayd.log" ]; then
+			diag "---- lumen-displayd log (tail) ----"
+			tail -n 20 "$T_DIR/displayd.log" | sed 's/^/# /'
+		fi
 		exit 1
 	fi
 	exit 0

@@ -14,7 +14,9 @@
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/util/log.h>
+#include "common/fd.h"
 #include "common/log.h"
+#include "display-backend.h"
 #include "server.h"
 
 static void handle_wlr_log(enum wlr_log_importance importance, const char *fmt, va_list args) {
@@ -64,6 +66,52 @@ static void add_headless_outputs(struct comp_server *server, const char *spec) {
 	free(copy);
 }
 
+static void handle_display_lost(void *data) {
+	struct comp_server *server = data;
+	/* Without displayd there is no screen: exit, and let the session start us again. */
+	server->exit_status = 1;
+	wl_display_terminate(server->display);
+}
+
+/*
+ * The lumen-display socket to use: $LUMEN_DISPLAY if set (a failure to use it is then
+ * an error), else lumen-display-0 when it exists in $XDG_RUNTIME_DIR. *explicit says
+ * which.
+ */
+static const char *display_socket(bool *explicit) {
+	const char *name = getenv("LUMEN_DISPLAY");
+	*explicit = name && *name;
+	if (*explicit) {
+		return name;
+	}
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (!runtime) {
+		return NULL;
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/lumen-display-0", runtime);
+	return access(path, F_OK) == 0 ? "lumen-display-0" : NULL;
+}
+
+/* displayd for outputs, plus a headless backend for the seat's virtual input devices. */
+static bool create_display_backends(struct comp_server *server, const char *socket) {
+	struct wlr_backend *display = comp_display_backend_create(server->display, socket,
+		handle_display_lost, server);
+	if (!display) {
+		return false;
+	}
+	server->backend = wlr_multi_backend_create(server->display);
+	server->headless = wlr_headless_backend_create(server->display);
+	if (!server->backend || !server->headless) {
+		wlr_backend_destroy(display);
+		return false;
+	}
+	wlr_multi_backend_add(server->backend, display);
+	wlr_multi_backend_add(server->backend, server->headless);
+	server->display_backend = display;
+	return true;
+}
+
 struct comp_server *comp_server_create(const struct comp_server_options *options) {
 	lumen_log_route_wayland_server();
 	wlr_log_init(lumen_log_get_level() >= LUMEN_DEBUG ? WLR_DEBUG : WLR_ERROR, handle_wlr_log);
@@ -97,7 +145,18 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 	if (options->headless_outputs) {
 		setenv("WLR_HEADLESS_OUTPUTS", "0", 1);
 	}
-	server->backend = wlr_backend_autocreate(server->display);
+	bool explicit_display = false;
+	const char *display_name = display_socket(&explicit_display);
+	if (display_name && !create_display_backends(server, display_name)) {
+		if (explicit_display) {
+			lumen_log(LUMEN_ERROR, "LUMEN_DISPLAY=%s cannot be used", display_name);
+			goto error;
+		}
+		lumen_log(LUMEN_INFO, "not using %s; trying the other backends", display_name);
+	}
+	if (!server->backend) {
+		server->backend = wlr_backend_autocreate(server->display);
+	}
 	if (!server->backend) {
 		lumen_log(LUMEN_ERROR, "no backend could be started");
 		goto error;
@@ -148,7 +207,7 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 		comp_xwayland_init(server);
 	}
 
-	if (server->headless && other_backends == 0) {
+	if (server->headless && (other_backends == 0 || server->display_backend)) {
 		/*
 		 * Headless alone: give the seat a keyboard and a pointer anyway, so that it
 		 * looks like any desktop to clients (keyboard focus, selections) and so
@@ -172,7 +231,16 @@ static void spawn_autostart(struct comp_server *server) {
 
 bool comp_server_start(struct comp_server *server) {
 	const char *socket = NULL;
-	if (server->options.socket_name) {
+	if (server->options.wayland_fd > 0) {
+		/* lumen-session's sockets: it keeps them, and their files, across our restarts. */
+		int fd = server->options.wayland_fd;
+		if (!server->options.socket_name || !lumen_fd_set_cloexec(fd, true) ||
+				wl_display_add_socket_fd(server->display, fd) != 0) {
+			lumen_log(LUMEN_ERROR, "cannot use the inherited socket fd %d", fd);
+			return false;
+		}
+		socket = server->options.socket_name;
+	} else if (server->options.socket_name) {
 		if (wl_display_add_socket(server->display, server->options.socket_name) != 0) {
 			lumen_log_errno(LUMEN_ERROR, "cannot open socket %s", server->options.socket_name);
 			return false;
@@ -188,7 +256,8 @@ bool comp_server_start(struct comp_server *server) {
 	server->socket_name = strdup(socket);
 	char trusted[256];
 	snprintf(trusted, sizeof(trusted), "%s-trusted", socket);
-	if (!comp_trust_add_socket(server->trust, trusted)) {
+	if (server->options.trusted_fd > 0 ? !comp_trust_add_fd(server->trust,
+				server->options.trusted_fd) : !comp_trust_add_socket(server->trust, trusted)) {
 		return false;
 	}
 	server->trusted_socket_name = strdup(trusted);
@@ -198,7 +267,7 @@ bool comp_server_start(struct comp_server *server) {
 		return false;
 	}
 	/* Added once started, each output arrives in order: the first is leftmost. */
-	if (server->headless && server->options.headless_outputs) {
+	if (server->headless && !server->display_backend && server->options.headless_outputs) {
 		add_headless_outputs(server, server->options.headless_outputs);
 	}
 
@@ -233,6 +302,10 @@ void comp_server_terminate(struct comp_server *server) {
 
 struct wl_display *comp_server_get_display(struct comp_server *server) {
 	return server->display;
+}
+
+int comp_server_exit_status(struct comp_server *server) {
+	return server->exit_status;
 }
 
 const char *comp_server_socket_name(struct comp_server *server) {

@@ -146,6 +146,8 @@ struct comp_server {
 
 	struct wlr_backend *backend;
 	struct wlr_backend *headless; // may be NULL
+	struct wlr_backend *display_backend; // lumen-displayd's, may be NULL
+	int exit_status; // of main(), once the loop ends
 	struct wlr_renderer *renderer;
 	struct wlr_allocator *allocator;
 	struct wlr_compositor *compositor;
@@ -357,6 +359,10 @@ void comp_protocols_idle_recheck(struct comp_server *server);
 struct comp_trust *comp_trust_create(struct comp_server *server);
 void comp_trust_destroy(struct comp_trust *trust);
 bool comp_trust_add_socket(struct comp_trust *trust, const char *name);
+/** Listens on an inherited listening socket (lumen-session's); its file is left in place. */
+bool comp_trust_add_fd(struct comp_trust *trust, int fd);
+/** Listens on an inherited listening socket (lumen-session's); its file is left in place. */
+bool comp_trust_add_fd(struct comp_trust *trust, int fd);
 void comp_trust_client(struct comp_trust *trust, struct wl_client *client);
 bool comp_trust_is_trusted(struct comp_trust *trust, const struct wl_client *client);
 

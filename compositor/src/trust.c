@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "common/fd.h"
 #include "common/log.h"
 #include "server.h"
 
@@ -161,6 +162,18 @@ bool comp_trust_add_socket(struct comp_trust *trust, const char *name) {
 	return true;
 }
 
+bool comp_trust_add_fd(struct comp_trust *trust, int fd) {
+	/* Not for the clients we start; the path stays empty: the file is not ours to remove. */
+	if (!lumen_fd_set_cloexec(fd, true) || !lumen_fd_set_nonblock(fd, true)) {
+		lumen_log_errno(LUMEN_ERROR, "inherited trusted socket fd %d", fd);
+		return false;
+	}
+	trust->listen_fd = fd;
+	trust->source = wl_event_loop_add_fd(trust->server->loop, fd, WL_EVENT_READABLE,
+		handle_connection, trust);
+	return trust->source != NULL;
+}
+
 void comp_trust_destroy(struct comp_trust *trust) {
 	if (!trust) {
 		return;
@@ -176,7 +189,9 @@ void comp_trust_destroy(struct comp_trust *trust) {
 	}
 	if (trust->listen_fd >= 0) {
 		close(trust->listen_fd);
-		unlink(trust->path);
+		if (trust->path[0]) {
+			unlink(trust->path);
+		}
 	}
 	free(trust);
 }

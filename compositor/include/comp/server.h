@@ -9,6 +9,12 @@ struct comp_server;
 struct comp_server_options {
 	const char *config_path; // NULL: $XDG_CONFIG_HOME/lumen/lumen.ini
 	const char *socket_name; // NULL: the first free wayland-N
+	/*
+	 * Listening sockets made and kept by lumen-session, inherited, used when > 0
+	 * (socket_name names the first): clients wait in their backlog while we restart.
+	 */
+	int wayland_fd;
+	int trusted_fd;
 	/* Headless outputs to create when the headless backend is in use: "WxH[@Hz]" list. */
 	const char *headless_outputs;
 	bool no_autostart; // ignore [autostart] (tests)
@@ -27,5 +33,7 @@ void comp_server_terminate(struct comp_server *server);
 void comp_server_destroy(struct comp_server *server);
 struct wl_display *comp_server_get_display(struct comp_server *server);
 const char *comp_server_socket_name(struct comp_server *server);
+/** 0, or non-zero when the compositor stopped because it lost its display server. */
+int comp_server_exit_status(struct comp_server *server);
 
 #endif

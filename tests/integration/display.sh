@@ -1,0 +1,103 @@
+#!/bin/bash
+# lumen on lumen-displayd's virtual outputs: real clients' pixels read back through
+# displayd's own capture (a second path, independent of screencopy), presentation
+# feedback from displayd's vblanks, hotplug in both directions, and what happens when
+# displayd goes away.
+. "$TESTS_DIR/lib.sh"
+start_displayd --virtual 1280x720@60 --virtual 1024x768@60
+start_lumen
+
+outputs=$("$LUMENCTL" -c outputs)
+diag "$outputs"
+json_is 2 "len(j['outputs'])" outputs
+ok $? "lumen has displayd's two outputs"
+json_is "virtual-0 1280 720|virtual-1 1024 768" \
+	"'|'.join('%s %d %d' % (o['name'], o['width'], o['height']) for o in j['outputs'])" outputs
+ok $? "named after displayd's outputs, at displayd's modes"
+grep -q "display server lumen-display-0: 2 output(s)" "$T_DIR/lumen.log"
+ok $? "lumen says it runs on the display server"
+
+# ---- foot: the text reaches displayd, and both captures agree exactly
+spawn foot foot -o 'cursor.blink=no' sh -c 'echo LUMEN-DISPLAY-TEXT; exec sleep 100'
+wait_for 20 has_window foot
+ok $? "foot maps"
+sleep 1
+x=$(window_field foot x); y=$(window_field foot y)
+"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-foot.png" >"$T_DIR/displayctl.out" 2>&1
+ok $? "lumen-displayctl captures virtual-0"
+[ "$("$PNG_TOOL" size "$T_DIR/ds-foot.png" 2>/dev/null)" = "1280 720" ]
+ok $? "the capture is 1280x720"
+# The first text line of foot: glyphs in the foreground colour on the background.
+colours=$("$PNG_TOOL" distinct "$T_DIR/ds-foot.png" $((x + 2)) $((y + 2)) 200 18 2>/dev/null)
+[ "${colours:-0}" -ge 3 ]
+ok $? "the text of foot's command is there ($colours colours where it is)"
+capture "$T_DIR/sc-foot.png" virtual-0
+"$PNG_TOOL" compare "$T_DIR/ds-foot.png" "$T_DIR/sc-foot.png" >"$T_DIR/compare.out"
+ok $? "displayd's capture equals screencopy's ($(cat "$T_DIR/compare.out"))"
+
+# ---- weston-simple-shm on the second output
+"$LUMENCTL" focus "$(window_field foot id)" >/dev/null
+spawn shm weston-simple-shm
+wait_for 20 has_window simple-shm
+"$LUMENCTL" move "$(window_field simple-shm id)" workspace 2 >/dev/null 2>&1
+wait_for 10 field_is simple-shm output virtual-1
+ok $? "weston-simple-shm is on virtual-1"
+sleep 0.5
+"$LUMEN_DISPLAYCTL" capture display:virtual/1 "$T_DIR/ds-shm.png" >/dev/null 2>&1
+sx=$(( $(window_field simple-shm x) - 1280 )); sy=$(window_field simple-shm y)
+sw=$(window_field simple-shm width); sh=$(window_field simple-shm height)
+colours=$("$PNG_TOOL" distinct "$T_DIR/ds-shm.png" $((sx + 10)) $((sy + 40)) $((sw - 20)) \
+	$((sh - 50)) 2>/dev/null)
+[ "${colours:-0}" -ge 20 ]
+ok $? "its moving pattern reaches displayd ($colours colours)"
+
+# ---- presentation feedback comes from displayd's vblanks
+spawn pres "$TC_PROTOCOLS" presentation --frames 30 --timeout 20 --title ds-pres
+wait_for 20 out_has pres "summary "
+summary=$(grep '^summary ' "$T_DIR/pres.out")
+diag "$summary"
+case "$summary" in *"presented 30 discarded 0 "*) true ;; *) false ;; esac
+ok $? "all 30 frames are reported presented"
+case "$summary" in *"seq-increasing yes time-increasing yes "*) true ;; *) false ;; esac
+ok $? "with increasing vblank sequence numbers and timestamps"
+# displayd latches at vblank: VSYNC | HW_CLOCK | HW_COMPLETION, refresh of 60 Hz.
+n_vsync=$(grep -c '^presented .* refresh 1666[0-9]* flags 0x7$' "$T_DIR/pres.out")
+[ "$n_vsync" = 30 ]
+ok $? "each with displayd's refresh and vsync flags ($n_vsync of 30)"
+spawn wpres weston-presentation-shm
+wait_for 10 sh -c "grep -c 'p2p' '$T_DIR/wpres.out' | grep -qv '^[0-4]$'"
+intervals=$(grep -o 'p2p *[0-9]*' "$T_DIR/wpres.out" | awk '{print $2}' | sed -n '3,12p' | tr '\n' ' ')
+diag "weston-presentation-shm p2p (ms): $intervals"
+[ -n "$intervals" ]
+ok $? "weston-presentation-shm receives presented feedback"
+
+# ---- hotplug: an output added by displayctl appears to clients, a removed one takes its
+# windows elsewhere
+"$LUMEN_DISPLAYCTL" add 800x600@60 >/dev/null 2>&1
+wait_for 10 json_is 3 "len(j['outputs'])" outputs
+ok $? "an output hotplugged in displayd appears in lumen"
+list=$(WAYLAND_DISPLAY=$T_SOCKET-trusted wlr-randr 2>&1)
+echo "$list" | grep -q '^virtual-2 ' && echo "$list" | grep -q '800x600'
+ok $? "and to clients (wlr-randr lists virtual-2 at 800x600)"
+"$LUMEN_DISPLAYCTL" remove display:virtual/1 >/dev/null 2>&1
+wait_for 10 json_is 2 "len(j['outputs'])" outputs
+ok $? "an output removed in displayd goes from lumen"
+wait_for 10 sh -c "[ \"\$(\"$LUMENCTL\" -c windows | python3 -c \"import json,sys; print([w['output'] for w in json.load(sys.stdin)['windows'] if w['app_id']=='simple-shm'][0])\")\" != virtual-1 ]"
+ok $? "the window that was on it lives on another output ($(window_field simple-shm output))"
+
+# ---- displayd goes away: lumen says so and exits with an error for the session to see
+for pid in $T_PIDS; do kill "$pid" 2>/dev/null; done
+kill -9 "$DISPLAYD_PID"
+wait "$DISPLAYD_PID" 2>/dev/null
+DISPLAYD_PID=""
+wait_for 10 sh -c "! kill -0 $LUMEN_PID 2>/dev/null"
+ok $? "lumen stops when displayd is killed"
+wait "$LUMEN_PID"
+status=$?
+LUMEN_PID=""
+[ "$status" = 1 ] && grep -q "lost the display server" "$T_DIR/lumen.log"
+ok $? "with status 1 ($status) and 'lost the display server' in its log"
+report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/lumen.log" | head -n 3)
+[ -z "$report" ]
+ok $? "and no sanitizer report${report:+: $report}"
+done_testing
