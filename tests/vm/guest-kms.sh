@@ -1,0 +1,45 @@
+# /test.sh in the guest of kms-vm.sh (busybox sh; the modules are loaded). Runs
+# lumen-displayd on virtio-gpu and vm-client against it, once with atomic modesetting
+# and once with legacy; the host reads the console and takes the screendumps.
+export XDG_RUNTIME_DIR=/run/user/0
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+
+i=0
+while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ls /dev/dri | sed 's/^/VM guest: dri /'
+
+# Text on the console's framebuffer: what displayd must leave alone until its first frame.
+i=0
+while [ $i -lt 30 ]; do
+	echo "################ lumen-displayd VM test: the console before displayd ################"
+	i=$((i + 1))
+done >/dev/tty1
+
+pass() { # tag legacy(0|1) [vm-client args...]
+	tag=$1
+	legacy=$2
+	shift 2
+	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms >/tmp/displayd-$tag.log 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$XDG_RUNTIME_DIR/lumen-display-0" ] && [ $i -lt 100 ]; do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vm-client --tag "$tag" "$@"
+	echo "VM $tag: client exit $?"
+	kill -TERM $pid
+	wait $pid
+	echo "VM $tag: displayd exit $?"
+	sed "s/^/DISPLAYD $tag: /" /tmp/displayd-$tag.log
+}
+
+pass atomic 0
+pass legacy 1 --no-dmabuf
+dmesg | grep -iE 'drm|virtio|error|warn' | tail -n 20 | sed 's/^/KERNEL: /'
+# Extra programs (e.g. lumen with its lumen-display backend) go here.

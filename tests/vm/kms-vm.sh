@@ -1,0 +1,178 @@
+#!/bin/bash
+# lumen-displayd's kms backend on a real kernel driver: Debian's kernel boots under
+# QEMU (software emulation) with a virtio-gpu, from an initramfs of busybox, the
+# driver's modules and our binaries. In the guest displayd drives virtio-gpu's KMS and
+# vm-client, its master, draws; the host checks the guest's reports and the pixels of
+# QMP screendumps. Two passes: atomic modesetting, then legacy (LUMEN_KMS_LEGACY=1).
+#
+# From meson (tests/vm/meson.build): DISPLAYD, VM_CLIENT, PNG_TOOL, VM_DIR, VM_CACHE,
+# TESTS_DIR. Skips only when QEMU or the kernel cannot be had.
+. "$TESTS_DIR/lib.sh"
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	echo "1..0 # SKIP qemu-system-x86_64 is not installed (qemu-system-x86)"
+	exit 0
+fi
+if ! command -v busybox >/dev/null; then
+	echo "1..0 # SKIP busybox is not installed (busybox-static)"
+	exit 0
+fi
+sh "$VM_DIR/prepare-kernel.sh" "$VM_CACHE/kernel" virtio_pci virtio-gpu 2>"$T_DIR/kernel.log"
+status=$?
+if [ $status -eq 77 ]; then
+	echo "1..0 # SKIP no kernel: $(tail -n 1 "$T_DIR/kernel.log")"
+	exit 0
+fi
+[ $status -eq 0 ] || bail "preparing the kernel failed: $(tail -n 3 "$T_DIR/kernel.log")"
+diag "kernel $(cat "$VM_CACHE/kernel/version")"
+
+# The guest's programs: one argument each (SRC=NAME installs SRC as /usr/bin/NAME).
+GUEST_BINARIES="$DISPLAYD=lumen-displayd $VM_CLIENT=vm-client"
+# shellcheck disable=SC2086
+sh "$VM_DIR/mkinitramfs.sh" "$T_DIR/initrd.cpio" "$VM_CACHE/kernel" "$VM_DIR/guest-kms.sh" \
+	$GUEST_BINARIES 2>"$T_DIR/initramfs.log" ||
+	bail "building the initramfs failed: $(tail -n 3 "$T_DIR/initramfs.log")"
+diag "initramfs $(($(stat -c %s "$T_DIR/initrd.cpio") / 1024)) KiB"
+
+python3 "$VM_DIR/vm-run.py" --kernel "$VM_CACHE/kernel/vmlinuz" --initrd "$T_DIR/initrd.cpio" \
+	--log "$T_DIR/serial.log" --outdir "$T_DIR" --timeout 240 2>"$T_DIR/vm-run.log"
+ok $? "the guest ran to its end ($(tail -n 1 "$T_DIR/vm-run.log"))"
+LOG="$T_DIR/serial.log"
+tr -d '\r' <"$LOG" >"$T_DIR/console.log"
+LOG="$T_DIR/console.log"
+
+! grep -q '@@insmod .* failed' "$LOG" && grep -q '^VM guest: dri card0' "$LOG"
+ok $? "virtio-gpu's modules load and /dev/dri/card0 appears"
+
+val() { # tag key: the rest of the line "VM tag: key ..."
+	sed -n "s/^VM $1: $2 //p" "$LOG" | head -n 1
+}
+field() { # tag key name: NAME=VALUE or "NAME VALUE" in that line
+	val "$1" "$2" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n 1
+}
+color_at() { # png x y
+	"$PNG_TOOL" pixel "$1" "$2" "$3" 2>/dev/null
+}
+is_color() { # png x y rrggbb
+	[ "$(color_at "$1" "$2" "$3")" = "$4" ]
+}
+rect_center() { # tag rect_x -> "cx cy"
+	val "$1" "$2" | awk '{print $1 + int($3 / 2), $2 + int($4 / 2)}'
+}
+
+check_pass() { # tag
+	tag=$1
+	local out
+	out=$(val "$tag" output)
+	echo "$out" | grep -q '^display:kms\.card0/Virtual-1 '
+	ok $? "$tag: displayd names the output display:kms.card0/Virtual-1 ($out)"
+	grep -q "^DISPLAYD $tag: .*$tag modesetting" "$LOG"
+	ok $? "$tag: displayd uses $tag modesetting"
+
+	w=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[1]}')
+	h=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[2]}')
+	before="$T_DIR/$tag-before.png"
+	if [ "$tag" = atomic ]; then
+		# The console's text is still there when displayd has started (nothing blanked).
+		black=$("$PNG_TOOL" count "$before" 0 0 "$w" "$h" 000000 2>/dev/null || echo x)
+		[ "$black" != x ] && [ "$black" -lt $((w * h)) ]
+		ok $? "$tag: before the first frame the screen still shows the console ($black of $((w * h)) pixels black)"
+		[ "$(val "$tag" render_node)" = yes ]
+		ok $? "$tag: displayd offers the card's render node"
+	fi
+
+	line=$(val "$tag" presented)
+	set -- $line
+	[ "${1:-0}" -eq 13 ] && [ "${3:-1}" -eq 0 ]
+	ok $? "$tag: 13 shm frames presented, none discarded ($line)"
+	[ "${5:-0}" = 1 ]
+	ok $? "$tag: presentation times and sequences increase"
+	[ $((${7:-0} & 7)) -eq 7 ]
+	ok $? "$tag: every frame is flagged vsync, hw clock, hw completion (${7:-})"
+
+	line=$(val "$tag" ticker_bytes_per_frame)
+	set -- $line
+	[ -n "${1:-}" ] && [ "$1" -gt 0 ] && [ "$1" -lt $((${3:-0} / 10)) ]
+	ok $? "$tag: a 1% change copies a few % of a frame, not a frame ($1 of ${3:-?} bytes)"
+
+	pattern="$T_DIR/$tag-pattern.png"
+	read -r ax ay <<<"$(rect_center "$tag" rect_a)"
+	read -r bx by <<<"$(rect_center "$tag" rect_b)"
+	read -r cx cy <<<"$(rect_center "$tag" rect_c)"
+	[ "$("$PNG_TOOL" size "$pattern" 2>/dev/null)" = "$w $h" ]
+	ok $? "$tag: the screendump is ${w}x${h}"
+	is_color "$pattern" "$ax" "$ay" 00ff00
+	ok $? "$tag: the rectangle of frame 2 is on screen after 11 more frames ($(color_at "$pattern" "$ax" "$ay"))"
+	is_color "$pattern" "$bx" "$by" 0000ff
+	ok $? "$tag: the rectangle of frame 3 is on screen ($(color_at "$pattern" "$bx" "$by"))"
+	is_color "$pattern" "$cx" "$cy" ffff00 && is_color "$pattern" $((cx - cx / 2)) "$cy" ff0000
+	ok $? "$tag: the ticker is at its last place only ($(color_at "$pattern" "$cx" "$cy"))"
+	is_color "$pattern" $((w - 5)) 5 ff0000
+	ok $? "$tag: the background is red ($(color_at "$pattern" $((w - 5)) 5))"
+	[ "$(val "$tag" capture)" = "a=00ff00 b=0000ff c=ffff00 bg=ff0000" ]
+	ok $? "$tag: displayd's capture reads the same ($(val "$tag" capture))"
+
+	line=$(val "$tag" cursor)
+	if [ -n "$line" ]; then
+		set -- $line
+		px=$(($2 - 2))
+		py=$(($3 - 3))
+		size=$8
+		grep "^VM-STATE $tag: " "$LOG" | grep -q "crtc-pos=$size+$px+$py"
+		ok $? "$tag: the kernel's cursor plane is at $px,$py ($size)"
+		cap=$(sed -n "s/^VM $tag: capture cursor=//p" "$LOG" | head -n 1)
+		[ "$cap" = "ff00ff beside=ff0000" ]
+		ok $? "$tag: displayd's capture shows the cursor ($cap)"
+	else
+		ok 1 "$tag: the output has a cursor plane"
+	fi
+
+	line=$(val "$tag" mode)
+	set -- $line
+	mode=${1:-none}
+	mw=${mode%x*}
+	mh=${mode#*x}
+	[ "${3:-}" = presented ]
+	ok $? "$tag: a frame in the new mode $mode is presented"
+	png="$T_DIR/$tag-mode.png"
+	[ "$("$PNG_TOOL" size "$png" 2>/dev/null)" = "$mw $mh" ]
+	ok $? "$tag: the screen is ${mw}x${mh} now ($("$PNG_TOOL" size "$png" 2>/dev/null))"
+	is_color "$png" $((mw / 4)) $((mh / 4)) ff0000 &&
+		is_color "$png" $((mw * 3 / 4)) $((mh / 4)) 00ff00 &&
+		is_color "$png" $((mw / 4)) $((mh * 3 / 4)) 0000ff &&
+		is_color "$png" $((mw * 3 / 4)) $((mh * 3 / 4)) ffffff
+	ok $? "$tag: its four quadrants are red, green, blue, white"
+
+	if [ "$tag" = atomic ]; then
+		line=$(val "$tag" dmabuf)
+		set -- $line
+		[ "${2:-}" = presented ] && [ $((${3#flags=} & 8)) -eq 8 ]
+		ok $? "$tag: a dmabuf frame is presented, zero-copy ($line)"
+		is_color "$T_DIR/$tag-dmabuf.png" $((mw / 2)) $((mh / 2)) 00ffff
+		ok $? "$tag: the dmabuf is on screen ($(color_at "$T_DIR/$tag-dmabuf.png" $((mw / 2)) $((mh / 2))))"
+	fi
+
+	line=$(val "$tag" power)
+	[ "$line" = "off frame discarded, on frame presented" ]
+	ok $? "$tag: powered off a frame is discarded, on again one is presented ($line)"
+	is_color "$T_DIR/$tag-power.png" $((mw / 2)) $((mh / 2)) 00ff00
+	ok $? "$tag: after power on the screen shows the frame"
+
+	grep -q "^VM $tag: client exit 0$" "$LOG" && ! grep -q "^VM $tag: FAIL" "$LOG"
+	ok $? "$tag: vm-client ran every step ($(grep "^VM $tag: FAIL" "$LOG" | head -n 1))"
+	[ "$(val "$tag" displayd)" = "exit 0" ]
+	ok $? "$tag: lumen-displayd exits cleanly ($(val "$tag" displayd))"
+	report=$(grep "^DISPLAYD $tag: " "$LOG" | grep -E 'ERROR|Sanitizer|runtime error' | head -n 3)
+	[ -z "$report" ]
+	ok $? "$tag: lumen-displayd logged no error${report:+ ($report)}"
+}
+
+check_pass atomic
+check_pass legacy
+
+if [ "$T_FAILED" -gt 0 ]; then
+	diag "---- guest console (tail) ----"
+	tail -n 80 "$LOG" | sed 's/^/# /'
+	cp "$LOG" "${VM_CACHE}/last-console.log" 2>/dev/null
+fi
+done_testing
