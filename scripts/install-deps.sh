@@ -9,7 +9,7 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
-	xvfb dbus-x11 passwd util-linux procps"
+	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then
