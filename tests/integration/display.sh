@@ -35,6 +35,48 @@ capture "$T_DIR/sc-foot.png" virtual-0
 "$PNG_TOOL" compare "$T_DIR/ds-foot.png" "$T_DIR/sc-foot.png" >"$T_DIR/compare.out"
 ok $? "displayd's capture equals screencopy's ($(cat "$T_DIR/compare.out"))"
 
+# ---- gamma (zwlr_gamma_control_v1) and power (zwlr_output_power_v1) reach displayd,
+# which applies them to what the screen shows
+red_pixel=""
+for xy in "$((x + 4)) $((y + 4))" "$((x + 60)) $((y - 12))" "$((x + 20)) $((y + 8))" "5 5" "640 700"; do
+	c=$("$PNG_TOOL" pixel "$T_DIR/ds-foot.png" $xy 2>/dev/null)
+	if [ -n "$c" ] && [ "${c:0:2}" != 00 ]; then
+		red_pixel=$xy
+		red_colour=$c
+		break
+	fi
+done
+diag "a pixel with red in it: ($red_pixel) $red_colour"
+spawn_trusted gamma "$TC_OUTPUT_CTL" gamma virtual-0
+wait_for 10 out_has gamma "gamma set"
+ok $? "a gamma client sets ramps ($(head -n 1 "$T_DIR/gamma.out"))"
+gamma_is() { # FILE: the red pixel has lost its red, and kept green and blue
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$1" >/dev/null 2>&1 &&
+		[ "$("$PNG_TOOL" pixel "$1" $red_pixel)" = "00${red_colour:2:4}" ]
+}
+wait_for 5 gamma_is "$T_DIR/ds-gamma.png"
+ok $? "displayd shows the ramps: ($red_pixel) $red_colour is now $("$PNG_TOOL" pixel "$T_DIR/ds-gamma.png" $red_pixel 2>/dev/null)"
+kill "$PID_gamma"
+colour_back() {
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-nogamma.png" >/dev/null 2>&1 &&
+		[ "$("$PNG_TOOL" pixel "$T_DIR/ds-nogamma.png" $red_pixel)" = "$red_colour" ]
+}
+wait_for 5 colour_back
+ok $? "when the gamma client goes, the colours come back"
+
+WAYLAND_DISPLAY=$T_SOCKET-trusted "$TC_OUTPUT_CTL" power off virtual-0 >"$T_DIR/power.out" 2>&1
+ok $? "an output power client switches virtual-0 off ($(tr '\n' ' ' <"$T_DIR/power.out"))"
+all_black() {
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-off.png" >/dev/null 2>&1 &&
+		[ "$("$PNG_TOOL" count "$T_DIR/ds-off.png" 0 0 1280 720 000000)" = 921600 ]
+}
+wait_for 5 all_black
+ok $? "displayd shows nothing on it"
+WAYLAND_DISPLAY=$T_SOCKET-trusted "$TC_OUTPUT_CTL" power on virtual-0 >"$T_DIR/power.out" 2>&1
+ok $? "and back on ($(tr '\n' ' ' <"$T_DIR/power.out"))"
+wait_for 5 colour_back
+ok $? "with the picture back"
+
 # ---- weston-simple-shm on the second output
 "$LUMENCTL" focus "$(window_field foot id)" >/dev/null
 spawn shm weston-simple-shm
