@@ -274,6 +274,15 @@ static void tool_move(struct comp_tablet *tablet, struct comp_tablet_tool *tool,
 			wlr_surface_accepts_tablet_v2(tablet->tablet_v2, surface)) {
 		/* The cursor follows the pen; its image is the client's (set_cursor). */
 		wlr_cursor_warp_closest(server->cursor, tablet->device, lx, ly);
+		/*
+		 * The pointer is no longer over the surface it last entered: a mouse click
+		 * now must not land there (it finds its surface again when the mouse moves).
+		 */
+		struct wlr_seat_pointer_state *pointer = &server->seat->pointer_state;
+		if (pointer->focused_surface && pointer->focused_surface != surface &&
+				pointer->button_count == 0 && server->cursor_mode == COMP_CURSOR_PASSTHROUGH) {
+			wlr_seat_pointer_notify_clear_focus(server->seat);
+		}
 		tool->origin_x = lx - sx;
 		tool->origin_y = ly - sy;
 		if (tool->tool_v2->focused_surface != surface) {

@@ -58,6 +58,12 @@ place() { # title x y: the window's content (no decorations here) at x, y
 spawn pen "$TC_TABLET" --title pen
 wait_for 20 has_window pen && wait_for 5 out_has pen mapped || bail "the tablet client did not map"
 place pen 100 100 || bail "cannot place the tablet client"
+# A client without tablet-v2, next to it; it has the keyboard focus to begin with.
+spawn plain "$TC_KEYLOG" --title plain --motion
+wait_for 20 has_window plain || bail "keylog did not map"
+place plain 700 100 || bail "cannot place keylog"
+"$LUMENCTL" focus "$(window_field plain id)" >/dev/null
+wait_for 5 field_is plain focused 1 || bail "cannot focus keylog"
 
 harness "tablet add"
 wait_for 5 out_has pen "tablet done"
@@ -137,9 +143,6 @@ tool frame"
 check_tool_lines "a stroke leaving the window stays with it until the tip lifts, then leaves" pen "$from" "$expected"
 
 # --- A client without tablet-v2 gets a pointer ---
-spawn plain "$TC_KEYLOG" --title plain --motion
-wait_for 20 has_window plain || bail "keylog did not map"
-place plain 700 100 || bail "cannot place keylog"
 from_pen=$(($(lines pen) + 1))
 harness "tablet in 750 150"
 wait_for 5 out_has plain "pointer enter 50 50"
