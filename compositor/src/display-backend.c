@@ -61,6 +61,7 @@ struct display_output {
 	bool modes_complete; // a done closed the last list; the next mode event starts anew
 	bool power_on;
 	uint32_t gamma_size;
+	int32_t cursor_w, cursor_h; // displayd's cursor plane, 0 if none
 	bool announced; // wlr_output_init done
 	bool emitted; // new_output sent
 };
@@ -528,7 +529,56 @@ static void output_destroy(struct wlr_output *wlr_output) {
 	display_output_free(output);
 }
 
+/*
+ * The cursor on displayd's cursor plane: wlroots renders it into a buffer of the plane's
+ * size, which displayd copies at once (no release). false makes wlroots draw it into
+ * the frame instead.
+ */
+static bool output_set_cursor(struct wlr_output *wlr_output, struct wlr_buffer *wlr_buffer,
+		int hotspot_x, int hotspot_y) {
+	struct display_output *output = display_output_from(wlr_output);
+	struct display_backend *backend = output->backend;
+	if (output->cursor_w == 0 || backend->lost) {
+		return false;
+	}
+	struct lumen_display_buffer_v1 *proxy = NULL;
+	if (wlr_buffer) {
+		struct wlr_shm_attributes shm;
+		if (wlr_buffer->width > output->cursor_w || wlr_buffer->height > output->cursor_h ||
+				!wlr_buffer_get_shm(wlr_buffer, &shm)) {
+			return false;
+		}
+		struct display_buffer *buffer = import_buffer(backend, wlr_buffer);
+		if (!buffer) {
+			return false;
+		}
+		proxy = buffer->proxy;
+	}
+	lumen_display_output_v1_set_cursor(output->proxy, proxy, hotspot_x, hotspot_y);
+	flush_remote(backend);
+	return true;
+}
+
+static bool output_move_cursor(struct wlr_output *wlr_output, int x, int y) {
+	struct display_output *output = display_output_from(wlr_output);
+	if (output->backend->lost) {
+		return false;
+	}
+	lumen_display_output_v1_move_cursor(output->proxy, x, y);
+	flush_remote(output->backend);
+	return true;
+}
+
+static void output_get_cursor_size(struct wlr_output *wlr_output, int *width, int *height) {
+	struct display_output *output = display_output_from(wlr_output);
+	*width = output->cursor_w;
+	*height = output->cursor_h;
+}
+
 static const struct wlr_output_impl output_impl = {
+	.set_cursor = output_set_cursor,
+	.move_cursor = output_move_cursor,
+	.get_cursor_size = output_get_cursor_size,
 	.destroy = output_destroy,
 	.test = output_test,
 	.commit = output_commit,
@@ -657,6 +707,8 @@ static void handle_output_state(void *data, struct lumen_display_output_v1 *prox
 	struct display_output *output = data;
 	output->power_on = enabled && power_on;
 	output->gamma_size = gamma_size;
+	output->cursor_w = cursor_width > 0 && cursor_height > 0 ? cursor_width : 0;
+	output->cursor_h = output->cursor_w ? cursor_height : 0;
 }
 
 static void handle_output_done(void *data, struct lumen_display_output_v1 *proxy) {

@@ -35,6 +35,23 @@ capture "$T_DIR/sc-foot.png" virtual-0
 "$PNG_TOOL" compare "$T_DIR/ds-foot.png" "$T_DIR/sc-foot.png" >"$T_DIR/compare.out"
 ok $? "displayd's capture equals screencopy's ($(cat "$T_DIR/compare.out"))"
 
+# ---- the pointer is on displayd's cursor plane: in displayd's capture, not in the frame
+# that screencopy copies, and nowhere else different
+inject move-abs 700 400 2304 720
+cursor_shows() {
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-cursor.png" >/dev/null 2>&1 &&
+		capture "$T_DIR/sc-cursor.png" virtual-0 &&
+		! "$PNG_TOOL" compare "$T_DIR/ds-cursor.png" "$T_DIR/sc-cursor.png" >/dev/null
+}
+wait_for 5 cursor_shows
+ok $? "the pointer shows in displayd's capture and not in the composited frame"
+for f in ds-cursor sc-cursor; do
+	"$PNG_TOOL" fill "$T_DIR/$f.png" 668 368 288 288 ff00ff
+done
+"$PNG_TOOL" compare "$T_DIR/ds-cursor.png" "$T_DIR/sc-cursor.png" >"$T_DIR/compare.out"
+ok $? "the two differ only where the cursor image is ($(cat "$T_DIR/compare.out") elsewhere)"
+inject move-abs 2200 700 2304 720
+
 # ---- gamma (zwlr_gamma_control_v1) and power (zwlr_output_power_v1) reach displayd,
 # which applies them to what the screen shows
 red_pixel=""
