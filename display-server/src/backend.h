@@ -66,6 +66,12 @@ struct ds_buffer {
 };
 
 void ds_buffer_lock(struct ds_buffer *buffer);
+/* A backend brackets its reads of an shm buffer's data with these. A client that
+ * shrinks its file after the import would make the reads fault (SIGBUS); between them
+ * the pages past the end read as zeros instead. end returns false when that happened:
+ * the client has then got the error shrunk, and the buffer is invalid. */
+void ds_buffer_begin_access(struct ds_buffer *buffer);
+bool ds_buffer_end_access(struct ds_buffer *buffer);
 /** Drops a lock; the last one (with the client's object gone) frees the buffer. */
 void ds_buffer_unlock(struct ds_buffer *buffer);
 

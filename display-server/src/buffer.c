@@ -6,7 +6,9 @@
  * (a pending attach, a frame on its way, a backend scanning it out). The client's
  * object holds one lock itself.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,6 +48,63 @@ static void buffer_free(struct ds_buffer *buffer) {
 		}
 	}
 	free(buffer);
+}
+
+/* SIGBUS guard: the mapping being read, and whether a read went past the file's end. */
+static void *access_map;
+static size_t access_size;
+static volatile sig_atomic_t access_faulted;
+static struct sigaction old_sigbus;
+static bool sigbus_installed;
+
+static void handle_sigbus(int sig, siginfo_t *info, void *context) {
+	uint8_t *addr = info->si_addr;
+	if (access_map && addr >= (uint8_t *)access_map && addr < (uint8_t *)access_map + access_size) {
+		/* Zero pages over the client's mapping; the faulting read then succeeds. */
+		if (mmap(access_map, access_size, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0) != MAP_FAILED) {
+			access_faulted = 1;
+			return;
+		}
+	}
+	/* Not ours: the default action. */
+	sigaction(SIGBUS, &old_sigbus, NULL);
+	raise(SIGBUS);
+}
+
+void ds_buffer_begin_access(struct ds_buffer *buffer) {
+	if (!buffer->map) {
+		return; // core memory, or a dmabuf
+	}
+	if (!sigbus_installed) {
+		struct sigaction sa = {.sa_sigaction = handle_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER};
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, &old_sigbus) == 0) {
+			sigbus_installed = true;
+		}
+	}
+	access_faulted = 0;
+	access_size = buffer->map_size;
+	access_map = buffer->map;
+}
+
+bool ds_buffer_end_access(struct ds_buffer *buffer) {
+	if (!buffer->map) {
+		return true;
+	}
+	access_map = NULL;
+	access_size = 0;
+	if (!access_faulted) {
+		return true;
+	}
+	access_faulted = 0;
+	lumen_log(LUMEN_WARN, "client bug: an shm file shrank after its import");
+	buffer->invalid = true;
+	if (buffer->resource) {
+		wl_resource_post_error(buffer->resource, LUMEN_DISPLAY_BUFFER_V1_ERROR_SHRUNK,
+			"the shm file shrank after import");
+	}
+	return false;
 }
 
 void ds_buffer_lock(struct ds_buffer *buffer) {

@@ -101,12 +101,14 @@ static void latch(struct vb_output *vo, struct ds_buffer *buffer) {
 	}
 	int n = 0;
 	const pixman_box32_t *rects = pixman_region32_rectangles(&vo->frame_damage, &n);
+	ds_buffer_begin_access(buffer);
 	for (int i = 0; i < n; i++) {
 		int32_t w = rects[i].x2 - rects[i].x1, h = rects[i].y2 - rects[i].y1;
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, vo->screen, rects[i].x1,
 			rects[i].y1, 0, 0, rects[i].x1, rects[i].y1, w, h);
 		vo->base.bytes_copied += (uint64_t)w * (uint64_t)h * 4;
 	}
+	ds_buffer_end_access(buffer);
 	pixman_image_unref(src);
 }
 
@@ -207,11 +209,13 @@ static bool vb_set_cursor(struct ds_output *output, struct ds_buffer *buffer, in
 	}
 	uint8_t *dst = (uint8_t *)pixman_image_get_data(vo->cursor);
 	int dst_stride = pixman_image_get_stride(vo->cursor);
+	ds_buffer_begin_access(buffer);
 	for (int32_t y = 0; y < buffer->height; y++) {
 		memcpy(dst + (size_t)y * (size_t)dst_stride,
 			(const uint8_t *)buffer->data + (size_t)y * (size_t)buffer->stride,
 			(size_t)buffer->width * 4);
 	}
+	ds_buffer_end_access(buffer);
 	vo->hot_x = hot_x;
 	vo->hot_y = hot_y;
 	return true;

@@ -466,6 +466,7 @@ enum bad_request {
 	BAD_DMABUF,
 	BAD_CAPTURE_STRIDE,
 	BAD_TWICE_MASTER,
+	BAD_SHRUNK,
 };
 
 static int try_bad(enum bad_request what, const struct wl_interface **interface) {
@@ -540,6 +541,21 @@ static int try_bad(enum bad_request what, const struct wl_interface **interface)
 	case BAD_TWICE_MASTER:
 		lumen_display_v1_become_master(c->global);
 		break;
+	case BAD_SHRUNK: {
+		struct lumen_display_buffer_v1 *b =
+			lumen_display_v1_create_shm_buffer(c->global, fd, 0, W, H, W * 4, XRGB);
+		roundtrip(c);
+		/* The file shrinks under the imported buffer: reading it would be SIGBUS. */
+		if (ftruncate(fd, 0) != 0) {
+			break;
+		}
+		lumen_display_output_v1_attach(out->proxy, b);
+		proxies[1] = lumen_display_output_v1_commit(out->proxy);
+		proxies[0] = b;
+		roundtrip(c);
+		pump(c, NULL); // until the frame is latched and the error comes
+		break;
+	}
 	}
 	close(fd);
 	roundtrip(c);
@@ -586,6 +602,8 @@ static void test_bad_requests(void) {
 			LUMEN_DISPLAY_V1_ERROR_INVALID_BUFFER},
 		{BAD_TWICE_MASTER, "become_master twice", &lumen_display_v1_interface,
 			LUMEN_DISPLAY_V1_ERROR_ALREADY_MASTER},
+		{BAD_SHRUNK, "an shm file shrunk after import (displayd survives the SIGBUS)",
+			&lumen_display_buffer_v1_interface, LUMEN_DISPLAY_BUFFER_V1_ERROR_SHRUNK},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct wl_interface *interface = NULL;
