@@ -11,8 +11,8 @@ mkfifo "$T_DIR/harness.fifo"
 LUMEN="$LUMEN_HARNESS" start_lumen --commands "$T_DIR/harness.fifo"
 
 H_SENT=0
-harness_answers() {
-	grep -cE '^(ok|error): ' "$T_DIR/lumen.log"
+harness_answered() { # N: true once N commands have been answered
+	[ "$(grep -cE '^(ok|error): ' "$T_DIR/lumen.log")" -ge "$1" ]
 }
 # harness COMMAND...: each is handled, its events flushed, before the next is sent.
 harness() {
@@ -20,7 +20,7 @@ harness() {
 		timeout 5 bash -c 'echo "$1" >"$2"' _ "$c" "$T_DIR/harness.fifo" ||
 			bail "lumen-harness takes no commands"
 		H_SENT=$((H_SENT + 1))
-		wait_for 5 test "$(harness_answers)" -ge "$H_SENT" || bail "no answer to '$c'"
+		wait_for 20 harness_answered "$H_SENT" || bail "no answer to '$c'"
 		grep -qxF "ok: $c" "$T_DIR/lumen.log" || bail "lumen-harness refused '$c'"
 	done
 }
