@@ -34,8 +34,15 @@ sh "$VM_DIR/mkinitramfs.sh" "$T_DIR/initrd.cpio" "$VM_CACHE/kernel" "$VM_DIR/gue
 	bail "building the initramfs failed: $(tail -n 3 "$T_DIR/initramfs.log")"
 diag "initramfs $(($(stat -c %s "$T_DIR/initrd.cpio") / 1024)) KiB"
 
+# The kernel hands NAME=VALUE words of its command line to init as its environment:
+# that is how the sanitizer settings of `meson test --setup sanitize` reach the guest.
+guest_env=""
+for var in ASAN_OPTIONS UBSAN_OPTIONS; do
+	[ -n "${!var:-}" ] && guest_env="$guest_env $var=${!var}"
+done
 python3 "$VM_DIR/vm-run.py" --kernel "$VM_CACHE/kernel/vmlinuz" --initrd "$T_DIR/initrd.cpio" \
-	--log "$T_DIR/serial.log" --outdir "$T_DIR" --timeout 240 2>"$T_DIR/vm-run.log"
+	--log "$T_DIR/serial.log" --outdir "$T_DIR" --timeout 240 --append "$guest_env" \
+	2>"$T_DIR/vm-run.log"
 ok $? "the guest ran to its end ($(tail -n 1 "$T_DIR/vm-run.log"))"
 LOG="$T_DIR/serial.log"
 tr -d '\r' <"$LOG" >"$T_DIR/console.log"
@@ -169,6 +176,10 @@ check_pass() { # tag
 
 check_pass atomic
 check_pass legacy
+
+report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 3)
+[ -z "$report" ]
+ok $? "no sanitizer report in the guest${report:+ ($report)}"
 
 if [ "$T_FAILED" -gt 0 ]; then
 	diag "---- guest console (tail) ----"
