@@ -65,6 +65,11 @@ pixel() { # file x y
 DS_PID=$!
 wait_for test -S "$XDG_RUNTIME_DIR/lumen-display-0"
 ok $? "lumen-displayd creates \$XDG_RUNTIME_DIR/lumen-display-0"
+if [ ! -S "$XDG_RUNTIME_DIR/lumen-display-0" ]; then
+	diag "$(cat "$T_DIR/displayd.log")"
+	echo "Bail out! lumen-displayd did not start"
+	exit 1
+fi
 [ "$(stat -c %a "$XDG_RUNTIME_DIR/lumen-display-0")" = 600 ]
 ok $? "the socket is the user's alone (mode 600)"
 
