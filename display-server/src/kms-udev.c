@@ -21,12 +21,17 @@ static int handle_udev_readable(int fd, uint32_t mask, void *data) {
 	struct udev_device *dev;
 	while ((dev = udev_monitor_receive_device(hotplug->monitor))) {
 		const char *action = udev_device_get_action(dev);
-		const char *hp = udev_device_get_property_value(dev, "HOTPLUG");
 		bool ours = udev_device_get_devnum(dev) == hotplug->devnum;
-		bool is_hotplug = action && strcmp(action, "change") == 0 && hp && strcmp(hp, "1") == 0;
+		/* HOTPLUG=1 from the kernel; other changes of the card (a lease, a content
+		 * protection property) or a synthetic event (SYNTH_ARG_HOTPLUG=1, written to
+		 * the card's uevent file) rescan too, which is cheap and harmless. */
+		bool is_change = action && strcmp(action, "change") == 0;
+		if (ours && is_change) {
+			const char *hp = udev_device_get_property_value(dev, "HOTPLUG");
+			lumen_log(LUMEN_DEBUG, "change event on the card (HOTPLUG=%s)", hp ? hp : "-");
+		}
 		udev_device_unref(dev);
-		if (ours && is_hotplug) {
-			lumen_log(LUMEN_DEBUG, "hotplug event");
+		if (ours && is_change) {
 			hotplug->changed(hotplug->data);
 		}
 	}

@@ -39,7 +39,42 @@ pass() { # tag legacy(0|1) [vm-client args...]
 	sed "s/^/DISPLAYD $tag: /" /tmp/displayd-$tag.log
 }
 
+wait_for() { # file text: up to 10 s
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Hotplug: the second virtio-gpu output forced on and off through sysfs, each time
+# followed by a change event on the card (a synthetic uevent, as the sysfs write itself
+# sends none); a watching client sees the output appear and go.
+hotplug() {
+	uuid=00000000-0000-0000-0000-000000000000
+	lumen-displayd --kms >/tmp/displayd-hotplug.log 2>&1 &
+	pid=$!
+	wait_for /tmp/displayd-hotplug.log listening
+	vm-client --tag hotplug --watch-hotplug >/tmp/hotplug.out 2>&1 &
+	cpid=$!
+	wait_for /tmp/hotplug.out ready
+	echo on >/sys/class/drm/card0-Virtual-2/status
+	echo "change $uuid HOTPLUG=1" >/sys/class/drm/card0/uevent
+	wait_for /tmp/hotplug.out hotplugged
+	echo off >/sys/class/drm/card0-Virtual-2/status
+	echo "change $uuid HOTPLUG=1" >/sys/class/drm/card0/uevent
+	wait $cpid
+	status=$?
+	cat /tmp/hotplug.out
+	echo "VM hotplug: client exit $status"
+	kill -TERM $pid
+	wait $pid
+	echo "VM hotplug: displayd exit $?"
+	sed "s/^/DISPLAYD hotplug: /" /tmp/displayd-hotplug.log
+}
+
 pass atomic 0
 pass legacy 1 --no-dmabuf
+hotplug
 dmesg | grep -iE 'drm|virtio|error|warn' | tail -n 20 | sed 's/^/KERNEL: /'
 # Extra programs (e.g. lumen with its lumen-display backend) go here.

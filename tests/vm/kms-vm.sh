@@ -3,7 +3,8 @@
 # QEMU (software emulation) with a virtio-gpu, from an initramfs of busybox, the
 # driver's modules and our binaries. In the guest displayd drives virtio-gpu's KMS and
 # vm-client, its master, draws; the host checks the guest's reports and the pixels of
-# QMP screendumps. Two passes: atomic modesetting, then legacy (LUMEN_KMS_LEGACY=1).
+# QMP screendumps. Two passes: atomic modesetting, then legacy (LUMEN_KMS_LEGACY=1);
+# then hotplug of virtio-gpu's second output.
 #
 # From meson (tests/vm/meson.build): DISPLAYD, VM_CLIENT, PNG_TOOL, VM_DIR, VM_CACHE,
 # TESTS_DIR. Skips only when QEMU or the kernel cannot be had.
@@ -42,6 +43,7 @@ for var in ASAN_OPTIONS UBSAN_OPTIONS; do
 done
 python3 "$VM_DIR/vm-run.py" --kernel "$VM_CACHE/kernel/vmlinuz" --initrd "$T_DIR/initrd.cpio" \
 	--log "$T_DIR/serial.log" --outdir "$T_DIR" --timeout 240 --append "$guest_env" \
+	--gpu virtio-gpu-pci,max_outputs=2 \
 	2>"$T_DIR/vm-run.log"
 ok $? "the guest ran to its end ($(tail -n 1 "$T_DIR/vm-run.log"))"
 LOG="$T_DIR/serial.log"
@@ -176,6 +178,14 @@ check_pass() { # tag
 
 check_pass atomic
 check_pass legacy
+
+line=$(val hotplug hotplugged)
+echo "$line" | grep -q '^display:kms\.card0/Virtual-2 modes=[1-9]'
+ok $? "hotplug: a connector switched on appears to clients with its modes ($line)"
+[ "$(val hotplug removed)" = display:kms.card0/Virtual-2 ]
+ok $? "hotplug: switched off it is removed ($(val hotplug removed))"
+grep -q "^VM hotplug: client exit 0$" "$LOG" && [ "$(val hotplug displayd)" = "exit 0" ]
+ok $? "hotplug: the client and lumen-displayd exit cleanly"
 
 report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 3)
 [ -z "$report" ]

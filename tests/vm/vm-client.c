@@ -8,6 +8,11 @@
  * for a screendump with "@@screendump NAME", waiting for its answer line on stdin.
  *
  *   vm-client [--socket NAME] [--tag TAG] [--no-dmabuf] [--no-sync]
+ *   vm-client [--socket NAME] [--tag TAG] --watch-hotplug
+ *
+ * --watch-hotplug only watches (no master): it prints "ready" after the first burst,
+ * then each output that appears ("hotplugged NAME modes=N") or goes ("removed NAME"),
+ * and exits after one of each (or 30 s without news).
  *
  * With a tag, result lines read "VM TAG: ..." and screendumps are named TAG-NAME, so
  * that one guest can run several passes (atomic, legacy).
@@ -18,6 +23,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +58,7 @@ struct vm_output {
 	size_t n_formats;
 	uint32_t enabled, power_on, gamma_size;
 	int32_t cursor_w, cursor_h;
-	bool removed;
+	bool removed, announced;
 	struct vm_output *next;
 };
 
@@ -172,14 +178,22 @@ static void output_state(void *data, struct lumen_display_output_v1 *proxy, uint
 	out->cursor_h = cursor_h;
 }
 
+static int hotplugged, unplugged;
+
 static void output_done(void *data, struct lumen_display_output_v1 *proxy) {
 	struct vm_output *out = data;
+	if (!out->announced && vm.done) {
+		report("hotplugged %s modes=%zu", out->name, out->n_modes);
+		hotplugged++;
+	}
+	out->announced = true;
 	out->modes_reset = true;
 }
 
 static void output_removed(void *data, struct lumen_display_output_v1 *proxy) {
 	struct vm_output *out = data;
 	out->removed = true;
+	unplugged++;
 	report("removed %s", out->name);
 }
 
@@ -204,9 +218,6 @@ static void display_output(void *data, struct lumen_display_v1 *global,
 	out->next = vm.outputs;
 	vm.outputs = out;
 	lumen_display_output_v1_add_listener(proxy, &output_listener, out);
-	if (vm.done) {
-		report("hotplugged an output");
-	}
 }
 
 static void display_render_node(void *data, struct lumen_display_v1 *global, int fd) {
@@ -519,21 +530,42 @@ static bool dumb_dmabuf(struct vm_dumb *d, int32_t w, int32_t h, uint32_t color)
 	return true;
 }
 
+/* Prints outputs coming and going until one of each was seen. */
+static int watch_hotplug(void) {
+	report("ready");
+	while (hotplugged < 1 || unplugged < 1) {
+		wl_display_flush(vm.display);
+		struct pollfd pfd = {.fd = wl_display_get_fd(vm.display), .events = POLLIN};
+		int n = poll(&pfd, 1, 30000);
+		if (n == 0) {
+			report("FAIL no hotplug for 30 s");
+			return 1;
+		}
+		if (n < 0 || wl_display_dispatch(vm.display) < 0) {
+			fail("watching");
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char *argv[]) {
 	const char *socket = getenv("LUMEN_DISPLAY_SOCKET");
-	bool try_dmabuf = true;
+	bool try_dmabuf = true, watch = false;
 	vm.sync = true;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
 			socket = argv[++i];
 		} else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc) {
 			tag = argv[++i];
+		} else if (strcmp(argv[i], "--watch-hotplug") == 0) {
+			watch = true;
 		} else if (strcmp(argv[i], "--no-dmabuf") == 0) {
 			try_dmabuf = false;
 		} else if (strcmp(argv[i], "--no-sync") == 0) {
 			vm.sync = false;
 		} else {
-			fprintf(stderr, "usage: vm-client [--socket NAME] [--tag TAG] [--no-dmabuf] [--no-sync]\n");
+			fprintf(stderr, "usage: vm-client [--socket NAME] [--tag TAG] [--no-dmabuf] [--no-sync] "
+							"[--watch-hotplug]\n");
 			return 2;
 		}
 	}
@@ -559,6 +591,11 @@ int main(int argc, char *argv[]) {
 	}
 	report("outputs %d", n);
 	report("render_node %s", vm.render_node ? "yes" : "no");
+	if (watch) {
+		int ret = watch_hotplug();
+		wl_display_disconnect(vm.display);
+		return ret;
+	}
 	struct vm_output *out = vm.outputs;
 	while (out && out->next) {
 		out = out->next; // the first announced
