@@ -153,6 +153,25 @@ ok $? "capture of an unknown output fails and writes nothing"
 [ $? -ne 0 ] && grep -q 'in use' "$T_DIR/second.log" && ctl list >/dev/null
 ok $? "a second displayd on the same socket exits with a message"
 
+# Another user is refused by its credentials, even were the socket's mode opened up.
+if command -v setpriv >/dev/null; then
+	chmod 711 "$T_DIR" "$XDG_RUNTIME_DIR"
+	chmod 666 "$XDG_RUNTIME_DIR/lumen-display-0"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$DISPLAYCTL" \
+		--socket "$XDG_RUNTIME_DIR/lumen-display-0" list >"$T_DIR/other.out" 2>&1
+	status=$?
+	chmod 600 "$XDG_RUNTIME_DIR/lumen-display-0"
+	chmod 700 "$T_DIR" "$XDG_RUNTIME_DIR"
+	[ $status -ne 0 ] && ! grep -q '^display:virtual' "$T_DIR/other.out" &&
+		grep -q 'refused a client of uid 65534' "$T_DIR/displayd.log"
+	ok $? "a client of another uid is refused (SO_PEERCRED)"
+	ctl list >/dev/null
+	ok $? "the server goes on serving its user"
+else
+	echo "ok $((T_NUM += 1)) # SKIP setpriv is missing"
+	echo "ok $((T_NUM += 1)) # SKIP setpriv is missing"
+fi
+
 kill -TERM "$DS_PID"
 wait "$DS_PID"
 status=$?
