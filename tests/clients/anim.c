@@ -1,8 +1,8 @@
 /*
  * lumen-test-anim: a toplevel that redraws on every frame callback, for benchmarks. With
  * --damage full the whole surface changes each frame; with --damage partial only a 64x64
- * square moves and only where it was and where it is now is damaged, which is what a
- * compositor's damage tracking should turn into a small repaint.
+ * square (--square N: NxN) moves and only where it was and where it is now is damaged,
+ * which is what a compositor's damage tracking should turn into a small repaint.
  *
  * It prints "size W H" whenever it starts drawing at a new size, and on exit (after
  * --frames, on SIGTERM/SIGINT, or when closed):
@@ -11,12 +11,18 @@
  *   discarded N     ... that said discarded (only if offered)
  *   elapsed_ms T    from the first commit to the last frame callback
  *   fps F
+ *
+ * With --latency (needs wp_presentation), one line per frame reported presented:
+ *   latency_ns NS   from just before our wl_surface.commit to the presented timestamp,
+ *                   both on the compositor's presentation clock
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 #include "common/alloc.h"
@@ -24,7 +30,7 @@
 #include "tc-common.h"
 #include "xdg-shell-client-protocol.h"
 
-#define SQUARE 64
+#define SQUARE_DEFAULT 64
 #define ANIM_BUFFERS 4
 
 enum damage_mode {
@@ -42,6 +48,7 @@ struct feedback {
 	struct wl_list link; // anim.feedbacks
 	struct anim *anim;
 	struct wp_presentation_feedback *wp_feedback;
+	int64_t commit_ns; // --latency: our commit, on the presentation clock
 };
 
 struct anim {
@@ -62,6 +69,10 @@ struct anim {
 	int width, height; // what we draw now
 	int pending_width, pending_height;
 	long frames_wanted; // 0: forever
+	int square; // the moving square's side
+	bool latency; // --latency: print latency_ns per presented frame
+	bool clock_known;
+	clockid_t clock; // the presentation clock, once clock_id came
 	bool configured;
 	bool closed;
 	bool done;
@@ -85,7 +96,9 @@ static void usage(FILE *f) {
 		"  --size WxH              size when the compositor leaves it to us (default 800x600)\n"
 		"  --damage full|partial   (default full)\n"
 		"  --frames N              exit after N frames; 0 runs until killed (default 0)\n"
-		"  --title TITLE           (default lumen-test-anim)\n");
+		"  --title TITLE           (default lumen-test-anim)\n"
+		"  --square N              the moving square's side (default 64)\n"
+		"  --latency               print latency_ns (commit to presented) per frame\n");
 }
 
 static void feedback_handle_sync_output(void *data, struct wp_presentation_feedback *feedback,
@@ -103,6 +116,11 @@ static void feedback_handle_presented(void *data, struct wp_presentation_feedbac
 		uint32_t seq_hi, uint32_t seq_lo, uint32_t flags) {
 	struct feedback *fb = data;
 	fb->anim->presented++;
+	if (fb->anim->latency && fb->commit_ns > 0) {
+		uint64_t sec = ((uint64_t)tv_sec_hi << 32) | tv_sec_lo;
+		int64_t when = (int64_t)sec * 1000000000 + tv_nsec;
+		printf("latency_ns %" PRId64 "\n", when - fb->commit_ns);
+	}
 	feedback_destroy(fb);
 }
 
@@ -117,6 +135,25 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 	.presented = feedback_handle_presented,
 	.discarded = feedback_handle_discarded,
 };
+
+static void presentation_handle_clock_id(void *data, struct wp_presentation *presentation,
+		uint32_t clk_id) {
+	struct anim *a = data;
+	a->clock = (clockid_t)clk_id;
+	a->clock_known = true;
+}
+
+static const struct wp_presentation_listener presentation_listener = {
+	.clock_id = presentation_handle_clock_id,
+};
+
+static int64_t presentation_now_ns(struct anim *a) {
+	struct timespec ts;
+	if (!a->clock_known || clock_gettime(a->clock, &ts) != 0) {
+		return 0;
+	}
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static struct anim_buffer *next_buffer(struct anim *a) {
 	/* Drop released buffers of an old size; keep busy ones until they come back. */
@@ -157,8 +194,8 @@ static uint32_t cycle_color(long frame) {
 }
 
 static void move_square(struct anim *a) {
-	int max_x = a->width > SQUARE ? a->width - SQUARE : 0;
-	int max_y = a->height > SQUARE ? a->height - SQUARE : 0;
+	int max_x = a->width > a->square ? a->width - a->square : 0;
+	int max_y = a->height > a->square ? a->height - a->square : 0;
 	a->square_x += a->dx;
 	a->square_y += a->dy;
 	if (a->square_x < 0 || a->square_x > max_x) {
@@ -201,17 +238,19 @@ static void draw_frame(struct anim *a) {
 
 	if (a->damage == DAMAGE_FULL) {
 		tc_buffer_fill_rect(buf, 0, 0, buf->width, buf->height, cycle_color(a->committed));
-		tc_buffer_fill_rect(buf, a->square_x, a->square_y, SQUARE, SQUARE, square_color);
+		tc_buffer_fill_rect(buf, a->square_x, a->square_y, a->square, a->square,
+			square_color);
 		wl_surface_attach(a->surface, buf->wl_buffer, 0, 0);
 		wl_surface_damage_buffer(a->surface, 0, 0, buf->width, buf->height);
 	} else {
 		if (ab->drawn) {
-			tc_buffer_fill_rect(buf, ab->square_x, ab->square_y, SQUARE, SQUARE,
+			tc_buffer_fill_rect(buf, ab->square_x, ab->square_y, a->square, a->square,
 				background);
 		} else {
 			tc_buffer_fill_rect(buf, 0, 0, buf->width, buf->height, background);
 		}
-		tc_buffer_fill_rect(buf, a->square_x, a->square_y, SQUARE, SQUARE, square_color);
+		tc_buffer_fill_rect(buf, a->square_x, a->square_y, a->square, a->square,
+			square_color);
 		ab->drawn = true;
 		ab->square_x = a->square_x;
 		ab->square_y = a->square_y;
@@ -220,9 +259,9 @@ static void draw_frame(struct anim *a) {
 			wl_surface_damage_buffer(a->surface, 0, 0, buf->width, buf->height);
 		} else {
 			/* What changed on screen: the square's old place and its new one. */
-			wl_surface_damage_buffer(a->surface, old_x, old_y, SQUARE, SQUARE);
-			wl_surface_damage_buffer(a->surface, a->square_x, a->square_y, SQUARE,
-				SQUARE);
+			wl_surface_damage_buffer(a->surface, old_x, old_y, a->square, a->square);
+			wl_surface_damage_buffer(a->surface, a->square_x, a->square_y,
+				a->square, a->square);
 		}
 	}
 	buf->busy = true;
@@ -234,6 +273,7 @@ static void draw_frame(struct anim *a) {
 		fb->wp_feedback = wp_presentation_feedback(a->presentation, a->surface);
 		wp_presentation_feedback_add_listener(fb->wp_feedback, &feedback_listener, fb);
 		wl_list_insert(&a->feedbacks, &fb->link);
+		fb->commit_ns = a->latency ? presentation_now_ns(a) : 0;
 	}
 	wl_surface_commit(a->surface);
 	a->committed++;
@@ -316,6 +356,7 @@ static void registry_handle_global(void *data, struct wl_registry *registry, uin
 		xdg_wm_base_add_listener(a->wm_base, &wm_base_listener, a);
 	} else if (strcmp(interface, wp_presentation_interface.name) == 0) {
 		a->presentation = tc_bind(registry, name, &wp_presentation_interface, version, 1);
+		wp_presentation_add_listener(a->presentation, &presentation_listener, a);
 	}
 }
 
@@ -347,15 +388,19 @@ int main(int argc, char *argv[]) {
 		.req_height = 600,
 		.dx = 5,
 		.dy = 3,
+		.square = SQUARE_DEFAULT,
 	};
 	const char *title = "lumen-test-anim";
-	/* Every option but --help takes a value. */
+	/* Every option but --help and --latency takes a value. */
 	for (int i = 1; i < argc; i += 2) {
 		const char *arg = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			usage(stdout);
 			return 0;
+		} else if (strcmp(arg, "--latency") == 0) {
+			a.latency = true;
+			i--; // takes no value
 		} else if (!val) {
 			usage(stderr);
 			tc_die("unknown option or missing value: %s", arg);
@@ -375,6 +420,12 @@ int main(int argc, char *argv[]) {
 			}
 		} else if (strcmp(arg, "--title") == 0) {
 			title = val;
+		} else if (strcmp(arg, "--square") == 0) {
+			long side;
+			if (!tc_parse_long(val, 1, 4096, &side)) {
+				tc_die("--square wants a side from 1 to 4096, not '%s'", val);
+			}
+			a.square = (int)side;
 		} else {
 			usage(stderr);
 			tc_die("unknown option: %s", arg);
@@ -401,6 +452,9 @@ int main(int argc, char *argv[]) {
 	}
 	if (!a.wm_base) {
 		tc_die("compositor offers no xdg_wm_base");
+	}
+	if (a.latency && !a.presentation) {
+		tc_die("--latency: compositor offers no wp_presentation");
 	}
 
 	a.surface = wl_compositor_create_surface(a.compositor);
