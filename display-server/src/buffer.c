@@ -61,8 +61,8 @@ static void handle_sigbus(int sig, siginfo_t *info, void *context) {
 	uint8_t *addr = info->si_addr;
 	if (access_map && addr >= (uint8_t *)access_map && addr < (uint8_t *)access_map + access_size) {
 		/* Zero pages over the client's mapping; the faulting read then succeeds. */
-		if (mmap(access_map, access_size, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
-				-1, 0) != MAP_FAILED) {
+		if (mmap(access_map, access_size, PROT_READ | PROT_WRITE,
+				MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) {
 			access_faulted = 1;
 			return;
 		}
@@ -72,10 +72,7 @@ static void handle_sigbus(int sig, siginfo_t *info, void *context) {
 	raise(SIGBUS);
 }
 
-void ds_buffer_begin_access(struct ds_buffer *buffer) {
-	if (!buffer->map) {
-		return; // core memory, or a dmabuf
-	}
+void ds_client_memory_begin(void *map, size_t size) {
 	if (!sigbus_installed) {
 		struct sigaction sa = {.sa_sigaction = handle_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER};
 		sigemptyset(&sa.sa_mask);
@@ -84,20 +81,28 @@ void ds_buffer_begin_access(struct ds_buffer *buffer) {
 		}
 	}
 	access_faulted = 0;
-	access_size = buffer->map_size;
-	access_map = buffer->map;
+	access_size = size;
+	access_map = map;
+}
+
+bool ds_client_memory_end(void) {
+	access_map = NULL;
+	access_size = 0;
+	bool faulted = access_faulted;
+	access_faulted = 0;
+	return !faulted;
+}
+
+void ds_buffer_begin_access(struct ds_buffer *buffer) {
+	if (buffer->map) { // not core memory, nor a dmabuf
+		ds_client_memory_begin(buffer->map, buffer->map_size);
+	}
 }
 
 bool ds_buffer_end_access(struct ds_buffer *buffer) {
-	if (!buffer->map) {
+	if (!buffer->map || ds_client_memory_end()) {
 		return true;
 	}
-	access_map = NULL;
-	access_size = 0;
-	if (!access_faulted) {
-		return true;
-	}
-	access_faulted = 0;
 	lumen_log(LUMEN_WARN, "client bug: an shm file shrank after its import");
 	buffer->invalid = true;
 	if (buffer->resource) {

@@ -89,6 +89,10 @@ struct ds_buffer *ds_buffer_from_resource(struct wl_resource *resource);
 /** A buffer of the core's own memory (XRGB8888, stride width*4), locked once. */
 struct ds_buffer *ds_buffer_create_internal(int32_t width, int32_t height);
 void ds_buffer_send_release(struct ds_buffer *buffer);
+/** Brackets access to a client's mapped memory: a SIGBUS inside (the client shrank the
+ * file) maps zero pages there; end returns false if that happened. */
+void ds_client_memory_begin(void *map, size_t size);
+bool ds_client_memory_end(void);
 bool ds_format_is_shm(uint32_t format);
 /** Bytes per pixel and size checks shared with capture. */
 bool ds_shm_layout_ok(int32_t width, int32_t height, int32_t stride, uint32_t format);

@@ -533,8 +533,15 @@ static void output_handle_capture(struct wl_client *client, struct wl_resource *
 		goto out;
 	}
 	struct timespec latched = {0};
+	ds_client_memory_begin(map, len);
 	bool ok = output->impl->capture(output, map, stride, format, &latched);
+	bool intact = ds_client_memory_end();
 	munmap(map, len);
+	if (!intact) {
+		wl_resource_post_error(resource, LUMEN_DISPLAY_V1_ERROR_INVALID_BUFFER,
+			"the capture fd shrank while the server wrote to it");
+		goto out;
+	}
 	if (!ok) {
 		capture_fail(result, "the backend could not read the output back");
 		goto out;
