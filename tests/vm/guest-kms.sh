@@ -47,6 +47,14 @@ wait_for() { # file text: up to 10 s
 	done
 }
 
+wait_count() { # file text n: up to 10 s for n lines with text
+	i=0
+	while [ "$(grep -c "$2" "$1" 2>/dev/null)" -lt "$3" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # Hotplug: the second virtio-gpu output forced on and off through sysfs, each time
 # followed by a change event on the card (a synthetic uevent, as the sysfs write itself
 # sends none); a watching client sees the output appear and go.
@@ -73,8 +81,33 @@ hotplug() {
 	sed "s/^/DISPLAYD hotplug: /" /tmp/displayd-hotplug.log
 }
 
+# Through libseat (its embedded seatd, since the guest runs no seat daemon): a VT switch
+# away gives the card back to the console, and the way back restores our picture.
+seat() {
+	LIBSEAT_BACKEND=builtin LUMEN_KMS_LEGACY=0 lumen-displayd --kms >/tmp/displayd-seat.log 2>&1 &
+	pid=$!
+	wait_for /tmp/displayd-seat.log listening
+	vm-client --tag seat --no-dmabuf
+	echo "VM seat: client exit $?"
+	chvt 2
+	wait_for /tmp/displayd-seat.log 'disabled (VT switch)'
+	sleep 0.5
+	echo "@@screendump seat-away"
+	read -r reply
+	chvt 1
+	wait_count /tmp/displayd-seat.log 'seat seat0 enabled' 2
+	sleep 0.5
+	echo "@@screendump seat-back"
+	read -r reply
+	kill -TERM $pid
+	wait $pid
+	echo "VM seat: displayd exit $?"
+	sed "s/^/DISPLAYD seat: /" /tmp/displayd-seat.log
+}
+
 pass atomic 0
 pass legacy 1 --no-dmabuf
 hotplug
+seat
 dmesg | grep -iE 'drm|virtio|error|warn' | tail -n 20 | sed 's/^/KERNEL: /'
 # Extra programs (e.g. lumen with its lumen-display backend) go here.

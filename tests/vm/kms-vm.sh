@@ -3,8 +3,8 @@
 # QEMU (software emulation) with a virtio-gpu, from an initramfs of busybox, the
 # driver's modules and our binaries. In the guest displayd drives virtio-gpu's KMS and
 # vm-client, its master, draws; the host checks the guest's reports and the pixels of
-# QMP screendumps. Two passes: atomic modesetting, then legacy (LUMEN_KMS_LEGACY=1);
-# then hotplug of virtio-gpu's second output.
+# QMP screendumps. Passes: atomic modesetting, legacy (LUMEN_KMS_LEGACY=1), hotplug of
+# virtio-gpu's second output, and libseat (its embedded seatd) with a VT switch.
 #
 # From meson (tests/vm/meson.build): DISPLAYD, VM_CLIENT, PNG_TOOL, VM_DIR, VM_CACHE,
 # TESTS_DIR. Skips only when QEMU or the kernel cannot be had.
@@ -69,14 +69,15 @@ rect_center() { # tag rect_x -> "cx cy"
 	val "$1" "$2" | awk '{print $1 + int($3 / 2), $2 + int($4 / 2)}'
 }
 
-check_pass() { # tag
+check_pass() { # tag atomic|legacy
 	tag=$1
+	kind=$2
 	local out
 	out=$(val "$tag" output)
 	echo "$out" | grep -q '^display:kms\.card0/Virtual-1 '
 	ok $? "$tag: displayd names the output display:kms.card0/Virtual-1 ($out)"
-	grep -q "^DISPLAYD $tag: .*$tag modesetting" "$LOG"
-	ok $? "$tag: displayd uses $tag modesetting"
+	grep -q "^DISPLAYD $tag: .*$kind modesetting" "$LOG"
+	ok $? "$tag: displayd uses $kind modesetting"
 
 	w=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[1]}')
 	h=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[2]}')
@@ -176,8 +177,8 @@ check_pass() { # tag
 	ok $? "$tag: lumen-displayd logged no error${report:+ ($report)}"
 }
 
-check_pass atomic
-check_pass legacy
+check_pass atomic atomic
+check_pass legacy legacy
 
 line=$(val hotplug hotplugged)
 echo "$line" | grep -q '^display:kms\.card0/Virtual-2 modes=[1-9]'
@@ -186,6 +187,18 @@ ok $? "hotplug: a connector switched on appears to clients with its modes ($line
 ok $? "hotplug: switched off it is removed ($(val hotplug removed))"
 grep -q "^VM hotplug: client exit 0$" "$LOG" && [ "$(val hotplug displayd)" = "exit 0" ]
 ok $? "hotplug: the client and lumen-displayd exit cleanly"
+
+check_pass seat atomic
+grep -q "^DISPLAYD seat: .*Seat opened with backend 'builtin'" "$LOG"
+ok $? "seat: displayd opens the card through libseat"
+grep -q "^DISPLAYD seat: .*seat seat0 disabled (VT switch)" "$LOG"
+ok $? "seat: a VT switch away disables the seat"
+away=$(color_at "$T_DIR/seat-away.png" 512 384)
+[ -n "$away" ] && [ "$away" != 00ff00 ]
+ok $? "seat: away, the screen is the console's, not ours ($away)"
+back=$(color_at "$T_DIR/seat-back.png" 512 384)
+[ "$back" = 00ff00 ]
+ok $? "seat: back again, displayd restores its last frame ($back)"
 
 report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 3)
 [ -z "$report" ]
