@@ -165,6 +165,8 @@ int main(int argc, char *argv[]) {
 	wl_display_roundtrip(display);
 	wl_display_roundtrip(display);
 
+	struct zwlr_output_power_v1 *p = NULL;
+	struct zwlr_gamma_control_v1 *g = NULL;
 	struct out *out = outputs;
 	while (out && strcmp(out->name, name) != 0) {
 		out = out->next;
@@ -178,16 +180,14 @@ int main(int argc, char *argv[]) {
 		}
 		wanted_mode = strcmp(argv[2], "on") == 0 ? ZWLR_OUTPUT_POWER_V1_MODE_ON
 			: ZWLR_OUTPUT_POWER_V1_MODE_OFF;
-		struct zwlr_output_power_v1 *p =
-			zwlr_output_power_manager_v1_get_output_power(power_manager, out->wl_output);
+		p = zwlr_output_power_manager_v1_get_output_power(power_manager, out->wl_output);
 		zwlr_output_power_v1_add_listener(p, &power_listener, NULL);
 		zwlr_output_power_v1_set_mode(p, wanted_mode);
 	} else {
 		if (!gamma_manager) {
 			tc_die("no zwlr_gamma_control_manager_v1");
 		}
-		struct zwlr_gamma_control_v1 *g =
-			zwlr_gamma_control_manager_v1_get_gamma_control(gamma_manager, out->wl_output);
+		g = zwlr_gamma_control_manager_v1_get_gamma_control(gamma_manager, out->wl_output);
 		zwlr_gamma_control_v1_add_listener(g, &gamma_listener, NULL);
 	}
 	while (!finished && !tc_signalled()) {
@@ -195,6 +195,19 @@ int main(int argc, char *argv[]) {
 			tc_die_disconnected(display);
 		}
 	}
+	if (p) {
+		zwlr_output_power_v1_destroy(p);
+	}
+	if (g) {
+		zwlr_gamma_control_v1_destroy(g);
+	}
+	if (power_manager) {
+		zwlr_output_power_manager_v1_destroy(power_manager);
+	}
+	if (gamma_manager) {
+		zwlr_gamma_control_manager_v1_destroy(gamma_manager);
+	}
+	wl_registry_destroy(registry);
 	while (outputs) {
 		struct out *next = outputs->next;
 		wl_output_destroy(outputs->wl_output);
