@@ -532,18 +532,24 @@ static void flush_state(struct kms_connector *conn) {
 			!ds_seat_is_active(conn->kms->seat)) {
 		return;
 	}
-	uint32_t fb = current_fb(conn);
-	if (!fb) {
+	if (!current_fb(conn)) {
 		return;
 	}
-	if (submit_flip(conn, fb, NULL)) {
-		conn->flip_has_frame = false;
-		conn->flip_dumb = conn->front;
-		conn->flip_buffer = NULL;
-		if (conn->front_buffer) {
-			conn->flip_buffer = conn->front_buffer;
-			ds_buffer_lock(conn->flip_buffer);
-		}
+	/* The primary plane stays out of the commit: a plane in it would be uploaded
+	 * again in full by drivers that copy dumb buffers (virtio-gpu). */
+	int ret = atomic_commit(conn, 0, NULL, conn->output.power_on,
+		DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK);
+	if (ret < 0) {
+		lumen_log(LUMEN_WARN, "%s: cursor/gamma update failed: %s", conn->output.name,
+			strerror(-ret));
+		return;
+	}
+	conn->flip_pending = true;
+	conn->flip_has_frame = false;
+	conn->flip_dumb = conn->front;
+	conn->flip_buffer = conn->front_buffer;
+	if (conn->flip_buffer) {
+		ds_buffer_lock(conn->flip_buffer);
 	}
 }
 
