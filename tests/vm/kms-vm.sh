@@ -27,7 +27,9 @@ fi
 [ $status -eq 0 ] || bail "preparing the kernel failed: $(tail -n 3 "$T_DIR/kernel.log")"
 diag "kernel $(cat "$VM_CACHE/kernel/version")"
 
-# The guest's programs: one argument each (SRC=NAME installs SRC as /usr/bin/NAME).
+# The guest's programs and data: one word each (SRC=NAME installs SRC as /usr/bin/NAME
+# with the libraries it links; +PATH copies a host file or directory). The compositor
+# joins with "$LUMEN=lumen +/usr/share/X11/xkb", then a step in guest-kms.sh.
 GUEST_BINARIES="$DISPLAYD=lumen-displayd $VM_CLIENT=vm-client"
 # shellcheck disable=SC2086
 sh "$VM_DIR/mkinitramfs.sh" "$T_DIR/initrd.cpio" "$VM_CACHE/kernel" "$VM_DIR/guest-kms.sh" \

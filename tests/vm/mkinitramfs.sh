@@ -10,7 +10,9 @@
 #   /usr/bin/NAME         each BINARY, plus every shared library it links (walked with
 #                         ldd, at the same path as on the host) and the dynamic loader
 # Adding a program to the guest is one more BINARY argument (e.g. lumen, foot); a
-# BINARY of the form SRC=NAME is installed as /usr/bin/NAME.
+# BINARY of the form SRC=NAME is installed as /usr/bin/NAME. An argument +PATH copies a
+# host file or directory to the same path in the guest (data a program reads, e.g.
+# +/usr/share/X11/xkb for lumen's keymaps, +/usr/share/fonts/truetype/dejavu).
 set -eu
 
 out=$1
@@ -46,6 +48,14 @@ copy_lib() { # host path
 }
 
 for spec in "$@"; do
+	case "$spec" in
+	+/*)
+		path=${spec#+}
+		mkdir -p "$root$(dirname "$path")"
+		cp -a "$path" "$root$path"
+		continue
+		;;
+	esac
 	src=${spec%%=*}
 	name=$(basename "$src")
 	case "$spec" in *=*) name=${spec#*=} ;; esac
