@@ -361,8 +361,6 @@ void comp_trust_destroy(struct comp_trust *trust);
 bool comp_trust_add_socket(struct comp_trust *trust, const char *name);
 /** Listens on an inherited listening socket (lumen-session's); its file is left in place. */
 bool comp_trust_add_fd(struct comp_trust *trust, int fd);
-/** Listens on an inherited listening socket (lumen-session's); its file is left in place. */
-bool comp_trust_add_fd(struct comp_trust *trust, int fd);
 void comp_trust_client(struct comp_trust *trust, struct wl_client *client);
 bool comp_trust_is_trusted(struct comp_trust *trust, const struct wl_client *client);
 
