@@ -1,5 +1,6 @@
 #!/bin/sh
-# Starts the Lumen desktop: installs what it needs, builds, and runs the compositor.
+# Starts the Lumen desktop: installs what it needs, builds, and runs it under
+# lumen-session (display server, compositor, autostart clients; restarted on a crash).
 #  - inside another Wayland or X11 session: in a window there;
 #  - on a machine with a GPU and a free VT: on the screens (DRM, via libseat);
 #  - on a machine with no display: on virtual (headless) outputs, with a VNC server
@@ -29,20 +30,35 @@ fi
 chmod 700 "$XDG_RUNTIME_DIR"
 
 outputs="${LUMEN_OUTPUTS:-1920x1080}"
-startup=""
+# lumen-session owns the Wayland socket and starts lumen-displayd, then lumen, then the
+# autostart clients, and starts again whichever crashes.
+set -- --compositor "$build/compositor/lumen" -- "$@"
 if [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; then
 	echo "lumen: running in a window of the current session"
+	set -- --no-displayd "$@"
 elif ls /dev/dri/card* >/dev/null 2>&1 && [ -z "${LUMEN_HEADLESS:-}" ]; then
 	echo "lumen: running on this machine's screens"
+	set -- --displayd "$build/display-server/lumen-displayd" --displayd-arg --kms "$@"
 else
-	export WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1
-	[ -e /dev/dri ] || export WLR_RENDERER=pixman
 	port="${LUMEN_VNC_PORT:-5900}"
 	echo "lumen: no display here: running on virtual outputs ($outputs)."
 	echo "lumen: to see it, connect a VNC viewer to 127.0.0.1:$port"
 	echo "lumen: for a screenshot: $build/compositor/lumenctl" \
 		"--socket $XDG_RUNTIME_DIR/lumen-ipc.${LUMEN_SOCKET:-lumen-0}.sock screenshot FILE.png"
-	startup="wayvnc 127.0.0.1 $port"
+	# wayvnc is the session's: trusted, and started again if it fails.
+	set -- --displayd "$build/display-server/lumen-displayd" \
+		--autostart "wayvnc 127.0.0.1 $port" "$@"
+	# Prepended one by one, so taken last to first: the first stays leftmost.
+	for mode in $(echo "$outputs" | tr ',' '\n' | tac); do
+		case "$mode" in
+		*@*) ;;
+		*) mode="$mode@60" ;;
+		esac
+		set -- --virtual "$mode" "$@"
+	done
+	# The compositor's own headless backend gives the seat its virtual input devices.
+	export WLR_LIBINPUT_NO_DEVICES=1
+	[ -e /dev/dri ] || export WLR_RENDERER=pixman
 fi
 
 config="${XDG_CONFIG_HOME:-$HOME/.config}/lumen/lumen.ini"
@@ -50,7 +66,5 @@ config="${XDG_CONFIG_HOME:-$HOME/.config}/lumen/lumen.ini"
 
 socket="${LUMEN_SOCKET:-lumen-0}"
 echo "lumen: WAYLAND_DISPLAY=$socket XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR; Ctrl+C to stop"
-if [ -n "$startup" ]; then
-	exec "$build/compositor/lumen" -c "$config" -S "$socket" -o "$outputs" -s "$startup" "$@"
-fi
-exec "$build/compositor/lumen" -c "$config" -S "$socket" -o "$outputs" "$@"
+# "--" closed the session's options above: what follows goes to lumen.
+exec "$build/session/lumen-session" -S "$socket" "$@" -c "$config" -o "$outputs"

@@ -118,7 +118,7 @@ ok $? "a client draws before the crashes"
 kill -STOP "$SESSION_PID"
 comp_pid=$(last_pid compositor)
 if [ "$backend" = 1 ]; then
-	"$LUMEN_DISPLAYCTL" capture virtual-0 "$T_DIR/frame-before.png" >/dev/null 2>&1
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/frame-before.png" >/dev/null 2>&1
 fi
 kill -9 "$comp_pid"
 wait_for 5 sh -c "! kill -0 $comp_pid 2>/dev/null || grep -q zombie /proc/$comp_pid/status"
@@ -129,9 +129,12 @@ sleep 1
 alive "$waiting_pid"
 ok $? "a client connecting while the compositor is down waits (it neither fails nor returns)"
 if [ "$backend" = 1 ]; then
-	"$LUMEN_DISPLAYCTL" capture virtual-0 "$T_DIR/frame-down.png" >/dev/null 2>&1
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/frame-down.png" >/dev/null 2>&1
 	"$PNG_TOOL" compare "$T_DIR/frame-before.png" "$T_DIR/frame-down.png" >"$T_DIR/cmp.out" 2>&1
 	ok $? "displayd keeps showing the last frame while no compositor runs ($(cat "$T_DIR/cmp.out"))"
+	n=$("$PNG_TOOL" count "$T_DIR/frame-down.png" 0 0 1280 720 3366cc 2>/dev/null)
+	[ "${n:-0}" -ge 50000 ]
+	ok $? "with the window of the client that drew before ($n pixels)"
 else
 	echo "ok $((T_NUM + 1)) - displayd keeps showing the last frame # TODO needs the compositor's lumen-display backend"
 	T_NUM=$((T_NUM + 1))
@@ -187,7 +190,7 @@ ok $? "autostart clients are not started twice over ($(starts autostart) starts)
 draw_check 33cc66 after
 ok $? "a new client draws after the crashes"
 if [ "$backend" = 1 ]; then
-	"$LUMEN_DISPLAYCTL" capture virtual-0 "$T_DIR/ds-after.png" >/dev/null 2>&1
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-after.png" >/dev/null 2>&1
 	n=$("$PNG_TOOL" count "$T_DIR/ds-after.png" 0 0 1280 720 33cc66 2>/dev/null)
 	[ "${n:-0}" -ge 50000 ]
 	ok $? "and displayd shows it ($n pixels)"
