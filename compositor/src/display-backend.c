@@ -405,6 +405,17 @@ static bool output_test(struct wlr_output *wlr_output) {
 			wlr_output->pending.gamma_lut_size != output->gamma_size) {
 		return false;
 	}
+	if (committed & WLR_OUTPUT_STATE_BUFFER) {
+		/* A client's wl_shm buffer offered for direct scan-out has no fd we could pass
+		 * on: refusing it here makes wlroots composite instead, without an error. */
+		struct wlr_buffer *buffer = wlr_output->pending.buffer;
+		struct wlr_shm_attributes shm;
+		struct wlr_dmabuf_attributes dmabuf;
+		if (!wlr_addon_find(&buffer->addons, output->backend, &buffer_addon_impl) &&
+				!wlr_buffer_get_shm(buffer, &shm) && !wlr_buffer_get_dmabuf(buffer, &dmabuf)) {
+			return false;
+		}
+	}
 	if (committed & WLR_OUTPUT_STATE_MODE) {
 		int32_t w, h, r;
 		pending_mode(wlr_output, &w, &h, &r);

@@ -94,6 +94,21 @@ ok $? "and back on ($(tr '\n' ' ' <"$T_DIR/power.out"))"
 wait_for 5 colour_back
 ok $? "with the picture back"
 
+# ---- a fullscreen wl_shm client: wlroots offers its buffer for direct scan-out, which the
+# backend must refuse in its test (the fd is not ours to pass) so that lumen composites
+spawn full "$TC_KEYLOG" --start fullscreen --color 2080c0 --title ds-full
+wait_for 20 has_window ds-full
+full_shows() {
+	"$LUMEN_DISPLAYCTL" capture display:virtual/0 "$T_DIR/ds-full.png" >/dev/null 2>&1 &&
+		[ "$("$PNG_TOOL" pixel "$T_DIR/ds-full.png" 640 360)" = 2080c0 ]
+}
+wait_for 10 full_shows
+ok $? "a fullscreen shm client's colour fills virtual-0 in displayd's capture"
+sleep 0.5
+! grep -q "neither shm nor dmabuf" "$T_DIR/lumen.log"
+ok $? "with no error about buffers the backend cannot import"
+kill "$PID_full"
+
 # ---- weston-simple-shm on the second output
 "$LUMENCTL" focus "$(window_field foot id)" >/dev/null
 spawn shm weston-simple-shm
