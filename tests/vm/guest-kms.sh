@@ -105,9 +105,39 @@ seat() {
 	sed "s/^/DISPLAYD seat: /" /tmp/displayd-seat.log
 }
 
+# The whole stack: lumen (its lumen-display backend, pixman rendering) on displayd on
+# virtio-gpu, and a client's window in the middle of the screen.
+compositor() {
+	export HOME=/root
+	mkdir -p "$HOME"
+	lumen-displayd --kms >/tmp/displayd-compositor.log 2>&1 &
+	pid=$!
+	wait_for /tmp/displayd-compositor.log listening
+	LUMEN_DISPLAY=lumen-display-0 WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+		lumen --no-xwayland --no-autostart -S wayland-1 -c /dev/null >/tmp/lumen.log 2>&1 &
+	lpid=$!
+	wait_for /tmp/lumen.log 'running on WAYLAND_DISPLAY'
+	WAYLAND_DISPLAY=wayland-1 lumen-test-keylog --title vm --color 00c0ff --size 600x400 \
+		>/tmp/keylog.out 2>&1 &
+	kpid=$!
+	vm-client --tag compositor --wait-color 00c0ff
+	echo "@@screendump compositor-window"
+	read -r reply
+	kill $kpid
+	wait $kpid
+	kill -TERM $lpid
+	wait $lpid
+	echo "VM compositor: lumen exit $?"
+	kill -TERM $pid
+	wait $pid
+	echo "VM compositor: displayd exit $?"
+	sed "s/^/LUMEN compositor: /" /tmp/lumen.log
+	sed "s/^/DISPLAYD compositor: /" /tmp/displayd-compositor.log
+}
+
 pass atomic 0
 pass legacy 1 --no-dmabuf
 hotplug
 seat
+compositor
 dmesg | grep -iE 'drm|virtio|error|warn' | tail -n 20 | sed 's/^/KERNEL: /'
-# Extra programs (e.g. lumen with its lumen-display backend) go here.

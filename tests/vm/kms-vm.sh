@@ -4,10 +4,11 @@
 # driver's modules and our binaries. In the guest displayd drives virtio-gpu's KMS and
 # vm-client, its master, draws; the host checks the guest's reports and the pixels of
 # QMP screendumps. Passes: atomic modesetting, legacy (LUMEN_KMS_LEGACY=1), hotplug of
-# virtio-gpu's second output, and libseat (its embedded seatd) with a VT switch.
+# virtio-gpu's second output, libseat (its embedded seatd) with a VT switch, and the
+# compositor on displayd with a client's window.
 #
-# From meson (tests/vm/meson.build): DISPLAYD, VM_CLIENT, PNG_TOOL, VM_DIR, VM_CACHE,
-# TESTS_DIR. Skips only when QEMU or the kernel cannot be had.
+# From meson (tests/vm/meson.build): DISPLAYD, VM_CLIENT, LUMEN, TC_KEYLOG, PNG_TOOL,
+# VM_DIR, VM_CACHE, TESTS_DIR. Skips only when QEMU or the kernel cannot be had.
 . "$TESTS_DIR/lib.sh"
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
@@ -28,9 +29,12 @@ fi
 diag "kernel $(cat "$VM_CACHE/kernel/version")"
 
 # The guest's programs and data: one word each (SRC=NAME installs SRC as /usr/bin/NAME
-# with the libraries it links; +PATH copies a host file or directory). The compositor
-# joins with "$LUMEN=lumen +/usr/share/X11/xkb", then a step in guest-kms.sh.
-GUEST_BINARIES="$DISPLAYD=lumen-displayd $VM_CLIENT=vm-client"
+# with the libraries it links; +PATH copies a host file or directory).
+GUEST_BINARIES="$DISPLAYD=lumen-displayd $VM_CLIENT=vm-client $LUMEN=lumen \
+	$TC_KEYLOG=lumen-test-keylog +/usr/share/X11/xkb"
+# LSAN_OPTIONS names the suppressions file by its path here: the guest has it there too.
+lsan_supp=$(echo "${LSAN_OPTIONS:-}" | tr ':' '\n' | sed -n 's/^suppressions=//p')
+[ -n "$lsan_supp" ] && [ -f "$lsan_supp" ] && GUEST_BINARIES="$GUEST_BINARIES +$lsan_supp"
 # shellcheck disable=SC2086
 sh "$VM_DIR/mkinitramfs.sh" "$T_DIR/initrd.cpio" "$VM_CACHE/kernel" "$VM_DIR/guest-kms.sh" \
 	$GUEST_BINARIES 2>"$T_DIR/initramfs.log" ||
@@ -40,7 +44,7 @@ diag "initramfs $(($(stat -c %s "$T_DIR/initrd.cpio") / 1024)) KiB"
 # The kernel hands NAME=VALUE words of its command line to init as its environment:
 # that is how the sanitizer settings of `meson test --setup sanitize` reach the guest.
 guest_env=""
-for var in ASAN_OPTIONS UBSAN_OPTIONS; do
+for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 	[ -n "${!var:-}" ] && guest_env="$guest_env $var=${!var}"
 done
 python3 "$VM_DIR/vm-run.py" --kernel "$VM_CACHE/kernel/vmlinuz" --initrd "$T_DIR/initrd.cpio" \
@@ -201,6 +205,16 @@ ok $? "seat: away, the screen is the console's, not ours ($away)"
 back=$(color_at "$T_DIR/seat-back.png" 512 384)
 [ "$back" = 00ff00 ]
 ok $? "seat: back again, displayd restores its last frame ($back)"
+
+grep -q '^LUMEN compositor: .*display server lumen-display-0: 1 output' "$LOG"
+ok $? "compositor: lumen runs on displayd's kms output"
+[ "$(val compositor centre)" = 00c0ff ]
+ok $? "compositor: displayd's capture shows the client's window ($(val compositor centre))"
+png="$T_DIR/compositor-window.png"
+is_color "$png" 640 400 00c0ff && [ "$("$PNG_TOOL" count "$png" 0 0 1280 800 00c0ff)" -ge 200000 ]
+ok $? "compositor: the screen shows the 600x400 window ($("$PNG_TOOL" count "$png" 0 0 1280 800 00c0ff 2>&1) pixels of its colour)"
+[ "$(val compositor lumen)" = "exit 0" ] && [ "$(val compositor displayd)" = "exit 0" ]
+ok $? "compositor: lumen and lumen-displayd exit cleanly ($(val compositor lumen), $(val compositor displayd))"
 
 report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 3)
 [ -z "$report" ]

@@ -9,10 +9,14 @@
  *
  *   vm-client [--socket NAME] [--tag TAG] [--no-dmabuf] [--no-sync]
  *   vm-client [--socket NAME] [--tag TAG] --watch-hotplug
+ *   vm-client [--socket NAME] [--tag TAG] --wait-color RRGGBB
  *
  * --watch-hotplug only watches (no master): it prints "ready" after the first burst,
  * then each output that appears ("hotplugged NAME modes=N") or goes ("removed NAME"),
  * and exits after one of each (or 30 s without news).
+ *
+ * --wait-color (no master either) captures the first output until its centre has that
+ * colour (a compositor's window drawn), for at most 30 s, and prints what it saw.
  *
  * With a tag, result lines read "VM TAG: ..." and screendumps are named TAG-NAME, so
  * that one guest can run several passes (atomic, legacy).
@@ -530,6 +534,21 @@ static bool dumb_dmabuf(struct vm_dumb *d, int32_t w, int32_t h, uint32_t color)
 	return true;
 }
 
+static struct wl_registry *registry;
+
+/* Everything let go, so that LeakSanitizer has nothing to say. */
+static void disconnect(void) {
+	while (vm.outputs) {
+		struct vm_output *out = vm.outputs;
+		vm.outputs = out->next;
+		lumen_display_output_v1_destroy(out->proxy);
+		free(out);
+	}
+	lumen_display_v1_destroy(vm.global);
+	wl_registry_destroy(registry);
+	wl_display_disconnect(vm.display);
+}
+
 /* Prints outputs coming and going until one of each was seen. */
 static int watch_hotplug(void) {
 	report("ready");
@@ -548,15 +567,51 @@ static int watch_hotplug(void) {
 	return 0;
 }
 
+/* Captures the first output until its centre shows rgb. */
+static int wait_color(struct vm_output *out, uint32_t rgb) {
+	int32_t w = 0, h = 0;
+	for (size_t i = 0; i < out->n_modes; i++) {
+		if (out->modes[i].flags & LUMEN_DISPLAY_OUTPUT_V1_MODE_FLAGS_CURRENT) {
+			w = out->modes[i].width;
+			h = out->modes[i].height;
+		}
+	}
+	if (w <= 0) {
+		report("FAIL %s has no current mode", out->name);
+		return 1;
+	}
+	uint32_t seen = 0;
+	for (int i = 0; i < 300; i++) {
+		struct vm_shm cap = {0};
+		bool ok = capture(out, w, h, &cap);
+		if (ok) {
+			seen = pixel(cap.data, cap.stride, w / 2, h / 2);
+		}
+		if (cap.data) {
+			munmap(cap.data, cap.size);
+		}
+		if (ok && seen == rgb) {
+			report("centre %06x", seen);
+			return 0;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+	}
+	report("FAIL the centre stayed %06x", seen);
+	return 1;
+}
+
 int main(int argc, char *argv[]) {
 	const char *socket = getenv("LUMEN_DISPLAY_SOCKET");
 	bool try_dmabuf = true, watch = false;
+	const char *wait_rgb = NULL;
 	vm.sync = true;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
 			socket = argv[++i];
 		} else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc) {
 			tag = argv[++i];
+		} else if (strcmp(argv[i], "--wait-color") == 0 && i + 1 < argc) {
+			wait_rgb = argv[++i];
 		} else if (strcmp(argv[i], "--watch-hotplug") == 0) {
 			watch = true;
 		} else if (strcmp(argv[i], "--no-dmabuf") == 0) {
@@ -565,7 +620,7 @@ int main(int argc, char *argv[]) {
 			vm.sync = false;
 		} else {
 			fprintf(stderr, "usage: vm-client [--socket NAME] [--tag TAG] [--no-dmabuf] [--no-sync] "
-							"[--watch-hotplug]\n");
+							"[--watch-hotplug] [--wait-color RRGGBB]\n");
 			return 2;
 		}
 	}
@@ -575,7 +630,7 @@ int main(int argc, char *argv[]) {
 		report("FAIL cannot connect: %s", strerror(errno));
 		return 1;
 	}
-	struct wl_registry *registry = wl_display_get_registry(vm.display);
+	registry = wl_display_get_registry(vm.display);
 	wl_registry_add_listener(registry, &registry_listener, NULL);
 	roundtrip("registry");
 	if (!vm.global) {
@@ -593,7 +648,7 @@ int main(int argc, char *argv[]) {
 	report("render_node %s", vm.render_node ? "yes" : "no");
 	if (watch) {
 		int ret = watch_hotplug();
-		wl_display_disconnect(vm.display);
+		disconnect();
 		return ret;
 	}
 	struct vm_output *out = vm.outputs;
@@ -603,6 +658,11 @@ int main(int argc, char *argv[]) {
 	if (!out) {
 		report("FAIL no output");
 		return 1;
+	}
+	if (wait_rgb) {
+		int ret = wait_color(out, (uint32_t)strtoul(wait_rgb, NULL, 16) & 0xffffff);
+		disconnect();
+		return ret;
 	}
 	int32_t w = 0, h = 0, refresh = 0;
 	for (size_t i = 0; i < out->n_modes; i++) {
@@ -816,7 +876,6 @@ int main(int argc, char *argv[]) {
 	shm_destroy(&shm);
 	roundtrip("the end");
 	report("client done");
-	wl_registry_destroy(registry);
-	wl_display_disconnect(vm.display);
+	disconnect();
 	return 0;
 }

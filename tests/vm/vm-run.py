@@ -93,7 +93,9 @@ def main():
         args.qemu, "-accel", "tcg", "-m", args.memory, "-nodefaults", "-no-reboot",
         "-vga", "none", "-device", args.gpu, "-display", "none",
         "-kernel", args.kernel, "-initrd", args.initrd, "-append", cmdline,
-        "-chardev", "socket,id=ser0,path=%s,server=on,wait=on,logfile=%s" % (serial_path, args.log),
+        # The console is logged from what we read here: QEMU's own logfile= repeats
+        # characters whenever a write to the socket has to be retried.
+        "-chardev", "socket,id=ser0,path=%s,server=on,wait=on" % serial_path,
         "-serial", "chardev:ser0",
         "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
     ]
@@ -102,6 +104,7 @@ def main():
     qemu_err = open(os.path.join(args.outdir, "qemu.stderr"), "w")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_err, stderr=qemu_err)
     ended = None
+    log = open(args.log, "wb")
     try:
         serial = connect(serial_path, deadline, proc)
         qmp = Qmp(connect(qmp_path, deadline, proc))
@@ -122,6 +125,8 @@ def main():
             if not data:
                 print("vm-run: console closed", file=sys.stderr)
                 break
+            log.write(data)
+            log.flush()
             buf += data
             while b"\n" in buf:
                 raw, buf = buf.split(b"\n", 1)
@@ -160,6 +165,7 @@ def main():
                 proc.kill()
                 proc.wait()
         qemu_err.close()
+        log.close()
     print("vm-run: %s in %.1f s" % ("guest ended (%s)" % ended if ended is not None
                                     else "guest did not end", time.monotonic() - start),
           file=sys.stderr)
