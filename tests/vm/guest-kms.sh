@@ -89,14 +89,18 @@ seat() {
 	wait_for /tmp/displayd-seat.log listening
 	vm-client --tag seat --no-dmabuf
 	echo "VM seat: client exit $?"
+	# The kernel's view of the primary plane says whose framebuffer is on screen.
+	state=/sys/kernel/debug/dri/0/state
 	chvt 2
 	wait_for /tmp/displayd-seat.log 'disabled (VT switch)'
-	sleep 0.5
+	wait_for $state 'allocated by = \[fbcon\]'
+	grep -m 1 'allocated by' $state | sed 's/^[[:space:]]*/VM seat: away, primary plane /'
 	echo "@@screendump seat-away"
 	read -r reply
 	chvt 1
 	wait_count /tmp/displayd-seat.log 'seat seat0 enabled' 2
-	sleep 0.5
+	wait_for $state 'allocated by = lumen-displayd'
+	grep -m 1 'allocated by' $state | sed 's/^[[:space:]]*/VM seat: back, primary plane /'
 	echo "@@screendump seat-back"
 	read -r reply
 	kill -TERM $pid
