@@ -19,11 +19,13 @@ while [ $i -lt 30 ]; do
 	i=$((i + 1))
 done >/dev/tty1
 
-pass() { # tag legacy(0|1) [vm-client args...]
+pass() { # tag legacy(0|1) card(path or "") [vm-client args...]
 	tag=$1
 	legacy=$2
-	shift 2
-	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms >/tmp/displayd-$tag.log 2>&1 &
+	card=$3
+	shift 3
+	# shellcheck disable=SC2086
+	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms $card >/tmp/displayd-$tag.log 2>&1 &
 	pid=$!
 	i=0
 	while [ ! -S "$XDG_RUNTIME_DIR/lumen-display-0" ] && [ $i -lt 100 ]; do
@@ -139,8 +141,8 @@ compositor() {
 	sed "s/^/DISPLAYD compositor: /" /tmp/displayd-compositor.log
 }
 
-pass atomic 0
-pass legacy 1 --no-dmabuf
+pass atomic 0 ""
+pass legacy 1 /dev/dri/card0 --no-dmabuf
 hotplug
 seat
 compositor
