@@ -1,3 +1,4 @@
+#!/bin/sh
 # /test.sh in the guest of kms-vm.sh (busybox sh; the modules are loaded). Runs
 # lumen-displayd on virtio-gpu and vm-client against it, once with atomic modesetting
 # and once with legacy; the host reads the console and takes the screendumps.
@@ -10,7 +11,7 @@ while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-ls /dev/dri | sed 's/^/VM guest: dri /'
+find /dev/dri -mindepth 1 -maxdepth 1 -exec basename {} \; | sort | sed 's/^/VM guest: dri /'
 
 # Text on the console's framebuffer: what displayd must leave alone until its first frame.
 i=0
@@ -25,7 +26,7 @@ pass() { # tag legacy(0|1) card(path or "") [vm-client args...]
 	card=$3
 	shift 3
 	# shellcheck disable=SC2086
-	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms $card >/tmp/displayd-$tag.log 2>&1 &
+	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms $card >"/tmp/displayd-$tag.log" 2>&1 &
 	pid=$!
 	i=0
 	while [ ! -S "$XDG_RUNTIME_DIR/lumen-display-0" ] && [ $i -lt 100 ]; do
@@ -38,7 +39,7 @@ pass() { # tag legacy(0|1) card(path or "") [vm-client args...]
 	kill -TERM $pid
 	wait $pid
 	echo "VM $tag: displayd exit $?"
-	sed "s/^/DISPLAYD $tag: /" /tmp/displayd-$tag.log
+	sed "s/^/DISPLAYD $tag: /" "/tmp/displayd-$tag.log"
 }
 
 wait_for() { # file text: up to 10 s
@@ -98,13 +99,13 @@ seat() {
 	wait_for $state 'allocated by = \[fbcon\]'
 	grep -m 1 'allocated by' $state | sed 's/^[[:space:]]*/VM seat: away, primary plane /'
 	echo "@@screendump seat-away"
-	read -r reply
+	read -r reply && [ "$reply" = ok ] || echo "VM seat: FAIL screendump: $reply"
 	chvt 1
 	wait_count /tmp/displayd-seat.log 'seat seat0 enabled' 2
 	wait_for $state 'allocated by = lumen-displayd'
 	grep -m 1 'allocated by' $state | sed 's/^[[:space:]]*/VM seat: back, primary plane /'
 	echo "@@screendump seat-back"
-	read -r reply
+	read -r reply && [ "$reply" = ok ] || echo "VM seat: FAIL screendump: $reply"
 	kill -TERM $pid
 	wait $pid
 	echo "VM seat: displayd exit $?"
@@ -128,7 +129,7 @@ compositor() {
 	kpid=$!
 	vm-client --tag compositor --wait-color 00c0ff
 	echo "@@screendump compositor-window"
-	read -r reply
+	read -r reply && [ "$reply" = ok ] || echo "VM compositor: FAIL screendump: $reply"
 	kill $kpid
 	wait $kpid
 	kill -TERM $lpid

@@ -98,6 +98,7 @@ check_pass() { # tag atomic|legacy
 	fi
 
 	line=$(val "$tag" presented)
+	# shellcheck disable=SC2086 # its words, one each
 	set -- $line
 	[ "${1:-0}" -eq 13 ] && [ "${3:-1}" -eq 0 ]
 	ok $? "$tag: 13 shm frames presented, none discarded ($line)"
@@ -107,6 +108,7 @@ check_pass() { # tag atomic|legacy
 	ok $? "$tag: every frame is flagged vsync, hw clock, hw completion (${7:-})"
 
 	line=$(val "$tag" ticker_bytes_per_frame)
+	# shellcheck disable=SC2086 # its words, one each
 	set -- $line
 	[ -n "${1:-}" ] && [ "$1" -gt 0 ] && [ "$1" -lt $((${3:-0} / 10)) ]
 	ok $? "$tag: a 1% change copies a few % of a frame, not a frame ($1 of ${3:-?} bytes)"
@@ -130,6 +132,7 @@ check_pass() { # tag atomic|legacy
 
 	line=$(val "$tag" cursor)
 	if [ -n "$line" ]; then
+		# shellcheck disable=SC2086 # its words, one each
 		set -- $line
 		px=$(($2 - 2))
 		py=$(($3 - 3))
@@ -144,6 +147,7 @@ check_pass() { # tag atomic|legacy
 	fi
 
 	line=$(val "$tag" mode)
+	# shellcheck disable=SC2086 # its words, one each
 	set -- $line
 	mode=${1:-none}
 	mw=${mode%x*}
@@ -161,6 +165,7 @@ check_pass() { # tag atomic|legacy
 
 	if [ "$tag" = atomic ]; then
 		line=$(val "$tag" dmabuf)
+		# shellcheck disable=SC2086 # its words, one each
 		set -- $line
 		[ "${2:-}" = presented ] && [ $((${3#flags=} & 8)) -eq 8 ]
 		ok $? "$tag: a dmabuf frame is presented, zero-copy ($line)"

@@ -22,10 +22,10 @@ if [ -f "$cache/ready" ] && [ "$(cat "$cache/ready")" = "$stamp" ] && [ -f "$cac
 	exit 0
 fi
 
-command -v apt-get >/dev/null && command -v dpkg >/dev/null || {
+if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
 	echo "prepare-kernel: no apt-get/dpkg here" >&2
 	exit 77
-}
+fi
 command -v busybox >/dev/null || {
 	echo "prepare-kernel: busybox (busybox-static) is needed for depmod and the guest" >&2
 	exit 77
