@@ -20,13 +20,18 @@ while [ $i -lt 30 ]; do
 	i=$((i + 1))
 done >/dev/tty1
 
-pass() { # tag legacy(0|1) card(path or "") [vm-client args...]
+# After the client (the master) has gone: with restart 0 the screen keeps its last frame
+# (screendump TAG-after); else displayd shows its "restarting" frame after that many
+# seconds (seen through a capture, then screendump TAG-restart).
+pass() { # tag legacy(0|1) card(path or "") restart(s) [vm-client args...]
 	tag=$1
 	legacy=$2
 	card=$3
-	shift 3
+	restart=$4
+	shift 4
 	# shellcheck disable=SC2086
-	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms $card >"/tmp/displayd-$tag.log" 2>&1 &
+	LUMEN_KMS_LEGACY=$legacy lumen-displayd --kms $card --restart-frame-after "$restart" \
+		>"/tmp/displayd-$tag.log" 2>&1 &
 	pid=$!
 	i=0
 	while [ ! -S "$XDG_RUNTIME_DIR/lumen-display-0" ] && [ $i -lt 100 ]; do
@@ -36,6 +41,14 @@ pass() { # tag legacy(0|1) card(path or "") [vm-client args...]
 	done
 	vm-client --tag "$tag" "$@"
 	echo "VM $tag: client exit $?"
+	if [ "$restart" = 0 ]; then
+		echo "@@screendump $tag-after"
+		read -r reply && [ "$reply" = ok ] || echo "VM $tag: FAIL screendump: $reply"
+	else
+		vm-client --tag "$tag-restart" --wait-color 303846
+		echo "@@screendump $tag-restart"
+		read -r reply && [ "$reply" = ok ] || echo "VM $tag: FAIL screendump: $reply"
+	fi
 	kill -TERM $pid
 	wait $pid
 	echo "VM $tag: displayd exit $?"
@@ -142,8 +155,8 @@ compositor() {
 	sed "s/^/DISPLAYD compositor: /" /tmp/displayd-compositor.log
 }
 
-pass atomic 0 ""
-pass legacy 1 /dev/dri/card0 --no-dmabuf
+pass atomic 0 "" 0
+pass legacy 1 /dev/dri/card0 1 --no-dmabuf
 hotplug
 seat
 compositor

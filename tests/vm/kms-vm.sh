@@ -173,6 +173,16 @@ check_pass() { # tag atomic|legacy
 		ok $? "$tag: the dmabuf is on screen ($(color_at "$T_DIR/$tag-dmabuf.png" $((mw / 2)) $((mh / 2))))"
 	fi
 
+	if [ "$tag" = atomic ]; then
+		is_color "$T_DIR/$tag-after.png" $((mw / 2)) $((mh / 2)) 00ff00
+		ok $? "$tag: with no master left the screen keeps the last frame"
+	elif [ "$tag" = legacy ]; then
+		png="$T_DIR/$tag-restart.png"
+		is_color "$png" $((mw / 2)) $((mh / 2)) 303846 &&
+			is_color "$png" $((mw / 2 - (mh / 8) + (mh / 32) - 4)) $((mh / 2)) d8dee9
+		ok $? "$tag: a second without a master, the screen shows the restarting frame"
+	fi
+
 	line=$(val "$tag" power)
 	[ "$line" = "off frame discarded, on frame presented" ]
 	ok $? "$tag: powered off a frame is discarded, on again one is presented ($line)"
