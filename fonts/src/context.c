@@ -476,6 +476,23 @@ static bool is_sticky(uint32_t cp) {
 		gc == HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK;
 }
 
+/* Emoji_Presentation=Yes, approximately: the blocks where emoji are shown in colour
+ * unless FE0E asks for text. */
+static bool is_emoji_presentation(uint32_t cp) {
+	return (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f680 && cp <= 0x1f6ff) ||
+		(cp >= 0x1f900 && cp <= 0x1faff) || (cp >= 0x1f1e6 && cp <= 0x1f1ff) ||
+		cp == 0x231a || cp == 0x231b || (cp >= 0x23e9 && cp <= 0x23ec) || cp == 0x23f0 ||
+		cp == 0x23f3 || cp == 0x25fd || cp == 0x25fe || cp == 0x2614 || cp == 0x2615 ||
+		(cp >= 0x2648 && cp <= 0x2653) || cp == 0x267f || cp == 0x2693 || cp == 0x26a1 ||
+		cp == 0x26aa || cp == 0x26ab || cp == 0x26bd || cp == 0x26be || cp == 0x26c4 ||
+		cp == 0x26c5 || cp == 0x26ce || cp == 0x26d4 || cp == 0x26ea || cp == 0x26f2 ||
+		cp == 0x26f3 || cp == 0x26f5 || cp == 0x26fa || cp == 0x26fd || cp == 0x2705 ||
+		cp == 0x270a || cp == 0x270b || cp == 0x2728 || cp == 0x274c || cp == 0x274e ||
+		(cp >= 0x2753 && cp <= 0x2755) || cp == 0x2757 || (cp >= 0x2795 && cp <= 0x2797) ||
+		cp == 0x27b0 || cp == 0x27bf || cp == 0x2b1b || cp == 0x2b1c || cp == 0x2b50 ||
+		cp == 0x2b55;
+}
+
 struct font_face *font_context_face_for(struct font_context *ctx, const struct font_desc *desc,
 		const char *family, int weight, enum font_slant slant, const char *lang, uint32_t cp,
 		uint32_t next_cp, struct font_face *prev) {
@@ -496,9 +513,10 @@ struct font_face *font_context_face_for(struct font_context *ctx, const struct f
 			next_cp != 0xfe0f && font_face_has_char(prev, cp)) {
 		return prev; // digits and punctuation stay in the run they are in
 	}
-	if (next_cp == 0xfe0f || next_cp == 0xfe0e) {
-		/* Emoji (FE0F) or text (FE0E) presentation asked for: a face of that kind. */
-		bool want_color = next_cp == 0xfe0f;
+	if (next_cp == 0xfe0f || next_cp == 0xfe0e || is_emoji_presentation(cp)) {
+		/* Emoji (FE0F, or emoji by default) or text (FE0E) presentation: a face of
+		 * that kind first, so a text font's black-and-white smiley does not win. */
+		bool want_color = next_cp != 0xfe0e;
 		for (int i = 0; i < fb->set->nfont; i++) {
 			if (fc_is_color(fb, i) == want_color && fc_has_char(fb, i, cp)) {
 				struct font_face *face = fallback_face(ctx, fb, i);

@@ -306,6 +306,11 @@ bool font_layout_hit_test(struct font_layout *layout, double x, double y, size_t
 	size_t len = layout->off[pick->cp_end] - layout->off[pick->cp_start];
 	*index = layout->off[pick->cp_start];
 	*trailing = (pick_left_edge == pick->rtl) ? len : 0;
+	if (line->soft && *trailing > 0 && pick->cp_end >= line->cp_end) {
+		/* After the last grapheme of a wrapped line (its trailing space): that index
+		 * is the next line's start, so stay before the grapheme instead. */
+		*trailing = 0;
+	}
 	return inside;
 }
 
