@@ -6,10 +6,12 @@ set -eu
 BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libwayland-dev wayland-protocols libwlroots-dev libxkbcommon-dev libpixman-1-dev \
 	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libpng-dev \
-	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata"
+	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
+	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
-	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static"
+	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static \
+	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then
