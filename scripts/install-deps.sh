@@ -5,7 +5,7 @@ set -eu
 
 BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libwayland-dev wayland-protocols libwlroots-dev libxkbcommon-dev libpixman-1-dev \
-	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libpng-dev \
+	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libseat-dev libpng-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
 	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data"
