@@ -1104,8 +1104,23 @@ static bool do_update(struct font_layout *layout) {
 	char lb_lang[8] = "";
 	snprintf(lb_lang, sizeof(lb_lang), "%.2s", lang);
 	if (n > 0) {
-		set_linebreaks_utf32((const utf32_t *)layout->cp, n, lb_lang, layout->brks);
-		set_wordbreaks_utf32((const utf32_t *)layout->cp, n, lb_lang, layout->wbrks);
+		/* Debian's libunibreak (linebreak 2.2) asserts on regional indicators, whose
+		 * class it does not know, and on U+FFFF: it sees stand-ins instead, a flag's
+		 * first letter as an ideograph and its second as a combining mark, so a flag
+		 * breaks like an emoji and never between its letters. */
+		utf32_t *lb = malloc(n * sizeof(*lb));
+		if (!lb) {
+			return false;
+		}
+		size_t ri = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t c = layout->cp[i];
+			ri = is_ri(c) ? ri + 1 : 0;
+			lb[i] = c == 0xffff ? 0xfffd : ri == 0 ? c : (ri % 2 ? 0x1f600 : 0x0300);
+		}
+		set_linebreaks_utf32(lb, n, lb_lang, layout->brks);
+		set_wordbreaks_utf32(lb, n, lb_lang, layout->wbrks);
+		free(lb);
 	}
 	find_graphemes(layout);
 	if (!analyze_bidi(layout)) {
