@@ -169,7 +169,7 @@ static enum gt_result test_shm_formats(struct gt_ctx *ctx) {
 		if (seen || (f != DRM_FORMAT_XRGB8888 && f != DRM_FORMAT_ARGB8888)) {
 			continue;
 		}
-		char fc[8], what[64];
+		char fc[8], what[160];
 		snprintf(what, sizeof(what), "%s %s", o->name, gpu_fourcc_str(f, fc, sizeof(fc)));
 		result = show_and_check(ctx, d, o, f, 7 + (uint32_t)i, what);
 		tested++;
@@ -429,7 +429,8 @@ static enum gt_result test_flips(struct gt_ctx *ctx) {
 			presented++;
 		}
 	}
-	double period_ns = o->refresh > 0 ? 1e12 / o->refresh : 0;
+	int32_t refresh = o->refresh; // o is gone with d below
+	double period_ns = refresh > 0 ? 1e12 / refresh : 0;
 	double worst = 0, sum = 0;
 	int intervals = 0, skipped = 0;
 	uint64_t prev_seq = 0, prev_t = 0;
@@ -485,7 +486,7 @@ static enum gt_result test_flips(struct gt_ctx *ctx) {
 	}
 	gt_diag("refresh %.3f Hz (%.0f us): intervals off by %.3f%% on average, %.3f%% at most; "
 		"%d intervals whose seq step disagrees with their length",
-		o->refresh / 1000.0, period_ns / 1000, intervals ? 100 * sum / intervals : 0,
+		refresh / 1000.0, period_ns / 1000, intervals ? 100 * sum / intervals : 0,
 		100 * worst, skipped);
 	/* 10% of a period: timestamps that are vblank times are far closer; ones taken at
 	 * completion on a busy machine are not, and that is what this test shows. */
