@@ -41,6 +41,8 @@
  * arguments that come out right.
  */
 #define WLR_TABLET_V2_ARGS_BROKEN (WLR_VERSION_NUM < ((0 << 16) | (16 << 8)))
+/* wlroots 0.15 never frees a tablet-v2 pad's array of group modes. */
+#define WLR_TABLET_V2_PAD_LEAKS_GROUPS (WLR_VERSION_NUM < ((0 << 16) | (16 << 8)))
 
 /* What tablet.c keeps per server (comp_server.tablets); NULL while there is nothing. */
 struct comp_tablets {
@@ -648,7 +650,12 @@ static void handle_pad_strip(struct wl_listener *listener, void *data) {
 static void handle_pad_destroy(struct wl_listener *listener, void *data) {
 	struct comp_tablet_pad *pad = wl_container_of(listener, pad, destroy);
 	struct comp_server *server = pad->server;
-	/* wlroots' pad listened first and is gone: no leave to send, only to forget. */
+	/* Ours listens before wlroots' pad, which still exists: leave, then it is removed. */
+	pad_set_focus(pad, NULL);
+#if WLR_TABLET_V2_PAD_LEAKS_GROUPS
+	free(pad->pad_v2->groups);
+	pad->pad_v2->groups = NULL;
+#endif
 	wl_list_remove(&pad->focus_destroy.link);
 	wl_list_remove(&pad->keyboard_focus.link);
 	wl_list_remove(&pad->button.link);
@@ -663,11 +670,18 @@ static void handle_pad_destroy(struct wl_listener *listener, void *data) {
 static void add_pad(struct comp_server *server, struct wlr_input_device *device) {
 	struct comp_tablets *tablets = tablets_get(server);
 	struct comp_tablet_pad *pad = tablets ? calloc(1, sizeof(*pad)) : NULL;
-	if (pad) {
-		pad->pad_v2 = wlr_tablet_pad_create(server->tablet, server->seat, device);
-	}
-	if (!pad || !pad->pad_v2) {
+	if (!pad) {
 		lumen_log(LUMEN_ERROR, "tablet: out of memory for pad '%s'", device->name);
+		tablets_release_if_empty(server);
+		return;
+	}
+	/* Before wlroots' own listener, so that its pad still exists when ours runs. */
+	pad->destroy.notify = handle_pad_destroy;
+	wl_signal_add(&device->events.destroy, &pad->destroy);
+	pad->pad_v2 = wlr_tablet_pad_create(server->tablet, server->seat, device);
+	if (!pad->pad_v2) {
+		lumen_log(LUMEN_ERROR, "tablet: out of memory for pad '%s'", device->name);
+		wl_list_remove(&pad->destroy.link);
 		free(pad);
 		tablets_release_if_empty(server);
 		return;
@@ -685,8 +699,6 @@ static void add_pad(struct comp_server *server, struct wlr_input_device *device)
 	wl_signal_add(&wlr_pad->events.ring, &pad->ring);
 	pad->strip.notify = handle_pad_strip;
 	wl_signal_add(&wlr_pad->events.strip, &pad->strip);
-	pad->destroy.notify = handle_pad_destroy;
-	wl_signal_add(&device->events.destroy, &pad->destroy);
 	wl_list_insert(&tablets->pads, &pad->link);
 	lumen_log(LUMEN_INFO, "tablet: pad '%s' added", device->name ? device->name : "");
 }

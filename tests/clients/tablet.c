@@ -49,6 +49,14 @@ struct pad {
 	size_t n_parts;
 };
 
+/* A tablet or a tool, kept to be destroyed when removed or when we exit. */
+struct device {
+	struct wl_list link; // tablet_client.devices
+	struct tablet_client *tc;
+	void *proxy;
+	bool is_tool;
+};
+
 struct tablet_client {
 	struct wl_display *display;
 	struct wl_registry *registry;
@@ -61,6 +69,7 @@ struct tablet_client {
 	struct zwp_tablet_seat_v2 *tablet_seat;
 	struct tc_pool pool;
 	struct wl_list pads; // pad.link
+	struct wl_list devices; // device.link
 
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
@@ -92,9 +101,19 @@ static void tablet_handle_done(void *data, struct zwp_tablet_v2 *tablet) {
 	printf("tablet done\n");
 }
 
+static void device_destroy(struct device *device) {
+	if (device->is_tool) {
+		zwp_tablet_tool_v2_destroy(device->proxy);
+	} else {
+		zwp_tablet_v2_destroy(device->proxy);
+	}
+	wl_list_remove(&device->link);
+	free(device);
+}
+
 static void tablet_handle_removed(void *data, struct zwp_tablet_v2 *tablet) {
 	printf("tablet removed\n");
-	zwp_tablet_v2_destroy(tablet);
+	device_destroy(data);
 }
 
 static const struct zwp_tablet_v2_listener tablet_listener = {
@@ -159,12 +178,13 @@ static void tool_handle_done(void *data, struct zwp_tablet_tool_v2 *tool) {
 
 static void tool_handle_removed(void *data, struct zwp_tablet_tool_v2 *tool) {
 	printf("tool removed\n");
-	zwp_tablet_tool_v2_destroy(tool);
+	device_destroy(data);
 }
 
 static void tool_handle_proximity_in(void *data, struct zwp_tablet_tool_v2 *tool,
 		uint32_t serial, struct zwp_tablet_v2 *tablet, struct wl_surface *surface) {
-	printf("tool proximity_in %s\n", surface_name(data, surface));
+	struct device *device = data;
+	printf("tool proximity_in %s\n", surface_name(device->tc, surface));
 }
 
 static void tool_handle_proximity_out(void *data, struct zwp_tablet_tool_v2 *tool) {
@@ -432,16 +452,28 @@ static const struct zwp_tablet_pad_v2_listener pad_listener = {
 
 /* The tablet seat. */
 
+static struct device *device_keep(struct tablet_client *tc, void *proxy, bool is_tool) {
+	struct device *device = calloc(1, sizeof(*device));
+	if (!device) {
+		tc_die("out of memory");
+	}
+	device->tc = tc;
+	device->proxy = proxy;
+	device->is_tool = is_tool;
+	wl_list_insert(&tc->devices, &device->link);
+	return device;
+}
+
 static void seat_handle_tablet_added(void *data, struct zwp_tablet_seat_v2 *seat,
 		struct zwp_tablet_v2 *tablet) {
 	printf("tablet added\n");
-	zwp_tablet_v2_add_listener(tablet, &tablet_listener, data);
+	zwp_tablet_v2_add_listener(tablet, &tablet_listener, device_keep(data, tablet, false));
 }
 
 static void seat_handle_tool_added(void *data, struct zwp_tablet_seat_v2 *seat,
 		struct zwp_tablet_tool_v2 *tool) {
 	printf("tool added\n");
-	zwp_tablet_tool_v2_add_listener(tool, &tool_listener, data);
+	zwp_tablet_tool_v2_add_listener(tool, &tool_listener, device_keep(data, tool, true));
 }
 
 static void seat_handle_pad_added(void *data, struct zwp_tablet_seat_v2 *seat,
@@ -593,6 +625,7 @@ int main(int argc, char *argv[]) {
 		.height = 300,
 	};
 	wl_list_init(&tc.pads);
+	wl_list_init(&tc.devices);
 	const char *title = "lumen-test-tablet";
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -659,6 +692,10 @@ int main(int argc, char *argv[]) {
 	struct pad *pad, *tmp;
 	wl_list_for_each_safe(pad, tmp, &tc.pads, link) {
 		pad_destroy(pad);
+	}
+	struct device *device, *dtmp;
+	wl_list_for_each_safe(device, dtmp, &tc.devices, link) {
+		device_destroy(device);
 	}
 	xdg_toplevel_destroy(tc.toplevel);
 	xdg_surface_destroy(tc.xdg_surface);
