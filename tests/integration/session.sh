@@ -230,9 +230,10 @@ T_PIDS=${T_PIDS/ $SESSION_PID/}
 ok $? "SIGTERM: the session exits with status 0 ($status)"
 ! alive "$comp_pid" && ! alive "$auto_pid" && ! alive "$displayd_pid"
 ok $? "its children are gone"
-order=$(grep -o "ending [a-z]* (pid" "$LOG" | awk '{print $2}' | tr '\n' ' ')
+order=$(sed -n '/: ending the session/,$p' "$LOG" | grep -o "ending [a-z]* (pid" |
+	awk '{print $2}' | tr '\n' ' ')
 case "$order" in
-autostart*compositor*) true ;;
+"autostart compositor displayd " | "autostart compositor ") true ;;
 *) false ;;
 esac
 ok $? "ended newest first ($order)"
