@@ -17,6 +17,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "display-backend.h"
+#include "input-backend.h"
 #include "server.h"
 
 static void handle_wlr_log(enum wlr_log_importance importance, const char *fmt, va_list args) {
@@ -37,7 +38,7 @@ static void find_headless(struct wlr_backend *backend, void *data) {
 	struct comp_server *server = data;
 	if (wlr_backend_is_headless(backend)) {
 		server->headless = backend;
-	} else {
+	} else if (!comp_backend_is_input(backend)) {
 		other_backends++;
 	}
 }
@@ -91,6 +92,35 @@ static const char *display_socket(bool *explicit) {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/lumen-display-0", runtime);
 	return access(path, F_OK) == 0 ? "lumen-display-0" : NULL;
+}
+
+/*
+ * The lumen-input socket: $LUMEN_INPUT if set, else lumen-input-0 when it exists in
+ * $XDG_RUNTIME_DIR. The backend connects again by itself if inputd restarts.
+ */
+static const char *input_socket(void) {
+	const char *name = getenv("LUMEN_INPUT");
+	if (name && *name) {
+		return name;
+	}
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (!runtime) {
+		return NULL;
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/lumen-input-0", runtime);
+	return access(path, F_OK) == 0 ? "lumen-input-0" : NULL;
+}
+
+static void add_input_backend(struct comp_server *server) {
+	const char *name = input_socket();
+	if (!name || !wlr_backend_is_multi(server->backend)) {
+		return;
+	}
+	struct wlr_backend *input = comp_input_backend_create(server->display, name);
+	if (input) {
+		wlr_multi_backend_add(server->backend, input);
+	}
 }
 
 /* displayd for outputs, plus a headless backend for the seat's virtual input devices. */
@@ -161,6 +191,7 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 		lumen_log(LUMEN_ERROR, "no backend could be started");
 		goto error;
 	}
+	add_input_backend(server);
 	other_backends = 0;
 	if (wlr_backend_is_multi(server->backend)) {
 		wlr_multi_for_each_backend(server->backend, find_headless, server);
