@@ -62,7 +62,7 @@ struct session {
 	const char *runtime_dir;
 	char *parent_wayland_display; // the session's own WAYLAND_DISPLAY, may be NULL
 	struct wl_event_loop *loop;
-	struct wl_event_source *sigchld, *sigterm, *sigint;
+	struct wl_event_source *sigchld, *sigterm, *sigint, *sighup;
 	struct session_sockets sockets;
 	char display_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char ipc_path[256];
@@ -612,8 +612,12 @@ struct session *session_create(const struct session_options *options) {
 		session);
 	session->sigint = wl_event_loop_add_signal(session->loop, SIGINT, handle_stop_signal,
 		session);
+	/* Its terminal closed: end in order rather than leave the children running. */
+	session->sighup = wl_event_loop_add_signal(session->loop, SIGHUP, handle_stop_signal,
+		session);
 	session->ready_timer = wl_event_loop_add_timer(session->loop, handle_ready_timer, session);
-	if (!session->sigchld || !session->sigterm || !session->sigint || !session->ready_timer) {
+	if (!session->sigchld || !session->sigterm || !session->sigint || !session->sighup ||
+			!session->ready_timer) {
 		goto fail_oom;
 	}
 	session->n_autostart = options->n_autostart;
@@ -695,6 +699,9 @@ void session_destroy(struct session *session) {
 	}
 	if (session->sigint) {
 		wl_event_source_remove(session->sigint);
+	}
+	if (session->sighup) {
+		wl_event_source_remove(session->sighup);
 	}
 	if (session->loop) {
 		wl_event_loop_destroy(session->loop);
