@@ -73,7 +73,7 @@ const struct font_vis *font_layout_line_vis(struct font_layout *layout, size_t l
 	if (line_no >= layout->nlines || !layout->vis) {
 		return NULL;
 	}
-	if (layout->vis[line_no]) {
+	if (layout->vlead[line_no]) { // computed before (vis may be NULL: no graphemes)
 		*n = layout->nvis[line_no];
 		return layout->vis[line_no];
 	}
@@ -143,6 +143,29 @@ const struct font_vis *font_layout_line_vis(struct font_layout *layout, size_t l
 		free(b.v);
 		return NULL;
 	}
+	/* Which grapheme starts / ends at each character of the line, for carets. */
+	size_t span = line->cp_end - line->cp_start + 1;
+	int32_t *lead = malloc(span * sizeof(*lead)), *trail = malloc(span * sizeof(*trail));
+	if (!lead || !trail) {
+		free(lead);
+		free(trail);
+		free(b.v);
+		return NULL;
+	}
+	for (size_t i = 0; i < span; i++) {
+		lead[i] = trail[i] = -1;
+	}
+	for (size_t k = 0; k < b.n; k++) {
+		size_t s = b.v[k].cp_start - line->cp_start, e = b.v[k].cp_end - line->cp_start;
+		if (b.v[k].cp_start >= line->cp_start && s < span && lead[s] < 0) {
+			lead[s] = (int32_t)k;
+		}
+		if (b.v[k].cp_end >= line->cp_start && e < span && trail[e] < 0) {
+			trail[e] = (int32_t)k;
+		}
+	}
+	layout->vlead[line_no] = lead;
+	layout->vtrail[line_no] = trail;
 	layout->vis[line_no] = b.v;
 	layout->nvis[line_no] = b.n;
 	*n = b.n;
@@ -164,13 +187,11 @@ static void caret_x(struct font_layout *layout, size_t l, size_t cp, double *str
 	const struct font_vis *v = font_layout_line_vis(layout, l, &n);
 	const struct font_line_priv *line = &layout->lines[l];
 	const struct font_vis *lead = NULL, *trail = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].cp_start == cp && !lead) {
-			lead = &v[i];
-		}
-		if (v[i].cp_end == cp && !trail) {
-			trail = &v[i];
-		}
+	if (layout->vlead[l] && cp >= line->cp_start && cp <= line->cp_end) {
+		int32_t li = layout->vlead[l][cp - line->cp_start];
+		int32_t ti = layout->vtrail[l][cp - line->cp_start];
+		lead = li >= 0 ? &v[li] : NULL;
+		trail = ti >= 0 ? &v[ti] : NULL;
 	}
 	double lx = 0, tx = 0;
 	if (lead) {

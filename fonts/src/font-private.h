@@ -153,6 +153,8 @@ struct font_layout {
 	size_t nlines;
 	struct font_vis **vis; // per line, lazily
 	size_t *nvis;
+	int32_t **vlead, **vtrail; // per line: cp - line start -> vis index, or -1
+	int64_t *psum;             // ncp + 1: prefix sums of cpw
 	struct font_layout_metrics metrics;
 	struct font_face *primary; // the face metrics of empty lines come from
 	int32_t primary_size26;

@@ -71,10 +71,19 @@ static void clear_computed(struct font_layout *layout) {
 		if (layout->vis) {
 			free(layout->vis[i]);
 		}
+		if (layout->vlead) {
+			free(layout->vlead[i]);
+			free(layout->vtrail[i]);
+		}
 	}
 	free(layout->lines);
 	free(layout->vis);
 	free(layout->nvis);
+	free(layout->vlead);
+	free(layout->vtrail);
+	free(layout->psum);
+	layout->vlead = layout->vtrail = NULL;
+	layout->psum = NULL;
 	layout->cp = NULL;
 	layout->off = NULL;
 	layout->gstart = NULL;
@@ -652,10 +661,14 @@ static bool itemize_and_shape(struct font_layout *layout) {
 
 static int32_t range_width(const struct font_layout *layout, size_t a, size_t b) {
 	int64_t w = 0;
-	for (size_t i = a; i < b; i++) {
-		w += layout->cpw[i];
+	if (layout->psum) {
+		w = layout->psum[b] - layout->psum[a];
+	} else {
+		for (size_t i = a; i < b; i++) {
+			w += layout->cpw[i];
+		}
 	}
-	return w > INT32_MAX ? INT32_MAX : (int32_t)w;
+	return w > INT32_MAX ? INT32_MAX : w < INT32_MIN ? INT32_MIN : (int32_t)w;
 }
 
 static size_t trim_trailing(const struct font_layout *layout, size_t a, size_t b) {
@@ -1142,13 +1155,22 @@ static bool do_update(struct font_layout *layout) {
 	if (!itemize_and_shape(layout)) {
 		return false;
 	}
+	layout->psum = calloc(n + 1, sizeof(*layout->psum));
+	if (!layout->psum) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		layout->psum[i + 1] = layout->psum[i] + layout->cpw[i];
+	}
 	if (!break_lines(layout)) {
 		return false;
 	}
 	place_lines(layout);
 	layout->vis = calloc(layout->nlines, sizeof(*layout->vis));
 	layout->nvis = calloc(layout->nlines, sizeof(*layout->nvis));
-	return layout->vis && layout->nvis;
+	layout->vlead = calloc(layout->nlines, sizeof(*layout->vlead));
+	layout->vtrail = calloc(layout->nlines, sizeof(*layout->vtrail));
+	return layout->vis && layout->nvis && layout->vlead && layout->vtrail;
 }
 
 void font_layout_update(struct font_layout *layout) {
@@ -1165,9 +1187,12 @@ void font_layout_update(struct font_layout *layout) {
 		layout->lines = calloc(1, sizeof(*layout->lines));
 		layout->vis = calloc(1, sizeof(*layout->vis));
 		layout->nvis = calloc(1, sizeof(*layout->nvis));
+		layout->vlead = calloc(1, sizeof(*layout->vlead));
+		layout->vtrail = calloc(1, sizeof(*layout->vtrail));
 		layout->off = calloc(1, sizeof(*layout->off));
 		layout->gstart = calloc(1, sizeof(*layout->gstart));
-		if (layout->lines && layout->vis && layout->nvis && layout->off && layout->gstart) {
+		if (layout->lines && layout->vis && layout->nvis && layout->vlead && layout->vtrail &&
+				layout->off && layout->gstart) {
 			layout->nlines = 1;
 			layout->lines[0].height = layout->primary_height;
 			layout->lines[0].ascent = layout->primary_ascent;
