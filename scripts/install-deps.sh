@@ -8,7 +8,7 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libseat-dev libpng-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
 	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev \
-	librsvg2-dev"
+	librsvg2-dev libevdev-dev"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static \
