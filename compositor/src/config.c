@@ -62,6 +62,7 @@ struct comp_config_parser {
 	int lineno; // of the line inih is working on
 	enum comp_config_section section;
 	struct comp_output_config *output; // for COMP_SECTION_OUTPUT
+	struct comp_keyboard_config *keyboard; // for a [keyboard NAME] section; NULL: [keyboard]
 	size_t errors; // reported by this parse, including those not stored
 	int last_error_line;
 	bool out_of_memory;
@@ -499,6 +500,7 @@ void comp_config_init(struct comp_config *config) {
 		.color_text = 0xffffff,
 	};
 	lumen_vec_init(&config->outputs);
+	lumen_vec_init(&config->keyboards);
 	lumen_vec_init(&config->bindings);
 	lumen_vec_init(&config->autostart);
 	lumen_vec_init(&config->trusted);
@@ -522,6 +524,17 @@ void comp_config_finish(struct comp_config *config) {
 		free(oc);
 	}
 	lumen_vec_finish(&config->outputs);
+	for (size_t i = 0; i < config->keyboards.len; i++) {
+		struct comp_keyboard_config *kc = config->keyboards.items[i];
+		free(kc->name);
+		free(kc->xkb_rules);
+		free(kc->xkb_model);
+		free(kc->xkb_layout);
+		free(kc->xkb_variant);
+		free(kc->xkb_options);
+		free(kc);
+	}
+	lumen_vec_finish(&config->keyboards);
 	for (size_t i = 0; i < config->bindings.len; i++) {
 		binding_destroy(config->bindings.items[i]);
 	}
@@ -550,6 +563,41 @@ const struct comp_output_config *comp_config_find_output(const struct comp_confi
 		}
 	}
 	return NULL;
+}
+
+const struct comp_keyboard_config *comp_config_find_keyboard(const struct comp_config *config,
+		const char *name) {
+	if (!name) {
+		return NULL;
+	}
+	for (size_t i = 0; i < config->keyboards.len; i++) {
+		const struct comp_keyboard_config *kc = config->keyboards.items[i];
+		if (strcmp(kc->name, name) == 0) {
+			return kc;
+		}
+	}
+	return NULL;
+}
+
+/* [keyboard NAME] sections merge as [output NAME] sections do. */
+static struct comp_keyboard_config *get_keyboard(struct comp_config *config, const char *name) {
+	struct comp_keyboard_config *kc =
+		(struct comp_keyboard_config *)comp_config_find_keyboard(config, name);
+	if (kc) {
+		return kc;
+	}
+	kc = calloc(1, sizeof(*kc));
+	if (!kc) {
+		return NULL;
+	}
+	kc->name = strdup(name);
+	kc->repeat_rate = kc->repeat_delay = kc->numlock = -1;
+	if (!kc->name || !lumen_vec_push(&config->keyboards, kc)) {
+		free(kc->name);
+		free(kc);
+		return NULL;
+	}
+	return kc;
 }
 
 /* [output NAME] sections merge: a second one for the same name changes only its keys. */
@@ -663,17 +711,18 @@ static bool parse_range(struct comp_config_parser *parser, const char *key, cons
 static void handle_keyboard_key(struct comp_config_parser *parser, const char *key,
 		const char *value) {
 	struct comp_config *config = parser->config;
+	struct comp_keyboard_config *kc = parser->keyboard; // NULL in [keyboard]
 	char **field = NULL;
 	if (strcasecmp(key, "rules") == 0) {
-		field = &config->xkb_rules;
+		field = kc ? &kc->xkb_rules : &config->xkb_rules;
 	} else if (strcasecmp(key, "model") == 0) {
-		field = &config->xkb_model;
+		field = kc ? &kc->xkb_model : &config->xkb_model;
 	} else if (strcasecmp(key, "layout") == 0) {
-		field = &config->xkb_layout;
+		field = kc ? &kc->xkb_layout : &config->xkb_layout;
 	} else if (strcasecmp(key, "variant") == 0) {
-		field = &config->xkb_variant;
+		field = kc ? &kc->xkb_variant : &config->xkb_variant;
 	} else if (strcasecmp(key, "options") == 0) {
-		field = &config->xkb_options;
+		field = kc ? &kc->xkb_options : &config->xkb_options;
 	}
 	if (field) {
 		if (!replace_string(field, value)) {
@@ -683,13 +732,27 @@ static void handle_keyboard_key(struct comp_config_parser *parser, const char *k
 	}
 
 	if (strcasecmp(key, "repeat_rate") == 0) {
-		parse_range(parser, "repeat_rate", value, 0, 1000, &config->repeat_rate);
+		parse_range(parser, "repeat_rate", value, 0, 1000,
+			kc ? &kc->repeat_rate : &config->repeat_rate);
 	} else if (strcasecmp(key, "repeat_delay") == 0) {
-		parse_range(parser, "repeat_delay", value, 0, 10000, &config->repeat_delay);
+		parse_range(parser, "repeat_delay", value, 0, 10000,
+			kc ? &kc->repeat_delay : &config->repeat_delay);
 	} else if (strcasecmp(key, "numlock") == 0) {
-		if (!parse_bool(value, &config->numlock)) {
+		bool on;
+		if (!parse_bool(value, &on)) {
 			parser_error(parser, "invalid value '%s' for numlock (expected yes or no)", value);
+		} else if (kc) {
+			kc->numlock = on;
+		} else {
+			config->numlock = on;
 		}
+	} else if (strcasecmp(key, "per_window_layout") == 0 && !kc) {
+		if (!parse_bool(value, &config->per_window_layout)) {
+			parser_error(parser, "invalid value '%s' for per_window_layout (expected yes or "
+				"no)", value);
+		}
+	} else if (kc) {
+		parser_error(parser, "unknown key '%s' in [keyboard %s]", key, kc->name);
 	} else {
 		parser_error(parser, "unknown key '%s' in [keyboard]", key);
 	}
@@ -811,6 +874,7 @@ static void enter_section(struct comp_config_parser *parser, const char *start,
 		const char *end) {
 	parser->section = COMP_SECTION_IGNORED;
 	parser->output = NULL;
+	parser->keyboard = NULL;
 	while (start < end && isspace((unsigned char)*start)) {
 		start++;
 	}
@@ -861,6 +925,29 @@ static void enter_section(struct comp_config_parser *parser, const char *start,
 		parser->section = COMP_SECTION_OUTPUT;
 		return;
 	}
+	if (strncasecmp(name, "keyboard", 8) == 0 && isspace((unsigned char)name[8])) {
+		char *kbd = name + 8;
+		while (isspace((unsigned char)*kbd)) {
+			kbd++;
+		}
+		/* Device names have spaces and more: [keyboard "AT Translated Set 2 keyboard"]. */
+		size_t klen = strlen(kbd);
+		if (klen >= 2 && kbd[0] == '"' && kbd[klen - 1] == '"') {
+			kbd[klen - 1] = '\0';
+			kbd++;
+		}
+		if (*kbd == '\0') {
+			parser_error(parser, "[keyboard \"\"] needs the device's name");
+			return;
+		}
+		parser->keyboard = get_keyboard(parser->config, kbd);
+		if (!parser->keyboard) {
+			parser_out_of_memory(parser);
+			return;
+		}
+		parser->section = COMP_SECTION_KEYBOARD;
+		return;
+	}
 	parser_error(parser, "unknown section [%s]", name);
 }
 
@@ -885,6 +972,7 @@ static bool check_line(struct comp_config_parser *parser, const char *start, con
 			/* Keys that follow belong to the broken section, not the one before it. */
 			parser->section = COMP_SECTION_IGNORED;
 			parser->output = NULL;
+			parser->keyboard = NULL;
 			return false;
 		}
 		enter_section(parser, start + 1, close);

@@ -10,7 +10,10 @@
  * lumen.ini, parsed with inih. Sections:
  *   [output NAME]  mode = 1920x1080[@60], position = X,Y, scale = 1.5, enabled = yes|no
  *   [keyboard]     rules, model, layout (us,de), variant, options, repeat_rate,
- *                  repeat_delay, numlock = yes|no
+ *                  repeat_delay, numlock = yes|no, per_window_layout = yes|no
+ *   [keyboard NAME] the same keys (not per_window_layout) for the keyboard whose
+ *                  device name is NAME (quotes around it are allowed); what it leaves
+ *                  out comes from [keyboard], except variant, which goes with layout
  *   [bindings]     Super+Shift+1 = move-to-workspace 1   (chord = action)
  *   [autostart]    any-name = command line
  *   [decorations]  mode = server|client, title_height, focused = #rrggbb,
@@ -31,6 +34,14 @@ struct comp_output_config {
 	int enabled; // -1 unset, 0 no, 1 yes
 };
 
+/* A [keyboard NAME] section. */
+struct comp_keyboard_config {
+	char *name; // the device's name
+	char *xkb_rules, *xkb_model, *xkb_layout, *xkb_variant, *xkb_options; // NULL: [keyboard]'s
+	int repeat_rate, repeat_delay; // -1: [keyboard]'s
+	int numlock; // -1: [keyboard]'s, else 0 or 1
+};
+
 struct comp_binding {
 	uint32_t modifiers; // WLR_MODIFIER_* mask
 	xkb_keysym_t sym; // lower-case keysym
@@ -47,6 +58,8 @@ struct comp_config {
 	char *xkb_rules, *xkb_model, *xkb_layout, *xkb_variant, *xkb_options; // may be NULL
 	int repeat_rate, repeat_delay;
 	bool numlock;
+	bool per_window_layout; // each window keeps its own layout
+	struct lumen_vec keyboards; // struct comp_keyboard_config *
 	struct lumen_vec bindings; // struct comp_binding *
 	struct lumen_vec autostart; // char *, command lines
 	struct lumen_vec trusted; // char *, executable names
@@ -71,6 +84,9 @@ bool comp_config_parse_chord(const char *chord, uint32_t *modifiers, xkb_keysym_
 /** The default path: $XDG_CONFIG_HOME/lumen/lumen.ini or ~/.config/lumen/lumen.ini. Heap. */
 char *comp_config_default_path(void);
 const struct comp_output_config *comp_config_find_output(const struct comp_config *config,
+	const char *name);
+/** The [keyboard NAME] section for a device name; NULL if there is none. */
+const struct comp_keyboard_config *comp_config_find_keyboard(const struct comp_config *config,
 	const char *name);
 
 #endif

@@ -28,7 +28,8 @@
  *   workspace {num}       shows it on the focused output
  *   exec {cmd}, action {action}            as in lumen.ini [autostart], [bindings]
  *   layout {index} | {next: true} -> index, name
- *   get-layout  -> index, name, layouts: [names]
+ *   get-layout  -> index, name, layouts: [names], keyboards: [{name, virtual, index,
+ *                  layout, layouts: [names]}] (each keyboard's own keymap and layout)
  *   reload      -> errors: ["FILE:LINE: message"], also when it fails
  *   screenshot {path (absolute), output (default: focused)} -> path, output
  *   subscribe {events: [...]}
@@ -66,6 +67,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <wlr/types/wlr_virtual_keyboard_v1.h>
 #include "common/fd.h"
 #include "common/log.h"
 #include "ipc-json.h"
@@ -603,7 +605,59 @@ static bool cmd_layout(struct comp_server *server, const struct comp_ipc_request
 			add_string_or_null(reply, "name", comp_seat_layout_name(server, index));
 }
 
+static struct json_object *describe_keyboard(struct comp_keyboard *keyboard) {
+	struct wlr_keyboard *kbd = keyboard->device->keyboard;
+	struct json_object *obj = json_object_new_object();
+	struct json_object *layouts = json_object_new_array();
+	if (!obj || !layouts) {
+		json_object_put(obj);
+		json_object_put(layouts);
+		return NULL;
+	}
+	xkb_layout_index_t n = kbd->keymap ? xkb_keymap_num_layouts(kbd->keymap) : 0;
+	int index = kbd->xkb_state ? (int)xkb_state_serialize_layout(kbd->xkb_state,
+		XKB_STATE_LAYOUT_EFFECTIVE) : 0;
+	bool ok = true;
+	for (xkb_layout_index_t i = 0; i < n && i < IPC_MAX_LAYOUTS && ok; i++) {
+		ok = append(layouts, new_string(xkb_keymap_layout_get_name(kbd->keymap, i)));
+	}
+	if (!ok) {
+		json_object_put(layouts);
+		json_object_put(obj);
+		return NULL;
+	}
+	if (!add(obj, "layouts", layouts)) { // add drops layouts when it fails
+		json_object_put(obj);
+		return NULL;
+	}
+	if (!add_string_or_null(obj, "name", keyboard->device->name) ||
+			!add_bool(obj, "virtual",
+				wlr_input_device_get_virtual_keyboard(keyboard->device) != NULL) ||
+			!add_int(obj, "index", index) ||
+			!add_string_or_null(obj, "layout", (xkb_layout_index_t)index < n ?
+				xkb_keymap_layout_get_name(kbd->keymap, (xkb_layout_index_t)index) : NULL)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static bool cmd_get_layout(struct comp_server *server, struct json_object *reply) {
+	struct json_object *keyboards = json_object_new_array();
+	if (!keyboards) {
+		return false;
+	}
+	struct comp_keyboard *keyboard;
+	wl_list_for_each_reverse(keyboard, &server->keyboards, link) {
+		if (!append(keyboards, describe_keyboard(keyboard))) {
+			json_object_put(keyboards);
+			return false;
+		}
+	}
+	if (!add(reply, "keyboards", keyboards)) {
+		return false;
+	}
+
 	int index = comp_seat_layout_index(server);
 	struct json_object *layouts = json_object_new_array();
 	if (!layouts) {

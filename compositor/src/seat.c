@@ -25,24 +25,39 @@
 
 #define MAX_CONSUMED (sizeof(((struct comp_server *)0)->consumed_keys) / sizeof(uint32_t))
 
-static struct xkb_keymap *compile_keymap(struct comp_server *server) {
+/*
+ * Keymaps. Every keyboard gets the [keyboard] settings, or those of its own
+ * [keyboard NAME] section (by device name) where it has one; what that section leaves
+ * out comes from [keyboard], except the variant, which belongs to the layout it was
+ * written for.
+ *
+ * The layout (xkb group) is the seat's, not a device's: switching on one keyboard
+ * switches every keyboard whose keymap has that many layouts, and a keyboard that
+ * appears later (hotplug, inputd coming back) starts in it. Virtual keyboards are left
+ * alone: their keymaps are their clients'.
+ */
+static struct xkb_keymap *compile_keymap(struct comp_server *server,
+		const struct comp_keyboard_config *kc) {
 	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	if (!context) {
 		return NULL;
 	}
+	const struct comp_config *config = &server->config;
 	struct xkb_rule_names rules = {
-		.rules = server->config.xkb_rules,
-		.model = server->config.xkb_model,
-		.layout = server->config.xkb_layout,
-		.variant = server->config.xkb_variant,
-		.options = server->config.xkb_options,
+		.rules = kc && kc->xkb_rules ? kc->xkb_rules : config->xkb_rules,
+		.model = kc && kc->xkb_model ? kc->xkb_model : config->xkb_model,
+		.layout = kc && kc->xkb_layout ? kc->xkb_layout : config->xkb_layout,
+		.variant = kc && kc->xkb_variant ? kc->xkb_variant
+			: kc && kc->xkb_layout ? NULL : config->xkb_variant,
+		.options = kc && kc->xkb_options ? kc->xkb_options : config->xkb_options,
 	};
 	struct xkb_keymap *keymap = xkb_keymap_new_from_names(context, &rules,
 		XKB_KEYMAP_COMPILE_NO_FLAGS);
 	if (!keymap) {
-		lumen_log(LUMEN_ERROR, "keyboard: layout '%s' variant '%s' options '%s' do not "
-			"compile; using the default layout", rules.layout ? rules.layout : "",
-			rules.variant ? rules.variant : "", rules.options ? rules.options : "");
+		lumen_log(LUMEN_ERROR, "keyboard%s%s: layout '%s' variant '%s' options '%s' do not "
+			"compile; using the default layout", kc ? " " : "", kc ? kc->name : "",
+			rules.layout ? rules.layout : "", rules.variant ? rules.variant : "",
+			rules.options ? rules.options : "");
 		struct xkb_rule_names fallback = {0};
 		keymap = xkb_keymap_new_from_names(context, &fallback, XKB_KEYMAP_COMPILE_NO_FLAGS);
 	}
@@ -50,20 +65,33 @@ static struct xkb_keymap *compile_keymap(struct comp_server *server) {
 	return keymap;
 }
 
-static void configure_keyboard(struct comp_server *server, struct wlr_keyboard *kbd) {
-	struct xkb_keymap *keymap = compile_keymap(server);
+static void configure_keyboard(struct comp_server *server, struct wlr_input_device *device) {
+	struct wlr_keyboard *kbd = device->keyboard;
+	const struct comp_keyboard_config *kc = comp_config_find_keyboard(&server->config,
+		device->name);
+	struct xkb_keymap *keymap = compile_keymap(server, kc);
 	if (keymap) {
 		wlr_keyboard_set_keymap(kbd, keymap);
 		xkb_keymap_unref(keymap);
 	}
-	wlr_keyboard_set_repeat_info(kbd, server->config.repeat_rate, server->config.repeat_delay);
-	if (server->config.numlock && kbd->keymap) {
-		xkb_mod_index_t num = xkb_keymap_mod_get_index(kbd->keymap, XKB_MOD_NAME_NUM);
-		if (num != XKB_MOD_INVALID) {
-			wlr_keyboard_notify_modifiers(kbd, kbd->modifiers.depressed,
-				kbd->modifiers.latched, kbd->modifiers.locked | (1u << num),
-				kbd->modifiers.group);
-		}
+	int rate = kc && kc->repeat_rate >= 0 ? kc->repeat_rate : server->config.repeat_rate;
+	int delay = kc && kc->repeat_delay >= 0 ? kc->repeat_delay : server->config.repeat_delay;
+	wlr_keyboard_set_repeat_info(kbd, rate, delay);
+	bool numlock = kc && kc->numlock >= 0 ? kc->numlock : server->config.numlock;
+	if (!kbd->keymap) {
+		return;
+	}
+	uint32_t locked = kbd->modifiers.locked;
+	xkb_mod_index_t num = xkb_keymap_mod_get_index(kbd->keymap, XKB_MOD_NAME_NUM);
+	if (numlock && num != XKB_MOD_INVALID) {
+		locked |= 1u << num;
+	}
+	/* The seat's layout, where this keymap has it. */
+	uint32_t group = server->kbd_group < xkb_keymap_num_layouts(kbd->keymap) ?
+		server->kbd_group : 0;
+	if (locked != kbd->modifiers.locked || group != kbd->modifiers.group) {
+		wlr_keyboard_notify_modifiers(kbd, kbd->modifiers.depressed, kbd->modifiers.latched,
+			locked, group);
 	}
 }
 
@@ -72,28 +100,67 @@ void comp_seat_apply_keyboard_config(struct comp_server *server) {
 	wl_list_for_each(keyboard, &server->keyboards, link) {
 		/* A virtual keyboard's keymap belongs to its client. */
 		if (!wlr_input_device_get_virtual_keyboard(keyboard->device)) {
-			configure_keyboard(server, keyboard->device->keyboard);
+			configure_keyboard(server, keyboard->device);
 		}
 	}
 }
 
-bool comp_seat_set_layout(struct comp_server *server, int index) {
+/* The modifiers (and layout) of this keyboard go to the seat's clients, or to the input
+ * method while it grabs the keyboard. */
+static void forward_modifiers(struct comp_server *server, struct comp_keyboard *keyboard) {
+	struct wlr_keyboard *kbd = keyboard->device->keyboard;
+	if (kbd->keymap && !comp_im_relay_handle_modifiers(server->im_relay, keyboard->device)) {
+		wlr_seat_set_keyboard(server->seat, keyboard->device);
+		wlr_seat_keyboard_notify_modifiers(server->seat, &kbd->modifiers);
+	}
+}
+
+/* Makes group the seat's layout: every other keyboard that has it follows. */
+static void sync_group(struct comp_server *server, struct comp_keyboard *origin,
+		uint32_t group) {
+	server->kbd_group = group;
+	server->kbd_syncing = true;
+	struct comp_keyboard *seat_keyboard = NULL;
 	struct comp_keyboard *keyboard;
-	bool any = false;
 	wl_list_for_each(keyboard, &server->keyboards, link) {
 		struct wlr_keyboard *kbd = keyboard->device->keyboard;
-		if (!kbd->keymap || index < 0 ||
-				(xkb_layout_index_t)index >= xkb_keymap_num_layouts(kbd->keymap)) {
+		if (kbd == wlr_seat_get_keyboard(server->seat)) {
+			seat_keyboard = keyboard;
+		}
+		if (keyboard == origin || !kbd->keymap ||
+				wlr_input_device_get_virtual_keyboard(keyboard->device) ||
+				group >= xkb_keymap_num_layouts(kbd->keymap) || kbd->modifiers.group == group) {
 			continue;
 		}
 		wlr_keyboard_notify_modifiers(kbd, kbd->modifiers.depressed, kbd->modifiers.latched,
-			kbd->modifiers.locked, (uint32_t)index);
-		any = true;
+			kbd->modifiers.locked, group);
 	}
-	if (any) {
-		comp_ipc_event(server, "layout", "change", NULL);
+	server->kbd_syncing = false;
+	/* Clients heard nothing while we synced: tell them of the seat keyboard's state. */
+	if (seat_keyboard && seat_keyboard != origin) {
+		forward_modifiers(server, seat_keyboard);
 	}
-	return any;
+	comp_ipc_event(server, "layout", "change", NULL);
+}
+
+static bool has_layout(struct comp_server *server, int index) {
+	struct comp_keyboard *keyboard;
+	wl_list_for_each(keyboard, &server->keyboards, link) {
+		struct wlr_keyboard *kbd = keyboard->device->keyboard;
+		if (kbd->keymap && index >= 0 &&
+				(xkb_layout_index_t)index < xkb_keymap_num_layouts(kbd->keymap)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool comp_seat_set_layout(struct comp_server *server, int index) {
+	if (!has_layout(server, index)) {
+		return false;
+	}
+	sync_group(server, NULL, (uint32_t)index);
+	return true;
 }
 
 static struct wlr_keyboard *main_keyboard(struct comp_server *server) {
@@ -202,19 +269,21 @@ static void handle_modifiers(struct wl_listener *listener, void *data) {
 	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, modifiers);
 	struct comp_server *server = keyboard->server;
 	struct wlr_keyboard *kbd = keyboard->device->keyboard;
-	static uint32_t last_group = UINT32_MAX;
 	if (server->switching && !(wlr_keyboard_get_modifiers(kbd) & WLR_MODIFIER_ALT)) {
 		comp_workspace_end_switch(server);
 	}
-	if (kbd->keymap && !comp_im_relay_handle_modifiers(server->im_relay, keyboard->device)) {
-		wlr_seat_set_keyboard(server->seat, keyboard->device);
-		wlr_seat_keyboard_notify_modifiers(server->seat, &kbd->modifiers);
+	if (server->kbd_syncing) {
+		return; // sync_group tells the seat once it is done
 	}
-	if (kbd->modifiers.group != last_group) {
-		if (last_group != UINT32_MAX) {
+	forward_modifiers(server, keyboard);
+	if (wlr_input_device_get_virtual_keyboard(keyboard->device)) {
+		if (kbd->modifiers.group != keyboard->last_group) {
+			keyboard->last_group = kbd->modifiers.group;
 			comp_ipc_event(server, "layout", "change", NULL);
 		}
-		last_group = kbd->modifiers.group;
+	} else if (kbd->keymap && kbd->modifiers.group != server->kbd_group) {
+		/* Switched on this keyboard (grp:alt_shift_toggle and the like). */
+		sync_group(server, keyboard, kbd->modifiers.group);
 	}
 }
 
@@ -269,7 +338,7 @@ static void add_keyboard(struct comp_server *server, struct wlr_input_device *de
 	keyboard->server = server;
 	keyboard->device = device;
 	if (configure) {
-		configure_keyboard(server, device->keyboard);
+		configure_keyboard(server, device);
 	}
 	keyboard->modifiers.notify = handle_modifiers;
 	wl_signal_add(&device->keyboard->events.modifiers, &keyboard->modifiers);
@@ -359,6 +428,29 @@ bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *clie
 	return !exclusive || exclusive == client;
 }
 
+/*
+ * per_window_layout: the window that loses the keyboard keeps the layout it had; the
+ * one that gets it goes back to its own, or to the first layout if it never had the
+ * keyboard (as KDE's and labwc's per-window policies do). Surfaces that are not windows
+ * (layer surfaces: a launcher, a lock screen) change nothing.
+ */
+static void restore_window_layout(struct comp_server *server, struct wlr_surface *previous,
+		struct wlr_surface *next) {
+	struct comp_view *old = previous ? comp_view_from_surface(server, previous) : NULL;
+	struct comp_view *view = next ? comp_view_from_surface(server, next) : NULL;
+	if (old) {
+		old->layout = server->kbd_group;
+		old->has_layout = true;
+	}
+	if (!view) {
+		return;
+	}
+	uint32_t group = view->has_layout ? view->layout : 0;
+	if (group != server->kbd_group) {
+		comp_seat_set_layout(server, (int)group);
+	}
+}
+
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface) {
 	if (surface && !comp_seat_client_allowed(server,
 			wl_resource_get_client(surface->resource))) {
@@ -376,12 +468,16 @@ void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *sur
 		comp_im_relay_set_focus(server->im_relay, NULL);
 		return;
 	}
+	struct wlr_surface *previous = server->seat->keyboard_state.focused_surface;
 	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
 	if (kbd) {
 		wlr_seat_keyboard_notify_enter(server->seat, surface, kbd->keycodes, kbd->num_keycodes,
 			&kbd->modifiers);
 	} else {
 		wlr_seat_keyboard_notify_enter(server->seat, surface, NULL, 0, NULL);
+	}
+	if (server->config.per_window_layout && previous != surface) {
+		restore_window_layout(server, previous, surface);
 	}
 	comp_im_relay_set_focus(server->im_relay, surface);
 }

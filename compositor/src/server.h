@@ -104,6 +104,8 @@ struct comp_view {
 
 	struct wlr_foreign_toplevel_handle_v1 *toplevel_handle;
 	uint64_t id; // stable id for IPC
+	bool has_layout; // per_window_layout: layout is the one it had when it lost focus
+	uint32_t layout;
 
 	struct wl_listener map, unmap, destroy, commit;
 	struct wl_listener request_move, request_resize, request_maximize,
@@ -134,6 +136,7 @@ struct comp_keyboard {
 	struct wl_list link; // comp_server.keyboards
 	struct comp_server *server;
 	struct wlr_input_device *device;
+	uint32_t last_group; // a virtual keyboard's, as last reported
 	struct wl_listener modifiers, key, destroy;
 };
 
@@ -191,6 +194,8 @@ struct comp_server {
 	struct wlr_cursor *cursor;
 	struct wlr_xcursor_manager *cursor_mgr;
 	struct wl_list keyboards; // comp_keyboard.link
+	uint32_t kbd_group; // the seat's keyboard layout (xkb group)
+	bool kbd_syncing; // seat.c is setting every keyboard's group
 	int touch_devices; // how many are attached, for the seat's capabilities
 	struct wlr_pointer_constraint_v1 *active_constraint; // may be NULL
 	struct wl_event_source *rebase_idle; // pending pointer re-check, may be NULL
