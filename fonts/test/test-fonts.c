@@ -251,6 +251,9 @@ static void test_fallback(struct font_context *ctx) {
 
 /* ---- carets and hit tests ---- */
 
+static void test_graphemes(struct font_context *ctx);
+static void test_attrs(struct font_context *ctx);
+
 static void test_carets(struct font_context *ctx, const char *name, const char *text,
 		enum font_direction dir, double width) {
 	struct font_layout *layout = make_layout(ctx, "DejaVu Sans", 18, text);
@@ -350,6 +353,106 @@ static void test_carets(struct font_context *ctx, const char *name, const char *
 	font_layout_destroy(layout);
 }
 
+static void test_graphemes(struct font_context *ctx) {
+	/* e + combining acute, a thumbs-up with a skin tone, a flag, CR LF, a family. */
+	const char *text = "e\xcc\x81👍🏽🇫🇷\r\n👨‍👩‍👧x";
+	static const size_t want[] = {0, 3, 11, 19, 21, 39, 40};
+	struct font_layout *layout = make_layout(ctx, "DejaVu Sans", 16, text);
+	size_t got[16], n = 0;
+	size_t len = strlen(text);
+	for (size_t i = 0; n < 16; i = font_layout_next_grapheme(layout, i)) {
+		got[n++] = i;
+		if (i >= len) {
+			break;
+		}
+	}
+	bool same = n == sizeof(want) / sizeof(want[0]);
+	for (size_t i = 0; same && i < n; i++) {
+		same = got[i] == want[i];
+	}
+	for (size_t i = 0; !same && i < n; i++) {
+		printf("# boundary %zu at %zu\n", i, got[i]);
+	}
+	ok(same, "graphemes: marks, skin tones, flags, CR LF and ZWJ sequences stay whole "
+		"(%zu boundaries)", n);
+	bool back = true;
+	for (size_t i = n - 1; i > 0; i--) {
+		back &= font_layout_prev_grapheme(layout, got[i]) == got[i - 1];
+	}
+	ok(back, "graphemes: prev_grapheme walks the same boundaries backwards");
+	font_layout_set_text(layout, "hello, big world", 16);
+	ok(font_layout_move_word(layout, 0, 1) == 5 && font_layout_move_word(layout, 5, 1) == 10 &&
+		font_layout_move_word(layout, 16, -1) == 11 && font_layout_move_word(layout, 11, -1) == 7,
+		"words: next word end and previous word start");
+	double ascent = 0, descent = 0, height = 0;
+	struct font_desc desc = {.family = "DejaVu Sans", .size = 20, .unit = FONT_SIZE_PX};
+	bool got_metrics = font_context_get_metrics(ctx, &desc, 1, &ascent, &descent, &height);
+	ok(got_metrics && ascent > 15 &&
+		descent > 3 && height >= ascent + descent, "metrics: ascent %.0f, descent %.0f, "
+		"height %.0f at 20 px", ascent, descent, height);
+	desc.size = 15;
+	desc.unit = FONT_SIZE_PT;
+	double h_pt = 0;
+	font_context_get_metrics(ctx, &desc, 1, NULL, NULL, &h_pt);
+	ok(fabs(h_pt - height) < 1.01, "metrics: 15 pt is 20 px (%.1f vs %.1f)", h_pt, height);
+	font_layout_destroy(layout);
+}
+
+static void test_attrs(struct font_context *ctx) {
+	const char *text = "plain red under";
+	struct font_layout *layout = make_layout(ctx, "DejaVu Sans", 20, text);
+	struct font_attr attrs[] = {
+		{.type = FONT_ATTR_COLOR, .start = 6, .end = 9, .value.color = 0xffff0000},
+		{.type = FONT_ATTR_UNDERLINE, .start = 10, .end = 15, .value.on = true},
+		{.type = FONT_ATTR_WEIGHT, .start = 0, .end = 5, .value.weight = 700},
+	};
+	font_layout_set_attrs(layout, attrs, 3);
+	pixman_image_t *img = pixman_image_create_bits(PIXMAN_a8r8g8b8, 220, 40, NULL, 0);
+	pixman_color_t white = {0xffff, 0xffff, 0xffff, 0xffff};
+	pixman_image_t *bg = pixman_image_create_solid_fill(&white);
+	pixman_image_composite32(PIXMAN_OP_SRC, bg, NULL, img, 0, 0, 0, 0, 0, 0, 220, 40);
+	pixman_image_unref(bg);
+	font_layout_render(layout, img, 0, 0, 0xff000000);
+	struct font_rect red, under, plain;
+	font_layout_get_selection_rects(layout, 6, 9, &red, 1);
+	font_layout_get_selection_rects(layout, 10, 15, &under, 1);
+	font_layout_get_selection_rects(layout, 0, 5, &plain, 1);
+	uint32_t *p = pixman_image_get_data(img);
+	int reds = 0, reds_elsewhere = 0;
+	for (int y = 0; y < 40; y++) {
+		for (int x = 0; x < 220; x++) {
+			uint32_t c = p[y * 220 + x];
+			bool is_red = ((c >> 16) & 0xff) > 0xc0 && ((c >> 8) & 0xff) < 0x60;
+			if (x >= red.x && x < red.x + red.width) {
+				reds += is_red;
+			} else {
+				reds_elsewhere += is_red;
+			}
+		}
+	}
+	ok(reds > 20 && reds_elsewhere == 0, "attrs: colour applies to its range only (%d red "
+		"pixels in it, %d outside)", reds, reds_elsewhere);
+	struct font_layout_metrics m;
+	font_layout_get_metrics(layout, &m);
+	/* An underline: a row below the baseline dark across most of the range. */
+	int best_row = 0;
+	for (int y = (int)m.baseline + 1; y < 40; y++) {
+		int dark = 0;
+		for (int x = (int)under.x; x < (int)(under.x + under.width); x++) {
+			dark += (p[y * 220 + x] & 0xff) < 0x80;
+		}
+		best_row = dark > best_row ? dark : best_row;
+	}
+	ok(best_row > under.width * 0.8, "attrs: underline drawn under its range (%d of %.0f px)",
+		best_row, under.width);
+	const struct font_item *items;
+	size_t nitems = font_layout_get_items(layout, &items);
+	ok(nitems >= 3 && items[0].weight == 700 && strstr(items[0].face->path, "Bold"),
+		"attrs: weight 700 picks the bold face (%s)", nitems ? items[0].face->path : "none");
+	pixman_image_unref(img);
+	font_layout_destroy(layout);
+}
+
 /* ---- rendering ---- */
 
 static pixman_image_t *canvas(int w, int h, uint32_t argb) {
@@ -441,6 +544,23 @@ static void test_render(struct font_context *ctx) {
 	ok(fringes > 20, "render: subpixel RGB draws coloured fringes (%d pixels)", fringes);
 	ok(differ > 20 && red_left > blue_left, "render: BGR is RGB with red and blue swapped "
 		"(%d pixels differ, %d match swapped, %d do not)", differ, red_left, blue_left);
+
+	/* Full hinting snaps outlines to the pixel grid: other pixels than unhinted. */
+	struct font_options none = {.hinting = FONT_HINTING_NONE};
+	struct font_options full = {.hinting = FONT_HINTING_FULL};
+	font_layout_set_options(layout, &none);
+	pixman_image_t *img_n = canvas(W, H, 0xffffffff);
+	font_layout_render(layout, img_n, 10, 5, 0xff000000);
+	font_layout_set_options(layout, &full);
+	pixman_image_t *img_f = canvas(W, H, 0xffffffff);
+	font_layout_render(layout, img_f, 10, 5, 0xff000000);
+	int hint_diff = 0;
+	for (int i = 0; i < W * H; i++) {
+		hint_diff += pixman_image_get_data(img_n)[i] != pixman_image_get_data(img_f)[i];
+	}
+	ok(hint_diff > 50, "render: full hinting differs from none (%d pixels)", hint_diff);
+	pixman_image_unref(img_n);
+	pixman_image_unref(img_f);
 
 	/* Colour emoji keep their colours whatever the text colour. */
 	struct font_layout *emoji = make_layout(ctx, "DejaVu Sans", 32, "😀");
@@ -722,6 +842,11 @@ int main(void) {
 	test_carets(ctx, "Arabic ligatures", "لا إله مرحبا", FONT_DIRECTION_AUTO, -1);
 	test_carets(ctx, "combining marks", "e\xcc\x81t\xc3\xa9 n\xcc\x83", FONT_DIRECTION_AUTO, -1);
 	test_carets(ctx, "wrapped bidi", "one two שלוש ארבע five six שש", FONT_DIRECTION_AUTO, 90);
+	test_carets(ctx, "emoji sequences and flags", "a👍🏽b🇫🇷🇩🇪c 👨‍👩‍👧 d",
+		FONT_DIRECTION_AUTO, -1);
+	test_carets(ctx, "Devanagari and Thai", "नमस्ते क्षत्रिय สวัสดี น้ำ", FONT_DIRECTION_AUTO, -1);
+	test_graphemes(ctx);
+	test_attrs(ctx);
 
 	test_render(ctx);
 	test_wrap(ctx);

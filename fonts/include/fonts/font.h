@@ -142,7 +142,7 @@ struct font_layout_metrics {
 	double width;    // widest line's advance (excluding trailing spaces)
 	double height;   // sum of line heights; an empty layout is one line high
 	double baseline; // first line's baseline, from the top
-	double ink_x, ink_y, ink_width, ink_height; // bounds of the glyphs' pixels
+	double ink_x, ink_y, ink_width, ink_height; // union of the lines' boxes (for now)
 	int line_count;  // at least 1
 	bool ellipsized; // some text is not shown
 	bool wrapped;    // some line was broken at the width, not at a hard break
