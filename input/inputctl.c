@@ -30,7 +30,8 @@ static void usage(FILE *f) {
 	fprintf(f,
 		"usage: lumen-inputctl [options] COMMAND [ARGS] [COMMAND [ARGS]]...\n"
 		"Consumer commands (alone):\n"
-		"  list [--follow]     the devices (and, with --follow, those that come and go)\n"
+		"  list [--follow]     the devices (and, with --follow, then \"added\" and \"removed\"\n"
+		"                      lines as they come and go)\n"
 		"  monitor             become the seat master and print every event\n"
 		"Driver commands (any number, run in order; devices are created when needed):\n"
 		"  type STRING         type text through the layout (--layout)\n"
@@ -346,10 +347,12 @@ static int run_consumer(void) {
 				print_device(&devices[i]);
 			}
 		}
-		fflush(stdout);
 		if (mode == MODE_LIST) {
+			fflush(stdout);
 			return 0;
 		}
+		printf("following changes\n");
+		fflush(stdout);
 	}
 	while (wl_display_dispatch(display) >= 0) {
 	}

@@ -179,6 +179,7 @@ ok $? "events come in frames with timestamps ($frames frames)"
 # Consumers see devices come and go.
 "$INPUTCTL" list --follow >"$T_DIR/follow.log" 2>&1 &
 FOLLOW_PID=$!
+wait_for grep -qx 'following changes' "$T_DIR/follow.log"
 "$INPUTCTL" --name "held keyboard" press b sleep 100000 >/dev/null 2>&1 &
 HOLD_PID=$!
 wait_for sh -c "'$INPUTCTL' list | grep -q 'name: held keyboard'"
