@@ -264,7 +264,9 @@ static void tool_move(struct comp_tablet *tablet, struct comp_tablet_tool *tool,
 		emulate_motion(tablet, time, lx, ly); // the pointer keeps its implicit grab
 		return;
 	}
-	if (tool_held(tool)) {
+	/* A locker that took the input since the press ends the stroke too. */
+	if (tool_held(tool) && comp_seat_client_allowed(server,
+			wl_resource_get_client(tool->tool_v2->focused_surface->resource))) {
 		wlr_cursor_warp_closest(server->cursor, tablet->device, lx, ly);
 		wlr_send_tablet_v2_tablet_tool_motion(tool->tool_v2, lx - tool->origin_x,
 			ly - tool->origin_y);
@@ -288,6 +290,9 @@ static void tool_move(struct comp_tablet *tablet, struct comp_tablet_tool *tool,
 		tool->origin_x = lx - sx;
 		tool->origin_y = ly - sy;
 		if (tool->tool_v2->focused_surface != surface) {
+			/* Until the client sets one: not the image some other surface chose. */
+			wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, "left_ptr",
+				server->cursor);
 			/* wlroots sends proximity_out to the surface the tool leaves. */
 			wlr_send_tablet_v2_tablet_tool_proximity_in(tool->tool_v2, tablet->tablet_v2,
 				surface);
