@@ -217,7 +217,7 @@ bool gt_get_render(struct gt_ctx *ctx) {
 		struct gpu_device_info info;
 		char why[256];
 		if (gpu_device_probe_path(ctx->device, &info, why, sizeof(why))) {
-			snprintf(node, sizeof(node), "%s", info.render[0] ? info.render : ctx->device);
+			snprintf(node, sizeof(node), "%s", gpu_device_render_path(&info));
 		} else {
 			snprintf(ctx->alloc_why, sizeof(ctx->alloc_why), "%s", why);
 		}
@@ -226,8 +226,8 @@ bool gt_get_render(struct gt_ctx *ctx) {
 		char why[256] = "";
 		int n = gpu_devices_list(&infos, why, sizeof(why));
 		for (int i = 0; i < n && !node[0]; i++) {
-			if (infos[i].render[0]) {
-				snprintf(node, sizeof(node), "%s", infos[i].render);
+			if (infos[i].render[0] || infos[i].primary[0]) {
+				snprintf(node, sizeof(node), "%s", gpu_device_render_path(&infos[i]));
 			}
 		}
 		free(infos);

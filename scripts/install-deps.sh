@@ -9,7 +9,7 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
 	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev \
 	librsvg2-dev libevdev-dev"
-RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme"
+RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static \
 	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji"

@@ -113,6 +113,19 @@ struct gpu_buffer *gpu_buffer_create(struct gpu_allocator *alloc, int32_t width,
 	if (n_modifiers > 0) {
 		bo = gbm_bo_create_with_modifiers2(alloc->gbm, (uint32_t)width, (uint32_t)height,
 			format, modifiers, (unsigned)n_modifiers, gbm_flags(usage & ~GPU_BUFFER_LINEAR));
+		/* Drivers without modifiers (kms_swrast: ENOSYS) still give LINEAR or an
+		 * implicit layout through the usage flags. */
+		bool implicit_ok = true, linear = true;
+		for (size_t i = 0; i < n_modifiers; i++) {
+			implicit_ok &= modifiers[i] == DRM_FORMAT_MOD_LINEAR ||
+				modifiers[i] == DRM_FORMAT_MOD_INVALID;
+			linear &= modifiers[i] == DRM_FORMAT_MOD_LINEAR;
+		}
+		if (!bo && errno == ENOSYS && implicit_ok) {
+			errno = 0;
+			bo = gbm_bo_create(alloc->gbm, (uint32_t)width, (uint32_t)height, format,
+				gbm_flags(usage | (linear ? GPU_BUFFER_LINEAR : 0)));
+		}
 	} else {
 		bo = gbm_bo_create(alloc->gbm, (uint32_t)width, (uint32_t)height, format,
 			gbm_flags(usage));
@@ -183,9 +196,11 @@ bool gpu_buffer_export(struct gpu_buffer *buffer, struct gpu_dmabuf *out) {
 	out->modifier = buffer->modifier;
 	out->n_planes = buffer->n_planes;
 	for (int i = 0; i < buffer->n_planes; i++) {
+		errno = 0;
 		out->fds[i] = gbm_bo_get_fd_for_plane(buffer->bo, i);
 		if (out->fds[i] < 0) {
-			lumen_log(LUMEN_WARN, "gbm_bo_get_fd_for_plane(%d) failed", i);
+			lumen_log(LUMEN_WARN, "gbm_bo_get_fd_for_plane(%d) failed: %s", i,
+				errno ? strerror(errno) : "?");
 			gpu_dmabuf_finish(out);
 			return false;
 		}

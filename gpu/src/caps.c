@@ -200,11 +200,9 @@ void gpu_caps_collect(struct gpu_caps *caps, const char *path) {
 	}
 	struct gpu_allocator *alloc = NULL;
 	if (fd >= 0) {
-		/* Render on the render node when there is one, as a compositor would. */
-		int render_fd = -1;
-		if (caps->device.render[0]) {
-			render_fd = open(caps->device.render, O_RDWR | O_CLOEXEC);
-		}
+		/* Render where a compositor would: the render node, or the card for kms_swrast. */
+		const char *render_path = gpu_device_render_path(&caps->device);
+		int render_fd = strcmp(render_path, node) == 0 ? -1 : open(render_path, O_RDWR | O_CLOEXEC);
 		alloc = gpu_allocator_create(render_fd >= 0 ? render_fd : fd, caps->gbm_why,
 			sizeof(caps->gbm_why));
 		if (render_fd >= 0) {

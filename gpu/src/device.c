@@ -232,3 +232,10 @@ bool gpu_render_node_for_fd(int fd, char *path, size_t size) {
 	free(name);
 	return true;
 }
+
+const char *gpu_device_render_path(const struct gpu_device_info *info) {
+	if (strcmp(info->mesa_driver, "kms_swrast") == 0 && info->primary[0]) {
+		return info->primary;
+	}
+	return info->render[0] ? info->render : info->primary;
+}

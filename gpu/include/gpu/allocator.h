@@ -36,7 +36,7 @@ enum gpu_buffer_usage {
 	GPU_BUFFER_SCANOUT = 1 << 0,
 	GPU_BUFFER_RENDER = 1 << 1,
 	GPU_BUFFER_LINEAR = 1 << 2,
-	GPU_BUFFER_WRITE = 1 << 3, // CPU writes through map
+	GPU_BUFFER_WRITE = 1 << 3, // gbm_bo_write (cursors); Mesa then makes a bare dumb buffer that cannot be exported
 };
 
 struct gpu_buffer {

@@ -47,6 +47,12 @@ void gpu_device_probe_fd(int fd, struct gpu_device_info *info);
  */
 const char *gpu_mesa_driver_for(const char *kernel_driver, enum gpu_3d has_3d);
 
+/**
+ * The node to allocate (GBM) and render on: the render node, except for kms_swrast,
+ * which renders into dumb buffers, and those exist only on the primary node.
+ */
+const char *gpu_device_render_path(const struct gpu_device_info *info);
+
 /** The render node belonging to an open primary (or render) fd; "" when none. */
 bool gpu_render_node_for_fd(int fd, char *path, size_t size);
 
