@@ -1,5 +1,6 @@
 /* The accessible side of widgets (toolkit/a11y.h) and the tree dump the tests read. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,8 @@ uint32_t tk_a11y_node_get_states(const struct tk_a11y_node *node) {
 	if (w->focusable) {
 		s |= TK_A11Y_STATE_FOCUSABLE;
 	}
-	if (tk_widget_has_focus(w)) {
+	/* While a popup is open, focus is in it, not in the window below. */
+	if (tk_widget_has_focus(w) && tk_window_top_popup(w->window) == w->window) {
 		s |= TK_A11Y_STATE_FOCUSED;
 	}
 	for (const struct tk_widget *p = w; p; p = p->parent) {

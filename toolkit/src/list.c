@@ -375,11 +375,14 @@ void tk_widget_scroll_into_view(struct tk_widget *w) {
 		}
 		struct tk_scroll *s = (struct tk_scroll *)p;
 		/* w's position relative to the content's top. */
-		int top = w->y - (p->y - s->offset);
-		if (top < s->offset) {
+		int top = w->y - (p->y - s->offset), bottom = top + w->height;
+		if (top < s->offset && bottom > s->offset + p->height) {
+			/* Larger than the view and covering it: already in view. */
+		} else if (top < s->offset) {
 			scroll_to(s, top);
-		} else if (top + w->height > s->offset + p->height) {
-			scroll_to(s, top + w->height - p->height);
+		} else if (bottom > s->offset + p->height) {
+			int to = bottom - p->height;
+			scroll_to(s, to < top ? to : top);
 		}
 		if (p->window) {
 			tk_window_layout(p->window);

@@ -307,8 +307,12 @@ void tk_window_flush(struct tk_window *win) {
 	wl_callback_add_listener(win->frame_cb, &frame_listener, win);
 	buf->busy = true;
 	wl_surface_commit(win->surface);
-	if (win->a11y_fn) {
-		win->a11y_fn(tk_window_get_a11y(win), win->a11y_data);
+	/* A popup's tree is part of its parent's: tell the window that has a handler. */
+	for (struct tk_window *w = win; w; w = w->parent) {
+		if (w->a11y_fn) {
+			w->a11y_fn(tk_window_get_a11y(w), w->a11y_data);
+			break;
+		}
 	}
 }
 
