@@ -21,12 +21,14 @@ T_SOCKET=lumen-test
 LUMEN_PID=""
 DISPLAYD_PID=""
 unset LUMEN_DISPLAY
+INPUTD_PID=""
+unset LUMEN_INPUT
 
 t_cleanup() {
-	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID; do
+	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID $INPUTD_PID; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID; do
+	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID $INPUTD_PID; do
 		# Give each a moment, then insist.
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$pid" 2>/dev/null || break
@@ -230,4 +232,42 @@ json_is() { # value python-expression lumenctl-args...
 	want=$1
 	shift
 	[ "$(ipc_json "$@" 2>/dev/null)" = "$want" ]
+}
+
+# start_inputd [args...]: lumen-inputd with no real devices (--no-libinput) in the
+# private runtime dir; lumen, started after it, becomes its seat master (lumen-input-0).
+start_inputd() {
+	"$LUMEN_INPUTD" --no-libinput "$@" >>"$T_DIR/inputd.log" 2>&1 &
+	INPUTD_PID=$!
+	wait_for 10 test -S "$XDG_RUNTIME_DIR/lumen-input-0" || bail "lumen-inputd did not start"
+}
+
+# Ends inputd and checks it exits cleanly, as stop_lumen does for lumen.
+stop_inputd() {
+	[ -n "$INPUTD_PID" ] || return 0
+	kill -TERM "$INPUTD_PID" 2>/dev/null
+	wait "$INPUTD_PID"
+	status=$?
+	INPUTD_PID=""
+	report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/inputd.log" | head -n 3)
+	[ "$status" -eq 0 ] && [ -z "$report" ]
+	ok $? "lumen-inputd exits cleanly (status $status${report:+; $report})"
+}
+
+# How many times lumen has become inputd's seat master (input-backend.c logs each).
+input_masters() {
+	grep -c "seat master of the input server" "$T_DIR/lumen.log"
+}
+
+input_masters_at_least() { # COUNT
+	[ "$(input_masters)" -ge "$1" ]
+}
+
+wait_input_master() { # COUNT: lumen has been the master at least COUNT times
+	wait_for 10 input_masters_at_least "$1"
+}
+
+# lumen-inputctl, a driver of inputd: its output goes to $T_DIR/inputctl.out.
+inputctl() {
+	"$LUMEN_INPUTCTL" "$@" >>"$T_DIR/inputctl.out" 2>&1
 }

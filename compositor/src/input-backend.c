@@ -276,7 +276,8 @@ static void release_held(struct input_device *device) {
 		uint32_t keys[WLR_KEYBOARD_KEYS_CAP];
 		size_t n = kbd->keyboard.num_keycodes;
 		memcpy(keys, kbd->keyboard.keycodes, n * sizeof(keys[0]));
-		for (size_t i = 0; i < n; i++) {
+		/* Last pressed first, as fingers would let go of Shift+X. */
+		for (size_t i = n; i-- > 0;) {
 			struct wlr_event_keyboard_key event = {
 				.time_msec = time,
 				.keycode = keys[i],

@@ -224,7 +224,19 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		uint32_t modifiers = wlr_keyboard_get_modifiers(kbd);
 		/* While a locker holds the input, no binding may reach around it. */
 		bool inhibited = shortcuts_inhibited(server) ||
-			server->input_inhibit->active_client != NULL;
+			server->input_inhibit->active_client != NULL || comp_session_lock_active(server);
+		/*
+		 * A key that switches the layout through the keymap (grp:win_space_toggle makes
+		 * Super+Space ISO_Next_Group) is xkb's: a binding on the same chord (the default
+		 * Super+Space layout-next) would switch a second time.
+		 */
+		const xkb_keysym_t *gsyms;
+		int ngsyms = xkb_state_key_get_syms(kbd->xkb_state, keycode, &gsyms);
+		for (int i = 0; i < ngsyms; i++) {
+			if (gsyms[i] >= XKB_KEY_ISO_Group_Latch && gsyms[i] <= XKB_KEY_ISO_Last_Group_Lock) {
+				inhibited = true;
+			}
+		}
 		for (int i = 0; i < nsyms && !handled; i++) {
 			xkb_keysym_t sym = xkb_keysym_to_lower(syms[i]);
 			if (!inhibited) {
