@@ -224,7 +224,7 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		uint32_t modifiers = wlr_keyboard_get_modifiers(kbd);
 		/* While a locker holds the input, no binding may reach around it. */
 		bool inhibited = shortcuts_inhibited(server) ||
-			server->input_inhibit->active_client != NULL || comp_session_lock_active(server);
+			server->input_inhibit->active_client != NULL;
 		/*
 		 * A key that switches the layout through the keymap (grp:win_space_toggle makes
 		 * Super+Space ISO_Next_Group) is xkb's: a binding on the same chord (the default
