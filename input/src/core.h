@@ -122,6 +122,12 @@ struct input_device {
 	uint64_t dropped; // frames a real device lost to a full queue
 	uint64_t last_drop_warning_usec;
 
+	/* the producer's state as of its last frame, to resync the master after frames
+	 * were dropped */
+	uint8_t tail_keys[INPUT_KEY_CODES / 8];
+	int32_t tail_slot;
+	bool tail_touch[INPUT_TOUCH_SLOTS];
+
 	/* what the master was sent */
 	uint8_t sent_keys[INPUT_KEY_CODES / 8];
 	int32_t sent_slot;
@@ -148,7 +154,8 @@ void input_device_remove(struct input_device *device);
 bool input_device_push(struct input_device *device, enum input_event_kind kind, uint16_t code,
 	int32_t value);
 /** Closes the frame. Without a master it is dropped. If the queue has no room: false, or
- * with drop_oldest, the oldest frames make room (with a rate-limited warning). */
+ * with drop_oldest, the queued frames are dropped and replaced by one that brings the
+ * master's keys and touches to the producer's state (with a rate-limited warning). */
 bool input_device_frame(struct input_device *device, uint64_t usec, bool drop_oldest);
 /** Sends the device to one lumen_input_v1 resource; false on no memory. */
 bool input_device_send_to_client(struct input_device *device, struct wl_resource *input_resource);

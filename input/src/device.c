@@ -332,18 +332,6 @@ static bool queue_push(struct input_device *device, const struct input_queued *e
 	return true;
 }
 
-/* Drops the oldest frame in the queue. */
-static void queue_drop_frame(struct input_device *device) {
-	while (device->q_len > 0) {
-		uint16_t kind = device->queue[device->q_head].kind;
-		device->q_head = (device->q_head + 1) % INPUT_QUEUE_MAX;
-		device->q_len--;
-		if (kind == INPUT_EV_FRAME) {
-			return;
-		}
-	}
-}
-
 bool input_device_push(struct input_device *device, enum input_event_kind kind, uint16_t code,
 		int32_t value) {
 	if (device->n_pending >= INPUT_MAX_FRAME_EVENTS) {
@@ -351,35 +339,6 @@ bool input_device_push(struct input_device *device, enum input_event_kind kind, 
 	}
 	device->pending[device->n_pending++] =
 		(struct input_queued){.kind = (uint16_t)kind, .code = code, .value = value};
-	return true;
-}
-
-bool input_device_frame(struct input_device *device, uint64_t usec, bool drop_oldest) {
-	size_t n = device->n_pending;
-	device->n_pending = 0;
-	if (n == 0 || !master_resource(device)) {
-		return true; // an empty frame, or no one to send it to
-	}
-	if (device->q_len + n + 1 > INPUT_QUEUE_MAX) {
-		if (!drop_oldest) {
-			return false;
-		}
-		while (device->q_len > 0 && device->q_len + n + 1 > INPUT_QUEUE_MAX) {
-			queue_drop_frame(device);
-			device->dropped++;
-		}
-		if (usec - device->last_drop_warning_usec > DROP_WARNING_INTERVAL_USEC ||
-				device->last_drop_warning_usec == 0) {
-			lumen_log(LUMEN_WARN, "%s: the master reads too slowly; %llu frames dropped so far",
-				device->path, (unsigned long long)device->dropped);
-			device->last_drop_warning_usec = usec;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		queue_push(device, &device->pending[i]);
-	}
-	queue_push(device, &(struct input_queued){.kind = INPUT_EV_FRAME, .usec = usec});
-	input_server_schedule_drain(device->server);
 	return true;
 }
 
@@ -396,6 +355,84 @@ static void key_set(uint8_t *bits, uint16_t code, bool on) {
 
 static bool key_get(const uint8_t *bits, uint16_t code) {
 	return code < INPUT_KEY_CODES && (bits[code / 8] & (1u << (code % 8)));
+}
+
+/* Follows the producer's keys and touches through a frame it closed. */
+static void tail_apply(struct input_device *device, const struct input_queued *events, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		const struct input_queued *ev = &events[i];
+		if (ev->kind == INPUT_EV_KEY) {
+			key_set(device->tail_keys, ev->code, ev->value != 0);
+		} else if (ev->kind == INPUT_EV_ABS && ev->code == ABS_MT_SLOT) {
+			device->tail_slot = ev->value;
+		} else if (ev->kind == INPUT_EV_ABS && ev->code == ABS_MT_TRACKING_ID &&
+				device->tail_slot >= 0 && device->tail_slot < INPUT_TOUCH_SLOTS) {
+			device->tail_touch[device->tail_slot] = ev->value >= 0;
+		}
+	}
+}
+
+/* The master reads too slowly for a real device: the queued frames go, and one frame
+ * takes the master from what it was sent to the device's state, so that no key stays
+ * down (or up) because its change was dropped. Touches that began unseen stay unseen
+ * until they move. */
+static void resync(struct input_device *device, uint64_t usec) {
+	for (size_t i = 0; i < device->q_len; i++) {
+		if (device->queue[(device->q_head + i) % INPUT_QUEUE_MAX].kind == INPUT_EV_FRAME) {
+			device->dropped++;
+		}
+	}
+	device->q_head = device->q_len = 0;
+	size_t n = 0;
+	for (uint16_t code = 0; code < INPUT_KEY_CODES; code++) {
+		bool tail = key_get(device->tail_keys, code);
+		if (key_get(device->sent_keys, code) != tail) {
+			queue_push(device,
+				&(struct input_queued){.kind = INPUT_EV_KEY, .code = code, .value = tail});
+			n++;
+		}
+	}
+	for (int32_t slot = 0; slot < INPUT_TOUCH_SLOTS; slot++) {
+		if (device->sent_touch[slot] && !device->tail_touch[slot]) {
+			queue_push(device, &(struct input_queued){.kind = INPUT_EV_ABS,
+				.code = ABS_MT_SLOT, .value = slot});
+			queue_push(device, &(struct input_queued){.kind = INPUT_EV_ABS,
+				.code = ABS_MT_TRACKING_ID, .value = -1});
+			n += 2;
+		}
+	}
+	if (n > 0) {
+		queue_push(device, &(struct input_queued){.kind = INPUT_EV_FRAME, .usec = usec});
+	}
+	if (usec - device->last_drop_warning_usec > DROP_WARNING_INTERVAL_USEC ||
+			device->last_drop_warning_usec == 0) {
+		lumen_log(LUMEN_WARN, "%s: the master reads too slowly; %llu frames dropped so far",
+			device->path, (unsigned long long)device->dropped);
+		device->last_drop_warning_usec = usec ? usec : 1;
+	}
+}
+
+bool input_device_frame(struct input_device *device, uint64_t usec, bool drop_oldest) {
+	size_t n = device->n_pending;
+	device->n_pending = 0;
+	if (n == 0) {
+		return true; // an empty frame
+	}
+	if (master_resource(device)) {
+		if (device->q_len + n + 1 > INPUT_QUEUE_MAX) {
+			if (!drop_oldest) {
+				return false;
+			}
+			resync(device, usec);
+		}
+		for (size_t i = 0; i < n; i++) {
+			queue_push(device, &device->pending[i]);
+		}
+		queue_push(device, &(struct input_queued){.kind = INPUT_EV_FRAME, .usec = usec});
+		input_server_schedule_drain(device->server);
+	}
+	tail_apply(device, device->pending, n);
+	return true;
 }
 
 /* Sends one event to the master and remembers what it now holds pressed. */

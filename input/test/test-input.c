@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "common/log.h"
+#include "core.h" // a stand-in for a real device goes through the producer API
 #include "input/server.h"
 #include "lumen-input-v1-client-protocol.h"
 
@@ -623,6 +624,100 @@ static void test_bad_requests(struct t_client *master) {
 	ok(input_server_device_count(server) == 0, "the bad drivers' devices are gone");
 }
 
+
+/* A stand-in for a libinput device: the producer API that libinput-backend.c uses. */
+struct fake_real {
+	uint32_t leds;
+	int n_leds, n_apply;
+	bool tap;
+};
+
+static void fake_set_leds(struct input_device *device, uint32_t leds) {
+	struct fake_real *f = device->impl_data;
+	f->leds = leds;
+	f->n_leds++;
+}
+
+static void fake_apply_settings(struct input_device *device, const struct input_settings *want) {
+	struct fake_real *f = device->impl_data;
+	f->n_apply++;
+	f->tap = want->tap;
+	device->settings = *want;
+}
+
+static const struct input_device_impl fake_impl = {
+	.set_leds = fake_set_leds,
+	.apply_settings = fake_apply_settings,
+};
+
+static void fake_frame(struct input_device *device, uint16_t code, int32_t value) {
+	input_device_push(device, INPUT_EV_KEY, code, value);
+	input_device_frame(device, now_usec(), true);
+}
+
+static bool key_down(const struct t_device *d, uint32_t code) {
+	return d->pressed[code / 8] & (1u << (code % 8));
+}
+
+static void test_real_device(struct t_client *master) {
+	struct fake_real fake = {0};
+	struct input_device_info info = {
+		.path = "input:libinput/event9",
+		.name = "stand-in keyboard",
+		.bustype = 0x03,
+		.caps = LUMEN_INPUT_DEVICE_V1_CAPABILITY_KEYBOARD | LUMEN_INPUT_DEVICE_V1_CAPABILITY_POINTER,
+		.settings = {.supported = LUMEN_INPUT_DEVICE_V1_SETTING_TAP},
+	};
+	struct input_device *dev = input_device_create(server, &info, &fake_impl, &fake);
+	settle();
+	struct t_device *m = find_device(master, info.path);
+	ok(m->caps == info.caps && !m->is_virtual && m->bustype == 0x03,
+		"a real device is announced with its capabilities, not virtual");
+	lumen_input_device_v1_set_leds(m->proxy, LUMEN_INPUT_DEVICE_V1_LED_SCROLL_LOCK);
+	lumen_input_device_v1_set_tap(m->proxy, 1);
+	settle();
+	ok(fake.n_leds == 1 && fake.leds == 4 && fake.n_apply == 1 && fake.tap,
+		"LEDs and settings of the master reach the real device's backend");
+	ok(m->tap == 1, "and the settings it took are announced");
+
+	/* The master stops reading while the device sends on: frames are dropped, but the
+	 * master ends up holding exactly what the device holds. */
+	master->paused = true;
+	fake_frame(dev, KEY_A, 1);
+	int frames = 1;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 6000; i++) {
+			fake_frame(dev, KEY_B, i % 2 == 0); // ends released
+			frames++;
+			if (i % 100 == 0) {
+				wl_event_loop_dispatch(server_loop, 0);
+			}
+		}
+		if (round == 0) {
+			/* Queued behind thousands of frames, and dropped with them: the master
+			 * must get this release all the same. */
+			fake_frame(dev, KEY_A, 0);
+			frames++;
+		}
+	}
+	fake_frame(dev, KEY_C, 1);
+	frames++;
+	master->paused = false;
+	settle();
+	settle();
+	ok(!wl_display_get_error(master->display), "a real device that outruns the master does "
+													"not get the master disconnected");
+	ok(m->n_frames < frames, "frames were dropped (%d of %d arrived)", m->n_frames, frames);
+	ok(m->n_pressed == 1 && !key_down(m, KEY_A) && !key_down(m, KEY_B) && key_down(m, KEY_C),
+		"the master holds what the device holds: C, not A, whose release was in a dropped "
+		"frame (%d keys down)",
+		m->n_pressed);
+	input_device_remove(dev);
+	settle();
+	ok(m->removed && m->n_pressed == 0 && m->events_after_removed == 0,
+		"the device unplugged, the master gets the releases, then removed");
+}
+
 int main(void) {
 	lumen_log_init(LUMEN_SILENT);
 	if (getenv("TEST_INPUT_DEBUG")) {
@@ -870,6 +965,8 @@ int main(void) {
 		m_fkb ? m_fkb->n_keys : -1);
 	lumen_input_virtual_device_v1_destroy(fkb.proxy);
 	client_disconnect(flooder);
+
+	test_real_device(master);
 
 	/* Validation, one bad driver at a time. */
 	lumen_input_virtual_device_v1_destroy(kb.proxy);
