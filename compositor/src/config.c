@@ -613,6 +613,7 @@ static struct comp_output_config *get_output(struct comp_config *config, const c
 	}
 	oc->name = strdup(name);
 	oc->enabled = -1;
+	oc->allow_tearing = -1;
 	if (!oc->name || !lumen_vec_push(&config->outputs, oc)) {
 		free(oc->name);
 		free(oc);
@@ -691,6 +692,14 @@ static void handle_output_key(struct comp_config_parser *parser, const char *key
 			return;
 		}
 		oc->enabled = enabled ? 1 : 0;
+	} else if (strcasecmp(key, "allow_tearing") == 0) {
+		bool allow;
+		if (!parse_bool(value, &allow)) {
+			parser_error(parser, "invalid value '%s' for allow_tearing (expected yes or no)",
+				value);
+			return;
+		}
+		oc->allow_tearing = allow ? 1 : 0;
 	} else {
 		parser_error(parser, "unknown key '%s' in [output %s]", key, oc->name);
 	}

@@ -8,7 +8,8 @@
 
 /*
  * lumen.ini, parsed with inih. Sections:
- *   [output NAME]  mode = 1920x1080[@60], position = X,Y, scale = 1.5, enabled = yes|no
+ *   [output NAME]  mode = 1920x1080[@60], position = X,Y, scale = 1.5, enabled = yes|no,
+ *                  allow_tearing = yes|no
  *   [keyboard]     rules, model, layout (us,de), variant, options, repeat_rate,
  *                  repeat_delay, numlock = yes|no, per_window_layout = yes|no
  *   [keyboard NAME] the same keys (not per_window_layout) for the keyboard whose
@@ -32,6 +33,7 @@ struct comp_output_config {
 	int x, y;
 	double scale; // 0: unset
 	int enabled; // -1 unset, 0 no, 1 yes
+	int allow_tearing; // -1 unset, 0 no, 1 yes: a fullscreen window may ask for async flips
 };
 
 /* A [keyboard NAME] section. */

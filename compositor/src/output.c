@@ -17,6 +17,7 @@
 #include <wlr/backend/headless.h>
 #include <wlr/interfaces/wlr_output.h>
 #include "common/log.h"
+#include "protocols-ext.h"
 #include "server.h"
 
 struct wlr_box comp_layout_box(struct wlr_output_layout *layout, struct wlr_output *output) {
@@ -31,6 +32,8 @@ static void handle_frame(struct wl_listener *listener, void *data) {
 	if (!scene_output) {
 		return;
 	}
+	/* No backend here flips asynchronously; the policy is decided (and logged) all the same. */
+	comp_tearing_policy(output);
 	uint32_t seq_before = output->wlr_output->commit_seq;
 	wlr_scene_output_commit(scene_output);
 	struct timespec now;

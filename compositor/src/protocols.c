@@ -21,6 +21,7 @@
 #include <wlr/types/wlr_xdg_foreign_v2.h>
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include "common/log.h"
+#include "protocols-ext.h"
 #include "server.h"
 
 struct comp_xdg_decoration {
@@ -182,6 +183,7 @@ static void update_idle_inhibit(struct comp_server *server) {
 		}
 	}
 	wlr_idle_set_enabled(server->idle, server->seat, !inhibited);
+	comp_idle_notify_set_inhibited(server, inhibited);
 }
 
 void comp_protocols_idle_recheck(struct comp_server *server) {
@@ -223,6 +225,7 @@ void comp_protocols_notify_activity(struct comp_server *server) {
 	if (server->idle) {
 		wlr_idle_notify_activity(server->idle, server->seat);
 	}
+	comp_idle_notify_activity(server);
 }
 
 void comp_protocols_init(struct comp_server *server) {

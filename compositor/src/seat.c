@@ -21,6 +21,7 @@
 #include <wlr/types/wlr_keyboard_shortcuts_inhibit_v1.h>
 #include <wlr/util/edges.h>
 #include "common/log.h"
+#include "protocols-ext.h"
 #include "server.h"
 
 #define MAX_CONSUMED (sizeof(((struct comp_server *)0)->consumed_keys) / sizeof(uint32_t))
@@ -224,7 +225,7 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		uint32_t modifiers = wlr_keyboard_get_modifiers(kbd);
 		/* While a locker holds the input, no binding may reach around it. */
 		bool inhibited = shortcuts_inhibited(server) ||
-			server->input_inhibit->active_client != NULL;
+			server->input_inhibit->active_client != NULL || comp_session_lock_active(server);
 		/*
 		 * A key that switches the layout through the keymap (grp:win_space_toggle makes
 		 * Super+Space ISO_Next_Group) is xkb's: a binding on the same chord (the default
@@ -435,6 +436,9 @@ static void handle_new_virtual_pointer(struct wl_listener *listener, void *data)
 }
 
 bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client) {
+	if (!comp_session_lock_client_allowed(server, client)) {
+		return false; // ext-session-lock.c: while locked, only the locker
+	}
 	struct wl_client *exclusive = server->input_inhibit ? server->input_inhibit->active_client
 		: NULL;
 	return !exclusive || exclusive == client;
@@ -464,6 +468,13 @@ static void restore_window_layout(struct comp_server *server, struct wlr_surface
 }
 
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface) {
+	if (comp_session_lock_active(server)) {
+		/* While locked only lock surfaces take the keyboard, over any exclusive layer. */
+		if (surface && !comp_session_lock_owns_surface(server, surface)) {
+			return;
+		}
+		server->focused_layer = NULL;
+	}
 	if (surface && !comp_seat_client_allowed(server,
 			wl_resource_get_client(surface->resource))) {
 		return;
@@ -812,7 +823,7 @@ static void handle_cursor_button(struct wl_listener *listener, void *data) {
 		server->press_origin_x = server->cursor->x - server->seat->pointer_state.sx;
 		server->press_origin_y = server->cursor->y - server->seat->pointer_state.sy;
 	}
-	if (server->input_inhibit->active_client) {
+	if (server->input_inhibit->active_client || comp_session_lock_active(server)) {
 		/* Only the inhibiting client's surfaces take clicks; nothing is raised. */
 		if (surface && comp_seat_client_allowed(server,
 				wl_resource_get_client(surface->resource))) {
@@ -927,7 +938,7 @@ static void handle_touch_down(struct wl_listener *listener, void *data) {
 		&lx, &ly);
 	struct wlr_surface *surface = NULL;
 	struct comp_view *view = comp_view_at(server, lx, ly, &surface, &sx, &sy);
-	if (view && !server->input_inhibit->active_client) {
+	if (view && !server->input_inhibit->active_client && !comp_session_lock_active(server)) {
 		comp_view_focus(view);
 	}
 	int slot = touch_slot(server, event->touch_id, true);

@@ -17,6 +17,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "display-backend.h"
+#include "protocols-ext.h"
 #include "input-backend.h"
 #include "server.h"
 
@@ -233,6 +234,7 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 	comp_layer_shell_init(server);
 	comp_seat_init(server);
 	comp_protocols_init(server);
+	comp_protocols_ext_init(server);
 	server->im_relay = comp_im_relay_create(server);
 	if (!options->no_xwayland) {
 		comp_xwayland_init(server);
@@ -378,6 +380,7 @@ void comp_server_destroy(struct comp_server *server) {
 	if (server->display) {
 		wl_display_destroy_clients(server->display);
 	}
+	comp_protocols_ext_finish(server);
 	comp_ipc_destroy(server->ipc);
 	comp_im_relay_destroy(server->im_relay);
 	if (server->backend) {

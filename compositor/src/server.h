@@ -27,6 +27,7 @@ struct comp_ipc;
 struct comp_tablets;
 struct comp_decoration;
 struct comp_trust;
+struct comp_protocols_ext;
 struct wlr_xwayland;
 struct wlr_xwayland_surface;
 
@@ -71,6 +72,7 @@ struct comp_output {
 	struct wlr_box usable_area; // layout coordinates, minus exclusive zones
 	struct wl_list layer_surfaces; // comp_layer_surface.link
 	unsigned present_seq; // our own vblank count, for backends that have none
+	int tearing_state; // comp_tearing_policy's last decision, logged on change
 
 	struct wl_listener frame;
 	struct wl_listener destroy;
@@ -215,6 +217,7 @@ struct comp_server {
 	char *config_path; // NULL: the default path
 	struct comp_ipc *ipc;
 	struct comp_trust *trust;
+	struct comp_protocols_ext *ext; // protocols-ext.h: the protocols wlroots 0.15 lacks
 	struct comp_input_method_relay *im_relay;
 
 	struct wl_listener new_output, new_input, new_xdg_surface, new_layer_surface,

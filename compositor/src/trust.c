@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "common/fd.h"
 #include "common/log.h"
+#include "protocols-ext.h"
 #include "server.h"
 
 struct comp_trusted_client {
@@ -48,6 +49,10 @@ static const char *const privileged[] = {
 	"zwlr_gamma_control_manager_v1",
 	"zwp_input_method_manager_v2",
 	"zwlr_input_inhibit_manager_v1",
+	/* Issue 5's (protocols-ext.h): a locker takes all input; window and workspace lists. */
+	"ext_session_lock_manager_v1",
+	"ext_foreign_toplevel_list_v1",
+	"ext_workspace_manager_v1",
 };
 
 static bool is_privileged(const struct wl_interface *iface) {
@@ -74,6 +79,10 @@ static bool filter_global(const struct wl_client *client, const struct wl_global
 	struct comp_trust *trust = data;
 	if (!is_privileged(wl_global_get_interface(global))) {
 		return true;
+	}
+	/* A sandboxed client (wp-security-context) is never trusted, whatever its socket. */
+	if (comp_security_context_is_sandboxed(trust->server, client)) {
+		return false;
 	}
 	return comp_trust_is_trusted(trust, client);
 }

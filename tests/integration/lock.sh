@@ -1,7 +1,9 @@
 #!/bin/bash
-# swaylock 1.7 locks through the input inhibitor (Lumen has no ext-session-lock yet):
-# while it runs it covers every output and takes all input; nothing else gets a key,
-# a click or a binding. When it goes, input returns to the window that had it.
+# swaylock 1.7 locks through ext-session-lock (compositor/src/ext-session-lock.c): while
+# it runs it covers every output and takes all input; nothing else gets a key, a click
+# or a binding. Killed, it leaves the session locked, as the protocol demands; a new
+# locker takes over and unlocks, and input returns to the window that had it.
+# (protocols-ext.sh unlocks swaylock itself, with a password.)
 . "$TESTS_DIR/lib.sh"
 if ! command -v swaylock >/dev/null; then
 	echo "1..0 # SKIP swaylock is not installed"
@@ -37,8 +39,20 @@ inject mod super press key 3 tap mod super release
 ok $? "and key bindings do nothing (still on workspace 1)"
 
 kill "$PID_lock"
+wait_for 10 grep -qF "the locker went away without unlocking" "$T_DIR/lumen.log"
+WAYLAND_DISPLAY=$T_SOCKET-trusted wtype "gone" 2>/dev/null
+sleep 0.3
+! out_has keylog "text: gone" && [ "$(grep -c 'focus in' "$T_DIR/keylog.out")" -eq 1 ]
+ok $? "once the locker is killed, the session stays locked: no keys for the window"
+mkfifo "$T_DIR/relock.in"
+WAYLAND_DISPLAY=$T_SOCKET-trusted "$TC_PROTOCOLS_EXT" lock --color 0000ff --stdin \
+	<"$T_DIR/relock.in" >"$T_DIR/relock.out" 2>&1 &
+T_PIDS="$T_PIDS $!"
+exec {relock}>"$T_DIR/relock.in"
+wait_for 10 out_has relock locked
+echo unlock >&"$relock"
 wait_for 10 sh -c "grep -c 'focus in' '$T_DIR/keylog.out' | grep -q 2"
-ok $? "once the locker is gone, the window gets the keyboard back"
+ok $? "a new locker takes over and unlocks: the window gets the keyboard back"
 WAYLAND_DISPLAY=$T_SOCKET-trusted wtype "back" 2>/dev/null
 wait_for 5 out_has keylog "text: back"
 ok $? "and receives keys again"
