@@ -541,8 +541,9 @@ static enum gt_result test_cursor(struct gt_ctx *ctx) {
 		return gt_fail(ctx, "no enabled output");
 	}
 	if (o->cursor_width <= 0) {
+		gt_skip(ctx, "%s has no cursor plane", o->name); // before o goes with d
 		gt_display_disconnect(d);
-		return gt_skip(ctx, "%s has no cursor plane", o->name);
+		return GT_SKIP;
 	}
 	enum gt_result result = GT_PASS;
 	struct gt_shm bg = {.fd = -1}, cur = {.fd = -1}, cap = {.fd = -1};
@@ -651,8 +652,10 @@ static enum gt_result test_gamma(struct gt_ctx *ctx) {
 	}
 	struct gt_output *o = first_enabled(d);
 	if (!o || o->gamma_size < 2) {
+		enum gt_result r = o ? gt_skip(ctx, "%s has no gamma ramp", o->name) // before o goes
+			: gt_fail(ctx, "no output");
 		gt_display_disconnect(d);
-		return o ? gt_skip(ctx, "%s has no gamma ramp", o->name) : gt_fail(ctx, "no output");
+		return r;
 	}
 	enum gt_result result = GT_PASS;
 	struct gt_shm bg = {.fd = -1}, cap = {.fd = -1};

@@ -105,6 +105,7 @@ fi
 diag "Mesa for the guest: $(du -sm "$stage" | cut -f1) MiB in $stage"
 
 GUEST_FILES="$DISPLAYD=lumen-displayd $GPU_TEST=lumen-gpu-test +$stage +$GPU_EXPECTED_DIR"
+GUEST_FILES="$GUEST_FILES +$TESTS_DIR/lsan.supp" # LSAN_OPTIONS names it by its host path
 # shellcheck disable=SC2086
 sh "$VM_DIR/mkinitramfs.sh" "$T_DIR/initrd.cpio" "$VM_CACHE/kernel" "$VM_DIR/gpu-guest.sh" \
 	$GUEST_FILES 2>"$T_DIR/initramfs.log" ||
@@ -113,7 +114,7 @@ diag "initramfs $(($(stat -c %s "$T_DIR/initrd.cpio") / 1024 / 1024)) MiB"
 
 guest_env="GPU_EXPECTED=$expected MESA_DIR=$stage"
 [ -n "${GPU_TEST_ARGS:-}" ] && guest_env="$guest_env GPU_TEST_ARGS=$GPU_TEST_ARGS"
-for var in ASAN_OPTIONS UBSAN_OPTIONS; do
+for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 	[ -n "${!var:-}" ] && guest_env="$guest_env $var=${!var}"
 done
 python3 "$VM_DIR/vm-run.py" --qemu "$qemu" --kernel "$VM_CACHE/kernel/vmlinuz" \
