@@ -31,7 +31,9 @@ static const char usage[] =
 	"  -d, --debug                verbose logging\n"
 	"  -h, --help                 this text\n"
 	"\n"
-	"The compositor runs its configuration's [autostart] on its first start only.\n";
+	"The compositor runs its configuration's [autostart] on its first start only; the\n"
+	"compositor options after -- are given at every start (its -s commands too, so\n"
+	"clients that must not be doubled after a crash belong in --autostart).\n";
 
 /* The directory of this program, for finding its siblings; "" when unknown. */
 static void self_dir(char *dir, size_t size, const char *argv0) {
