@@ -12,7 +12,8 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static \
-	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji"
+	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji \
+	python3-gi gir1.2-gtk-4.0"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then

@@ -250,6 +250,22 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		for (int i = 0; i < ntsyms && !handled && !inhibited; i++) {
 			handled = comp_bindings_handle(server, modifiers, xkb_keysym_to_lower(tsyms[i]));
 		}
+		/*
+		 * In a layout without Latin letters (ru, ara) Ctrl+Alt+k is Ctrl+Alt+Cyrillic_el:
+		 * then the same key in the other layouts counts, as GTK and Qt do for their
+		 * shortcuts.
+		 */
+		xkb_layout_index_t nlayouts = xkb_keymap_num_layouts_for_key(kbd->keymap, keycode);
+		for (xkb_layout_index_t l = 0; l < nlayouts && !handled && !inhibited; l++) {
+			if (l == layout) {
+				continue;
+			}
+			const xkb_keysym_t *lsyms;
+			int nlsyms = xkb_keymap_key_get_syms_by_level(kbd->keymap, keycode, l, 0, &lsyms);
+			for (int i = 0; i < nlsyms && !handled; i++) {
+				handled = comp_bindings_handle(server, modifiers, xkb_keysym_to_lower(lsyms[i]));
+			}
+		}
 		if (handled) {
 			for (size_t i = 0; i < MAX_CONSUMED; i++) {
 				if (server->consumed_keys[i] == 0) {
