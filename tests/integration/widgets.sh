@@ -83,6 +83,19 @@ start_gallery() { # args...
 	wait_for 10 has_window lumen-widgets && wait_for 10 test -s "$DUMP"
 }
 
+# Ends the gallery and checks that it exits cleanly: status 0, no sanitizer report.
+stop_gallery() {
+	kill -TERM "$PID_widgets" 2>/dev/null
+	wait "$PID_widgets"
+	status=$?
+	T_PIDS=$(echo " $T_PIDS " | sed "s/ $PID_widgets / /")
+	report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR/widgets.out" | head -n 3)
+	[ "$status" -eq 0 ] && [ -z "$report" ]
+	ok $? "lumen-widgets $1 exits cleanly (status $status${report:+; $report})"
+	[ -z "$report" ] || grep -A 30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		"$T_DIR/widgets.out" | head -n 60 | sed 's/^/# /'
+}
+
 dump_clients() {
 	for name in widgets im im2 inject; do
 		[ -s "$T_DIR/$name.out" ] || continue
@@ -215,6 +228,24 @@ wait_for 5 grep -qx 'surrounding "hello你好" 11 11' "$T_DIR/im2.out"
 ok $? "and the input method hears the new text back"
 kill "$PID_im2"
 
+# --- The clipboard, both ways, with wl-clipboard on the other end.
+inject mod ctrl press key a tap key c tap mod ctrl release
+# wl-clipboard on the trusted socket uses data-control, which needs no keyboard focus.
+paste_out() {
+	WAYLAND_DISPLAY="$T_SOCKET-trusted" timeout 5 wl-paste --no-newline 2>/dev/null
+}
+pasted() {
+	[ "$(paste_out)" = "$1" ]
+}
+wait_for 5 pasted "hello你好"
+ok $? "Ctrl+A then Ctrl+C copies the entry's text to the clipboard (wl-paste: $(paste_out))"
+spawn_trusted copy wl-copy --foreground " from outside"
+wait_for 5 pasted " from outside"
+inject key End tap mod ctrl press key v tap mod ctrl release
+wait_for 5 a11y_is "hello你好 from outside" "f('entry', 'Name')['text']"
+ok $? "Ctrl+V pastes what another client copied ($(a11y "f('entry', 'Name')['text']"))"
+kill "$PID_copy" 2>/dev/null
+
 # --- The list: a click selects, arrows move.
 click list-item "Item 2"
 wait_for 5 a11y_is 1 "'selected' in f('list-item', 'Item 2')['states']"
@@ -250,6 +281,7 @@ shoot "$T_DIR/light.png"
 content_origin
 light_bg=$("$PNG_TOOL" count "$T_DIR/light.png" $CX $CY 200 100 f6f5f4)
 light_black=$("$PNG_TOOL" count "$T_DIR/light.png" $CX $CY 200 300 000000)
+stop_gallery "(light)"
 stop_lumen
 
 # ---------------------------------------------------------------- high contrast
@@ -265,6 +297,7 @@ hc_black=$("$PNG_TOOL" count "$T_DIR/hc.png" $CX $CY 200 300 000000)
 ok $? "the light theme's background ($light_bg px) is white in high contrast ($hc_bg px)"
 [ "$hc_black" -gt $((light_black + 1000)) ]
 ok $? "high contrast draws in black: $light_black -> $hc_black px"
+stop_gallery "(high contrast)"
 stop_lumen
 
 # ---------------------------------------------------------------- output scale 2
@@ -288,6 +321,7 @@ ok $? "its glyph edges have detail inside 2x2 pixel blocks, as no 2x upscale has
 distinct=$("$PNG_TOOL" distinct "$T_DIR/scale2.png" $X $Y $W $H)
 [ "$distinct" -gt 8 ]
 ok $? "and are antialiased ($distinct colours)"
+stop_gallery "(scale 2)"
 
 [ "$T_FAILED" -eq 0 ] || dump_clients
 done_testing
