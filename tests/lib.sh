@@ -271,3 +271,19 @@ wait_input_master() { # COUNT: lumen has been the master at least COUNT times
 inputctl() {
 	"$LUMEN_INPUTCTL" "$@" >>"$T_DIR/inputctl.out" 2>&1
 }
+
+# inputctl_until CONDITION INPUTCTL-ARGS...: lumen-inputctl with these commands, keeping
+# its devices until CONDITION (a command line) holds, up to 10 s; true if it did. inputd
+# drops the frames it has not yet passed to lumen when a driver goes, so a driver that
+# left at once could lose the end of what it typed.
+inputctl_until() {
+	cond=$1
+	shift
+	"$LUMEN_INPUTCTL" "$@" sleep 60000 >>"$T_DIR/inputctl.out" 2>&1 &
+	sender=$!
+	wait_for 10 eval "$cond"
+	rc=$?
+	kill "$sender" 2>/dev/null
+	wait "$sender" 2>/dev/null
+	return $rc
+}

@@ -27,31 +27,25 @@ text_is() { # NAME TEXT: the client's text is now exactly TEXT
 	[ "$(grep '^text: ' "$T_DIR/$1.out" | tail -n 1)" = "text: $2" ]
 }
 
-inputctl type "Hello, inputd!"
-ok $? "lumen-inputctl types"
-wait_for 5 text_is kl "Hello, inputd!"
+inputctl_until 'text_is kl "Hello, inputd!"' type "Hello, inputd!"
 ok $? "the text typed through inputd arrives in the client"
 
 # The same key (Z) on the keyboard named in [keyboard "second keyboard"] is German: y.
 # (inputctl names its keyboard "NAME keyboard".)
-inputctl --name second key z
-wait_for 5 text_is kl "Hello, inputd!y"
+inputctl_until 'text_is kl "Hello, inputd!y"' --name second key z
 ok $? "a keyboard with its own section has its own layout (de: Z types y)"
-inputctl key z
-wait_for 5 text_is kl "Hello, inputd!yz"
+inputctl_until 'text_is kl "Hello, inputd!yz"' key z
 ok $? "other keyboards keep the default layout (us: Z types z)"
 
 # numlock = yes: the keypad types digits, not cursor keys.
-inputctl key kp1 key kp2
-wait_for 5 text_is kl "Hello, inputd!yz12"
+inputctl_until 'text_is kl "Hello, inputd!yz12"' key kp1 key kp2
 ok $? "Num Lock is on at start as configured (keypad 1 2 type 12)"
 
 # The pointer: an absolute move into the window, then a click.
 x=$(window_field kl x) y=$(window_field kl y) w=$(window_field kl width) h=$(window_field kl height)
 cx=$((x + w / 2)) cy=$((y + h / 2))
 # inputctl's absolute range is 1280x720 here, the size of the output: one unit a pixel.
-inputctl --size 1280x720 move-abs "$cx" "$cy" click
-wait_for 5 out_has kl "button 272 pressed"
+inputctl_until 'out_has kl "button 272 pressed"' --size 1280x720 move-abs "$cx" "$cy" click
 ok $? "a click through inputd reaches the window under the pointer"
 wait_for 5 out_has kl "button 272 released"
 ok $? "and its release"
@@ -78,8 +72,7 @@ wait "$HOLDER" 2>/dev/null
 start_inputd
 wait_input_master 2
 ok $? "inputd restarted: lumen is its master again"
-inputctl type " again"
-wait_for 5 text_is kl "Hello, inputd!yz12X again"
+inputctl_until 'text_is kl "Hello, inputd!yz12X again"' type " again"
 ok $? "typing goes on after the restart"
 
 # Killed twice in a row, quickly: the back-off still brings lumen back.
@@ -90,8 +83,7 @@ sleep 1
 start_inputd
 wait_input_master 3
 ok $? "and again after a second crash"
-inputctl type "!"
-wait_for 5 text_is kl "Hello, inputd!yz12X again!"
+inputctl_until 'text_is kl "Hello, inputd!yz12X again!"' type "!"
 ok $? "typing goes on after the second restart"
 
 stop_lumen

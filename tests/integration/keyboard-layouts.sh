@@ -38,21 +38,6 @@ layout_index_is() { # N
 	json_is "$1" "j['index']" get-layout
 }
 
-# send CONDITION INPUTCTL-ARGS...: lumen-inputctl with these commands; it keeps its
-# devices until CONDITION (a command line) holds, up to 10 s, then leaves. (inputd drops
-# the frames it has not yet sent to lumen when a driver goes; a driver that leaves at
-# once may lose the end of what it typed.)
-send() {
-	cond=$1
-	shift
-	"$LUMEN_INPUTCTL" "$@" sleep 60000 >>"$T_DIR/inputctl.out" 2>&1 &
-	sender=$!
-	wait_for 10 eval "$cond"
-	rc=$?
-	kill "$sender" 2>/dev/null
-	wait "$sender" 2>/dev/null
-	return $rc
-}
 
 keyboard_config "layout = us"
 start_inputd
@@ -76,13 +61,13 @@ for l in "${layouts[@]}"; do
 	keyboard_config "layout = $l"
 	spawn "kl_$l" "$TC_KEYLOG" --title "kl-$l"
 	wait_for 10 focused "kl-$l" || bail "kl-$l got no focus"
-	send 'text_is "kl_$l" "$s"' --layout "$l" type "$s"
+	inputctl_until 'text_is "kl_$l" "$s"' --layout "$l" type "$s"
 	ok $? "$l: '$s' arrives in the key logger exactly"
 	end "kl_$l"
 	if [ "$have_gtk" = 1 ]; then
 		spawn "gtk_$l" "$GTK_ENTRY" "gtk-$l"
 		wait_for 20 focused "gtk-$l" || bail "gtk-$l got no focus"
-		send 'text_is "gtk_$l" "$s"' --layout "$l" type "$s"
+		inputctl_until 'text_is "gtk_$l" "$s"' --layout "$l" type "$s"
 		ok $? "$l: '$s' arrives in a GTK4 text field exactly"
 		end "gtk_$l"
 	fi
@@ -92,7 +77,7 @@ done
 keyboard_config "layout = jp" "variant = kana"
 spawn kl_kana "$TC_KEYLOG" --title kl-kana
 wait_for 10 focused kl-kana || bail "kl-kana got no focus"
-send 'text_is kl_kana "トウキョウ"' --layout jp --variant kana type "トウキョウ"
+inputctl_until 'text_is kl_kana "トウキョウ"' --layout jp --variant kana type "トウキョウ"
 ok $? "jp(kana): 'トウキョウ' arrives in the key logger exactly"
 end kl_kana
 
@@ -102,13 +87,13 @@ if [ "$have_gtk" = 1 ]; then
 	spawn gtk_dead "$GTK_ENTRY" gtk-dead
 	wait_for 20 focused gtk-dead || bail "gtk-dead got no focus"
 	# de: the key right of ß is dead_acute, with Shift dead_grave.
-	send 'text_is gtk_dead "éà"' --layout de key equal key e key shift+equal key a
+	inputctl_until 'text_is gtk_dead "éà"' --layout de key equal key e key shift+equal key a
 	ok $? "de dead keys: ´ e and \` a make éà in GTK"
 	keyboard_config "layout = us" "variant = intl"
-	send 'text_is gtk_dead "éàéü"' key apostrophe key e key shift+apostrophe key u
+	inputctl_until 'text_is gtk_dead "éàéü"' key apostrophe key e key shift+apostrophe key u
 	ok $? "us(intl) dead keys: ' e and \" u make éü in GTK"
 	keyboard_config "layout = us" "options = compose:ralt"
-	send 'text_is gtk_dead "éàéü©ä"' key rightalt key o key c key rightalt key shift+apostrophe key a
+	inputctl_until 'text_is gtk_dead "éàéü©ä"' key rightalt key o key c key rightalt key shift+apostrophe key a
 	ok $? "compose:ralt: Compose o c and Compose \" a make ©ä in GTK"
 	end gtk_dead
 else
@@ -121,25 +106,25 @@ T_PIDS="$T_PIDS $!"
 keyboard_config "layout = us,ru" "options = grp:alt_shift_toggle"
 spawn sw "$TC_KEYLOG" --title sw
 wait_for 10 focused sw || bail "sw got no focus"
-send 'layout_index_is 1' key alt+shift
+inputctl_until 'layout_index_is 1' key alt+shift
 ok $? "grp:alt_shift_toggle: Alt+Shift switches to the second layout"
 wait_for 5 grep -q '"Russian' "$T_DIR/events.out"
 ok $? "a subscriber hears of the switch"
 wait_for 5 out_has sw "layout: Russian"
 ok $? "the client is told of the Russian layout"
-send 'text_is sw "мир"' --layout ru type "мир"
+inputctl_until 'text_is sw "мир"' --layout ru type "мир"
 ok $? "keys typed on a new keyboard are Russian (the layout is the seat's)"
-send 'layout_index_is 0' key alt+shift
+inputctl_until 'layout_index_is 0' key alt+shift
 ok $? "Alt+Shift again switches back"
-send 'text_is sw "мир ok"' type " ok"
+inputctl_until 'text_is sw "мир ok"' type " ok"
 ok $? "and typing is Latin again"
 
 # Super+Space is also the default layout-next binding: the keymap's switch must not be
 # doubled by the binding's.
 keyboard_config "layout = us,ru" "options = grp:win_space_toggle"
-send 'layout_index_is 1' key super+space
+inputctl_until 'layout_index_is 1' key super+space
 ok $? "grp:win_space_toggle: Super+Space switches once, to the second layout"
-send 'text_is sw "мир okда"' --layout ru type "да"
+inputctl_until 'text_is sw "мир okда"' --layout ru type "да"
 ok $? "and typing is Russian"
 
 # By binding alone (no xkb option): the default Super+Space layout-next, and one of
@@ -148,13 +133,13 @@ ok $? "and typing is Russian"
 keyboard_config "layout = us,ru"
 printf '[bindings]\nCtrl+Alt+k = layout 0\n' >>"$T_DIR/lumen.ini"
 "$LUMENCTL" reload >/dev/null
-send 'layout_index_is 0' key ctrl+alt+k
+inputctl_until 'layout_index_is 0' key ctrl+alt+k
 ok $? "a binding (Ctrl+Alt+k = layout 0) switches to the first layout"
-send 'layout_index_is 1' key super+space
+inputctl_until 'layout_index_is 1' key super+space
 ok $? "the default binding Super+Space switches to the next"
-send 'text_is sw "мир okда!"' --layout ru type "!"
-send 'layout_index_is 0' key super+space
-send 'text_is sw "мир okда!!"' type "!"
+inputctl_until 'text_is sw "мир okда!"' --layout ru type "!"
+inputctl_until 'layout_index_is 0' key super+space
+inputctl_until 'text_is sw "мир okда!!"' type "!"
 ok $? "typing follows each switch"
 end sw
 
@@ -167,18 +152,18 @@ wait_for 10 focused wb || bail "wb got no focus"
 ida=$(window_field wa id) idb=$(window_field wb id)
 "$LUMENCTL" focus "$ida" >/dev/null
 wait_for 5 focused wa
-send 'layout_index_is 1' key super+space
-send 'text_is wa "да"' --layout ru type "да"
+inputctl_until 'layout_index_is 1' key super+space
+inputctl_until 'text_is wa "да"' --layout ru type "да"
 ok $? "window A is switched to Russian"
 "$LUMENCTL" focus "$idb" >/dev/null
 wait_for 5 layout_index_is 0
 ok $? "window B, focused, has its own layout (the first)"
-send 'text_is wb "no"' type "no"
+inputctl_until 'text_is wb "no"' type "no"
 ok $? "typing in B is Latin"
 "$LUMENCTL" focus "$ida" >/dev/null
 wait_for 5 layout_index_is 1
 ok $? "back to window A: its Russian layout is restored"
-send 'text_is wa "дада"' --layout ru type "да"
+inputctl_until 'text_is wa "дада"' --layout ru type "да"
 ok $? "typing in A is Russian again"
 "$LUMENCTL" focus "$idb" >/dev/null
 wait_for 5 layout_index_is 0
