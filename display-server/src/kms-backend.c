@@ -32,6 +32,9 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 #include "common/log.h"
+#if HAVE_GPU
+#include "gpu/device.h"
+#endif
 #include "backend.h"
 #include "kms-seat.h"
 #include "kms-udev.h"
@@ -1855,7 +1858,23 @@ static void kms_destroy(struct ds_backend *backend) {
 	free(kms);
 }
 
+/*
+ * The render node offered to the master, so that it renders with GLES2 and hands us
+ * dmabufs. Only where a Mesa driver renders in hardware: kms_swrast (virtio-gpu
+ * without 3D) can allocate only dumb buffers on the primary node, and a compositor is
+ * better off with pixman into shm there.
+ */
 static int open_render_node(struct kms_backend *kms) {
+#if HAVE_GPU
+	struct gpu_device_info info = {0};
+	gpu_device_probe_fd(kms->fd, &info);
+	if (strcmp(info.mesa_driver, "kms_swrast") == 0 ||
+			strcmp(info.mesa_driver, "llvmpipe") == 0) {
+		lumen_log(LUMEN_INFO, "%s (%s) renders in software (%s): no render node offered",
+			kms->card, info.kernel_driver, info.mesa_driver);
+		return -1;
+	}
+#endif
 	char *name = drmGetRenderDeviceNameFromFd(kms->fd);
 	if (!name) {
 		lumen_log(LUMEN_INFO, "%s has no render node", kms->card);
@@ -1865,7 +1884,12 @@ static int open_render_node(struct kms_backend *kms) {
 	if (fd < 0) {
 		lumen_log_errno(LUMEN_WARN, "cannot open %s", name);
 	} else {
+#if HAVE_GPU
+		lumen_log(LUMEN_INFO, "render node %s (%s, Mesa %s)", name, info.kernel_driver,
+			info.mesa_driver);
+#else
 		lumen_log(LUMEN_INFO, "render node %s", name);
+#endif
 	}
 	free(name);
 	return fd;
