@@ -1,0 +1,367 @@
+/*
+ * lib_a11y_client (a11y/client.h): a connection to lumen-a11yd that survives the bus
+ * restarting, and trees published whole through it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include "a11y/client.h"
+#include "common/log.h"
+#include "lumen-a11y-v1-client-protocol.h"
+
+#define FLUSH_EVERY 32 // nodes between flushes, so libwayland's buffer never overflows
+#define FLUSH_TIMEOUT_MS 2000
+
+struct a11y_provider {
+	struct a11y_client *client;
+	struct wl_list link; // a11y_client.providers
+	char *app_id;
+	void *user;
+	struct lumen_a11y_provider_v1 *proxy; // NULL while disconnected
+};
+
+struct a11y_client {
+	char path[108];
+	bool want_wm;
+	const struct a11y_client_listener *listener;
+	void *data;
+	struct wl_display *display; // NULL while disconnected
+	struct wl_registry *registry;
+	struct lumen_a11y_v1 *bus;
+	struct lumen_a11y_wm_v1 *wm;
+	bool broken; // a write failed: torn down at the next dispatch
+	struct wl_list providers; // a11y_provider.link
+};
+
+static void provider_handle_action(void *data, struct lumen_a11y_provider_v1 *proxy,
+		uint32_t serial, uint32_t node, uint32_t kind, const char *name,
+		struct wl_array *value, int32_t start, int32_t end) {
+	struct a11y_provider *provider = data;
+	struct a11y_client *client = provider->client;
+	struct a11y_action_request req = {
+		.node = node,
+		.kind = kind,
+		.name = name,
+		.start = start,
+		.end = end,
+	};
+	if (value->size == sizeof(double)) {
+		req.has_value = true;
+		memcpy(&req.value, value->data, sizeof(double));
+	}
+	uint32_t result = LUMEN_A11Y_PROVIDER_V1_ACTION_RESULT_UNSUPPORTED;
+	if (client->listener && client->listener->action) {
+		result = client->listener->action(provider, &req, client->data);
+	}
+	/* The callback may have destroyed the provider. */
+	struct a11y_provider *p;
+	wl_list_for_each (p, &client->providers, link) {
+		if (p == provider && p->proxy) {
+			lumen_a11y_provider_v1_action_done(p->proxy, serial, result);
+			break;
+		}
+	}
+}
+
+static const struct lumen_a11y_provider_v1_listener provider_listener = {
+	.action = provider_handle_action,
+};
+
+static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
+		const char *interface, uint32_t version) {
+	struct a11y_client *client = data;
+	if (strcmp(interface, lumen_a11y_v1_interface.name) == 0 && !client->bus) {
+		client->bus = wl_registry_bind(registry, name, &lumen_a11y_v1_interface, 1);
+	}
+}
+
+static void registry_global_remove(void *data, struct wl_registry *registry, uint32_t name) {
+}
+
+static const struct wl_registry_listener registry_listener = {
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+static void teardown(struct a11y_client *client) {
+	struct a11y_provider *provider;
+	wl_list_for_each (provider, &client->providers, link) {
+		if (provider->proxy) {
+			lumen_a11y_provider_v1_destroy(provider->proxy);
+			provider->proxy = NULL;
+		}
+	}
+	if (client->wm) {
+		lumen_a11y_wm_v1_destroy(client->wm);
+		client->wm = NULL;
+	}
+	if (client->bus) {
+		lumen_a11y_v1_destroy(client->bus);
+		client->bus = NULL;
+	}
+	if (client->registry) {
+		wl_registry_destroy(client->registry);
+		client->registry = NULL;
+	}
+	if (client->display) {
+		wl_display_disconnect(client->display);
+		client->display = NULL;
+	}
+	client->broken = false;
+}
+
+/* Writes everything queued, waiting while the socket is full. */
+static bool flush_all(struct a11y_client *client) {
+	if (!client->display || client->broken) {
+		return false;
+	}
+	while (wl_display_flush(client->display) < 0) {
+		if (errno != EAGAIN) {
+			client->broken = true;
+			return false;
+		}
+		struct pollfd pfd = {.fd = wl_display_get_fd(client->display), .events = POLLOUT};
+		if (poll(&pfd, 1, FLUSH_TIMEOUT_MS) <= 0) {
+			lumen_log(LUMEN_WARN, "the accessibility bus does not read: giving up on it");
+			client->broken = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void create_proxy(struct a11y_provider *provider) {
+	struct a11y_client *client = provider->client;
+	provider->proxy = lumen_a11y_v1_create_provider(client->bus, provider->app_id);
+	if (provider->proxy) {
+		lumen_a11y_provider_v1_add_listener(provider->proxy, &provider_listener, provider);
+	}
+}
+
+bool a11y_client_reconnect(struct a11y_client *client) {
+	if (client->display) {
+		return true;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return false;
+	}
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", client->path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return false;
+	}
+	/* Not wl_display_connect: it would take $WAYLAND_SOCKET, the app's compositor. */
+	client->display = wl_display_connect_to_fd(fd);
+	if (!client->display) {
+		close(fd);
+		return false;
+	}
+	client->registry = wl_display_get_registry(client->display);
+	if (!client->registry) {
+		teardown(client);
+		return false;
+	}
+	wl_registry_add_listener(client->registry, &registry_listener, client);
+	if (wl_display_roundtrip(client->display) < 0 || !client->bus) {
+		lumen_log(LUMEN_WARN, "%s is no accessibility bus", client->path);
+		teardown(client);
+		return false;
+	}
+	if (client->want_wm) {
+		client->wm = lumen_a11y_v1_create_window_manager(client->bus);
+	}
+	struct a11y_provider *provider;
+	wl_list_for_each (provider, &client->providers, link) {
+		create_proxy(provider);
+	}
+	lumen_log(LUMEN_INFO, "connected to the accessibility bus %s", client->path);
+	if (client->listener && client->listener->connected) {
+		client->listener->connected(client, client->data);
+	}
+	flush_all(client);
+	return client->display != NULL;
+}
+
+struct a11y_client *a11y_client_create(const char *socket, bool wm,
+		const struct a11y_client_listener *listener, void *data) {
+	struct a11y_client *client = calloc(1, sizeof(*client));
+	if (!client) {
+		return NULL;
+	}
+	wl_list_init(&client->providers);
+	client->want_wm = wm;
+	client->listener = listener;
+	client->data = data;
+	if (!socket) {
+		socket = getenv("LUMEN_A11Y_SOCKET");
+	}
+	if (!socket || !socket[0]) {
+		socket = "lumen-a11y-0";
+	}
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	if (socket[0] == '/') {
+		snprintf(client->path, sizeof(client->path), "%s", socket);
+	} else {
+		snprintf(client->path, sizeof(client->path), "%s/%s", dir ? dir : "/tmp", socket);
+	}
+	a11y_client_reconnect(client);
+	return client;
+}
+
+void a11y_client_destroy(struct a11y_client *client) {
+	if (!client) {
+		return;
+	}
+	struct a11y_provider *provider, *tmp;
+	wl_list_for_each_safe (provider, tmp, &client->providers, link) {
+		a11y_provider_destroy(provider);
+	}
+	if (client->display) {
+		wl_display_flush(client->display);
+	}
+	teardown(client);
+	free(client);
+}
+
+int a11y_client_get_fd(struct a11y_client *client) {
+	return client->display ? wl_display_get_fd(client->display) : -1;
+}
+
+bool a11y_client_is_connected(struct a11y_client *client) {
+	return client->display && !client->broken;
+}
+
+bool a11y_client_dispatch(struct a11y_client *client) {
+	if (!client->display) {
+		return false;
+	}
+	if (client->broken || wl_display_dispatch(client->display) < 0 || !flush_all(client)) {
+		lumen_log(LUMEN_INFO, "lost the accessibility bus");
+		teardown(client);
+		return false;
+	}
+	return true;
+}
+
+struct a11y_provider *a11y_provider_create(struct a11y_client *client, const char *app_id,
+		void *user) {
+	struct a11y_provider *provider = calloc(1, sizeof(*provider));
+	if (!provider) {
+		return NULL;
+	}
+	provider->app_id = strdup(app_id ? app_id : "");
+	if (!provider->app_id) {
+		free(provider);
+		return NULL;
+	}
+	provider->client = client;
+	provider->user = user;
+	wl_list_insert(client->providers.prev, &provider->link);
+	if (client->bus) {
+		create_proxy(provider);
+	}
+	return provider;
+}
+
+void a11y_provider_destroy(struct a11y_provider *provider) {
+	if (!provider) {
+		return;
+	}
+	if (provider->proxy) {
+		lumen_a11y_provider_v1_destroy(provider->proxy);
+		flush_all(provider->client);
+	}
+	wl_list_remove(&provider->link);
+	free(provider->app_id);
+	free(provider);
+}
+
+void *a11y_provider_get_user(struct a11y_provider *provider) {
+	return provider->user;
+}
+
+void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
+		size_t n_nodes, uint32_t root, uint32_t focus) {
+	struct a11y_client *client = provider->client;
+	struct lumen_a11y_provider_v1 *p = provider->proxy;
+	if (!p || client->broken) {
+		return;
+	}
+	lumen_a11y_provider_v1_reset(p);
+	for (size_t i = 0; i < n_nodes; i++) {
+		const struct a11y_node_desc *n = &nodes[i];
+		uint32_t states = n->states;
+		lumen_a11y_provider_v1_node(p, n->id, n->role, states, n->name ? n->name : "",
+			n->description ? n->description : "");
+		lumen_a11y_provider_v1_node_bounds(p, n->id, n->x, n->y, n->width < 0 ? 0 : n->width,
+			n->height < 0 ? 0 : n->height);
+		if (n->has_value) {
+			double v[3] = {n->value, n->min, n->max};
+			struct wl_array value = {.size = sizeof(v), .alloc = sizeof(v), .data = v};
+			lumen_a11y_provider_v1_node_value(p, n->id, &value);
+		}
+		if (n->n_children > 0) {
+			struct wl_array children = {.size = n->n_children * sizeof(uint32_t),
+				.alloc = n->n_children * sizeof(uint32_t), .data = (void *)n->children};
+			lumen_a11y_provider_v1_node_children(p, n->id, &children);
+		}
+		for (size_t a = 0; a < n->n_actions; a++) {
+			lumen_a11y_provider_v1_node_action(p, n->id, n->actions[a]);
+		}
+		if (n->text && !(states & LUMEN_A11Y_PROVIDER_V1_STATE_PASSWORD)) {
+			size_t len = strlen(n->text);
+			uint32_t caret = n->caret > len ? (uint32_t)len : n->caret;
+			uint32_t end = n->sel_end > len ? (uint32_t)len : n->sel_end;
+			uint32_t start = n->sel_start > end ? end : n->sel_start;
+			lumen_a11y_provider_v1_node_text(p, n->id, n->text, caret, start, end);
+		}
+		if (i % FLUSH_EVERY == FLUSH_EVERY - 1 && !flush_all(client)) {
+			return;
+		}
+	}
+	lumen_a11y_provider_v1_commit(p, root, focus);
+	flush_all(client);
+}
+
+void a11y_provider_announce(struct a11y_provider *provider, const char *text, bool assertive) {
+	if (!provider->proxy || provider->client->broken) {
+		return;
+	}
+	lumen_a11y_provider_v1_announce(provider->proxy, text,
+		assertive ? LUMEN_A11Y_PROVIDER_V1_POLITENESS_ASSERTIVE
+			: LUMEN_A11Y_PROVIDER_V1_POLITENESS_POLITE);
+	flush_all(provider->client);
+}
+
+void a11y_client_wm_window(struct a11y_client *client, uint32_t id, pid_t pid,
+		const char *app_id, const char *title, int32_t x, int32_t y, int32_t width,
+		int32_t height) {
+	if (client->wm && !client->broken) {
+		lumen_a11y_wm_v1_window(client->wm, id, (int32_t)pid, app_id ? app_id : "",
+			title ? title : "", x, y, width, height);
+		flush_all(client);
+	}
+}
+
+void a11y_client_wm_window_closed(struct a11y_client *client, uint32_t id) {
+	if (client->wm && !client->broken) {
+		lumen_a11y_wm_v1_window_closed(client->wm, id);
+		flush_all(client);
+	}
+}
+
+void a11y_client_wm_activate(struct a11y_client *client, uint32_t id) {
+	if (client->wm && !client->broken) {
+		lumen_a11y_wm_v1_activate(client->wm, id);
+		flush_all(client);
+	}
+}
