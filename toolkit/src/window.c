@@ -83,6 +83,8 @@ static void window_init(struct tk_window *win, struct tk_app *app, enum tk_windo
 	}
 }
 
+static void natural_size(struct tk_window *win, int *w, int *h);
+
 /* ---- Buffers ---- */
 
 static void buffer_release(void *data, struct wl_buffer *wl_buffer) {
@@ -283,6 +285,15 @@ void tk_window_flush(struct tk_window *win) {
 	}
 	if (win->width <= 0 || win->height <= 0) {
 		return;
+	}
+	if (win->needs_layout && win->kind == TK_WINDOW_TOPLEVEL) {
+		/* Content that grew (longer text, a larger text scale) grows the window. */
+		int nw, nh;
+		natural_size(win, &nw, &nh);
+		int w = win->pending_width > nw ? win->pending_width : nw;
+		int h = win->pending_height > nh ? win->pending_height : nh;
+		win->width = w > win->width || win->pending_width <= 0 ? w : win->width;
+		win->height = h > win->height || win->pending_height <= 0 ? h : win->height;
 	}
 	if (win->needs_layout) {
 		tk_window_layout(win);

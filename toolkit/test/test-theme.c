@@ -1,5 +1,9 @@
 /* The settings file and the themes. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "tk-test.h"
 
 static int parse(struct tk_settings *s, const char *text) {
@@ -27,6 +31,30 @@ int main(void) {
 	bad = parse(&s, "[appearance]\n[broken\ntheme = high-contrast\n");
 	tk_test_ok(bad == 1 && s.theme == TK_THEME_HIGH_CONTRAST,
 		"a broken section header is reported (%d)", bad);
+
+	/* The file itself, from $XDG_CONFIG_HOME/lumen/toolkit.ini. */
+	char dir[] = "/tmp/tk-settings-XXXXXX", sub[64], path[96];
+	if (mkdtemp(dir)) {
+		snprintf(sub, sizeof(sub), "%s/lumen", dir);
+		snprintf(path, sizeof(path), "%s/toolkit.ini", sub);
+		mkdir(sub, 0700);
+		FILE *f = fopen(path, "w");
+		if (f) {
+			fputs("[appearance]\ntheme = dark\nbogus\ntext_scale = 1.25\n", f);
+			fclose(f);
+		}
+		setenv("XDG_CONFIG_HOME", dir, 1);
+		tk_settings_init_default(&s);
+		bad = tk_settings_load(&s);
+		tk_test_ok(bad == 1 && s.theme == TK_THEME_DARK && s.text_scale == 1.25,
+			"toolkit.ini is read from $XDG_CONFIG_HOME/lumen (%d bad line)", bad);
+		unlink(path);
+		rmdir(sub);
+		rmdir(dir);
+		tk_settings_init_default(&s);
+		tk_test_ok(tk_settings_load(&s) == 0 && s.theme == TK_THEME_LIGHT,
+			"a missing file leaves the defaults");
+	}
 
 	enum tk_theme_kind k;
 	tk_test_ok(tk_theme_kind_from_string("high-contrast", &k) && k == TK_THEME_HIGH_CONTRAST &&
