@@ -11,9 +11,9 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	librsvg2-dev libevdev-dev"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
-	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 busybox-static \
+	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 qemu-system-gui busybox-static \
 	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji \
-	python3-gi gir1.2-gtk-4.0"
+	python3-gi gir1.2-gtk-4.0 fcitx5"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then
