@@ -132,12 +132,16 @@ bool comp_tearing_policy(struct comp_output *output) {
 	if (state != output->tearing_state) {
 		output->tearing_state = state;
 		const char *app = view ? comp_view_app_id(view) : NULL;
+		static const char *const types[] = {"none", "photo", "video", "game"};
+		uint32_t type = surface ? comp_surface_content_type(server, surface) : 0;
+		const char *content = type < 4 ? types[type] : "?";
 		if (tear) {
-			lumen_log(LUMEN_INFO, "output %s: tearing allowed (fullscreen '%s' asks for async)",
-				output->wlr_output->name, app ? app : "");
+			lumen_log(LUMEN_INFO, "output %s: tearing allowed (fullscreen '%s' asks for async, "
+				"content %s)", output->wlr_output->name, app ? app : "", content);
 		} else if (wants) {
 			lumen_log(LUMEN_INFO, "output %s: tearing refused for fullscreen '%s' "
-				"(allow_tearing is off)", output->wlr_output->name, app ? app : "");
+				"(allow_tearing is off; content %s)", output->wlr_output->name, app ? app : "",
+				content);
 		} else {
 			lumen_log(LUMEN_INFO, "output %s: vsync", output->wlr_output->name);
 		}

@@ -33,7 +33,7 @@
  *                        stdin "activate NAME" (then commit), "stop" ("finished")
  *
  * Options: --title T, --app-id ID, --color RRGGBB, --size WxH, --fullscreen,
- * --fractional, --inhibit, --stdin (read the commands above; "sync" prints "synced N").
+ * --fractional, --inhibit, --content-type TYPE and --tearing HINT (on any window), --stdin (read the commands above; "sync" prints "synced N").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -89,6 +89,7 @@ struct pe {
 	struct tc_seat seat;
 	struct wl_seat *wl_seat;
 	struct wl_pointer *pointer; // our own, for cursor-shape's enter serial
+	struct wp_cursor_shape_device_v1 *shape_device;
 	struct pe_output outputs[MAX_OUTPUTS];
 	int noutputs;
 
@@ -114,6 +115,7 @@ struct pe {
 	struct wp_viewport *viewport;
 	struct wp_fractional_scale_v1 *fractional_scale;
 	const char *title, *app_id;
+	const char *opt_content_type, *opt_tearing; // --content-type, --tearing; may be NULL
 	uint32_t color;
 	int width, height; // logical
 	uint32_t scale120; // from preferred_scale; 0: none yet
@@ -201,6 +203,9 @@ static const char *output_name_of(struct pe *pe, struct wl_output *o) {
 	return "?";
 }
 
+static const struct ext_foreign_toplevel_list_v1_listener list_listener;
+static const struct ext_workspace_manager_v1_listener manager_listener;
+
 static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
 		const char *iface, uint32_t version) {
 	struct pe *pe = data;
@@ -251,12 +256,17 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 	} else if (strcmp(iface, wp_tearing_control_manager_v1_interface.name) == 0) {
 		pe->tearing = tc_bind(registry, name, &wp_tearing_control_manager_v1_interface,
 			version, 1);
-	} else if (strcmp(iface, ext_foreign_toplevel_list_v1_interface.name) == 0) {
+	} else if (strcmp(iface, ext_foreign_toplevel_list_v1_interface.name) == 0 &&
+			strcmp(pe->command, "toplevels") == 0) {
 		pe->toplevel_list = tc_bind(registry, name, &ext_foreign_toplevel_list_v1_interface,
 			version, 1);
-	} else if (strcmp(iface, ext_workspace_manager_v1_interface.name) == 0) {
+		/* Listening from the bind on: the current windows come with the next roundtrip. */
+		ext_foreign_toplevel_list_v1_add_listener(pe->toplevel_list, &list_listener, pe);
+	} else if (strcmp(iface, ext_workspace_manager_v1_interface.name) == 0 &&
+			strcmp(pe->command, "workspaces") == 0) {
 		pe->workspace_manager = tc_bind(registry, name, &ext_workspace_manager_v1_interface,
 			version, 1);
+		ext_workspace_manager_v1_add_listener(pe->workspace_manager, &manager_listener, pe);
 	}
 }
 
@@ -531,10 +541,11 @@ static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t seria
 	if (!pe->arg || !tc_parse_long(pe->arg, 0, 1000, &shape)) {
 		tc_die("cursor-shape wants a number");
 	}
-	struct wp_cursor_shape_device_v1 *device = wp_cursor_shape_manager_v1_get_pointer(
-		pe->cursor_shape, pointer);
-	wp_cursor_shape_device_v1_set_shape(device, serial, (uint32_t)shape);
-	wp_cursor_shape_device_v1_destroy(device);
+	/* One device for the pointer, kept: a protocol error then names its interface. */
+	if (!pe->shape_device) {
+		pe->shape_device = wp_cursor_shape_manager_v1_get_pointer(pe->cursor_shape, pointer);
+	}
+	wp_cursor_shape_device_v1_set_shape(pe->shape_device, serial, (uint32_t)shape);
 	printf("shape set %ld\n", shape);
 }
 
@@ -554,12 +565,29 @@ static void pointer_axis(void *data, struct wl_pointer *p, uint32_t t, uint32_t 
 		wl_fixed_t v) {
 }
 
+static void pointer_frame(void *data, struct wl_pointer *p) {
+}
+
+static void pointer_axis_source(void *data, struct wl_pointer *p, uint32_t source) {
+}
+
+static void pointer_axis_stop(void *data, struct wl_pointer *p, uint32_t t, uint32_t axis) {
+}
+
+static void pointer_axis_discrete(void *data, struct wl_pointer *p, uint32_t axis,
+		int32_t discrete) {
+}
+
 static const struct wl_pointer_listener pointer_listener = {
 	.enter = pointer_enter,
 	.leave = pointer_leave,
 	.motion = pointer_motion,
 	.button = pointer_button,
 	.axis = pointer_axis,
+	.frame = pointer_frame,
+	.axis_source = pointer_axis_source,
+	.axis_stop = pointer_axis_stop,
+	.axis_discrete = pointer_axis_discrete,
 };
 
 /* ext-foreign-toplevel-list */
@@ -789,6 +817,39 @@ static void start_security_context(struct pe *pe) {
 	printf("listening\n");
 }
 
+/* content-type and tearing-control */
+
+static void set_content_type(struct pe *pe, const char *name) {
+	static const char *const types[] = {"none", "photo", "video", "game"};
+	uint32_t type = 4;
+	for (uint32_t t = 0; t < 4; t++) {
+		if (name && strcmp(name, types[t]) == 0) {
+			type = t;
+		}
+	}
+	if (type == 4) {
+		tc_die("content type wants none, photo, video or game");
+	}
+	struct wp_content_type_v1 *ct = wp_content_type_manager_v1_get_surface_content_type(
+		need(pe->content_type, "wp_content_type_manager_v1"), pe->surface);
+	wp_content_type_v1_set_content_type(ct, type);
+	wl_surface_commit(pe->surface);
+	printf("content type set\n");
+}
+
+static void set_tearing(struct pe *pe, const char *hint) {
+	if (!hint || (strcmp(hint, "async") != 0 && strcmp(hint, "vsync") != 0)) {
+		tc_die("tearing wants vsync or async");
+	}
+	struct wp_tearing_control_v1 *tc = wp_tearing_control_manager_v1_get_tearing_control(
+		need(pe->tearing, "wp_tearing_control_manager_v1"), pe->surface);
+	wp_tearing_control_v1_set_presentation_hint(tc, strcmp(hint, "async") == 0
+		? WP_TEARING_CONTROL_V1_PRESENTATION_HINT_ASYNC
+		: WP_TEARING_CONTROL_V1_PRESENTATION_HINT_VSYNC);
+	wl_surface_commit(pe->surface);
+	printf("presentation hint set\n");
+}
+
 /* stdin commands */
 
 static void run_line(struct pe *pe, const char *line) {
@@ -889,6 +950,12 @@ int main(int argc, char **argv) {
 		} else if (strcmp(opt, "--size") == 0 && val) {
 			tc_option_size(opt, val, &pe->width, &pe->height);
 			i++;
+		} else if (strcmp(opt, "--content-type") == 0 && val) {
+			pe->opt_content_type = val;
+			i++;
+		} else if (strcmp(opt, "--tearing") == 0 && val) {
+			pe->opt_tearing = val;
+			i++;
 		} else if (strcmp(opt, "--fullscreen") == 0) {
 			pe->fullscreen = true;
 		} else if (strcmp(opt, "--fractional") == 0) {
@@ -932,30 +999,15 @@ int main(int argc, char **argv) {
 		pe->no_viewport = strcmp(cmd, "checker") == 0 && !pe->use_fractional;
 		window_create(pe);
 		if (strcmp(cmd, "content-type") == 0) {
-			static const char *const types[] = {"none", "photo", "video", "game"};
-			uint32_t type = 4;
-			for (uint32_t t = 0; t < 4; t++) {
-				if (pe->arg && strcmp(pe->arg, types[t]) == 0) {
-					type = t;
-				}
-			}
-			if (type == 4) {
-				tc_die("content-type wants none, photo, video or game");
-			}
-			struct wp_content_type_v1 *ct = wp_content_type_manager_v1_get_surface_content_type(
-				need(pe->content_type, "wp_content_type_manager_v1"), pe->surface);
-			wp_content_type_v1_set_content_type(ct, type);
-			wl_surface_commit(pe->surface);
-			printf("content type set\n");
+			set_content_type(pe, pe->arg);
 		} else if (strcmp(cmd, "tearing") == 0) {
-			bool async = pe->arg && strcmp(pe->arg, "async") == 0;
-			struct wp_tearing_control_v1 *tc = wp_tearing_control_manager_v1_get_tearing_control(
-				need(pe->tearing, "wp_tearing_control_manager_v1"), pe->surface);
-			wp_tearing_control_v1_set_presentation_hint(tc, async
-				? WP_TEARING_CONTROL_V1_PRESENTATION_HINT_ASYNC
-				: WP_TEARING_CONTROL_V1_PRESENTATION_HINT_VSYNC);
-			wl_surface_commit(pe->surface);
-			printf("presentation hint set\n");
+			set_tearing(pe, pe->arg);
+		}
+		if (pe->opt_content_type) {
+			set_content_type(pe, pe->opt_content_type);
+		}
+		if (pe->opt_tearing) {
+			set_tearing(pe, pe->opt_tearing);
 		}
 	} else if (strcmp(cmd, "fractional-twice") == 0) {
 		struct wl_surface *s = wl_compositor_create_surface(pe->compositor);
@@ -974,11 +1026,9 @@ int main(int argc, char **argv) {
 	} else if (strcmp(cmd, "security-context") == 0) {
 		start_security_context(pe);
 	} else if (strcmp(cmd, "toplevels") == 0) {
-		ext_foreign_toplevel_list_v1_add_listener(
-			need(pe->toplevel_list, "ext_foreign_toplevel_list_v1"), &list_listener, pe);
+		need(pe->toplevel_list, "ext_foreign_toplevel_list_v1");
 	} else if (strcmp(cmd, "workspaces") == 0) {
-		ext_workspace_manager_v1_add_listener(
-			need(pe->workspace_manager, "ext_workspace_manager_v1"), &manager_listener, pe);
+		need(pe->workspace_manager, "ext_workspace_manager_v1");
 	} else {
 		usage();
 	}
