@@ -2,7 +2,8 @@
 # A GTK4 window with one text field (Gtk.Entry), for tests of what a real toolkit makes
 # of the keys it gets: layouts, dead keys, compose sequences, input methods. It prints
 # "focus in" when the field has the keyboard and "text: TEXT" (the whole text, each time
-# it changes) on stdout, one line at a time. Usage: gtk4-entry.py [TITLE]
+# it changes) on stdout, one line at a time, and "pressed N X Y" for each press (mouse or
+# touch) on the window. Usage: gtk4-entry.py [TITLE]
 import sys
 
 import gi
@@ -26,6 +27,10 @@ def on_activate(app):
     focus.connect("enter", lambda c: say("focus in"))
     focus.connect("leave", lambda c: say("focus out"))
     entry.add_controller(focus)
+    click = Gtk.GestureClick()
+    click.set_propagation_phase(Gtk.PropagationPhase.CAPTURE)
+    click.connect("pressed", lambda g, n, x, y: say("pressed %d %d %d" % (n, x, y)))
+    win.add_controller(click)
     win.set_child(entry)
     win.present()
     entry.grab_focus()

@@ -1,6 +1,6 @@
 #!/bin/bash
 # lumen on lumen-inputd (compositor/src/input-backend.c): the devices of a driver
-# (lumen-inputctl) reach clients as keys, text, pointer motion and buttons; a keyboard
+# (lumen-inputctl) reach clients as keys, text, pointer motion, buttons and touch; a keyboard
 # named in a [keyboard NAME] section has its own layout; Num Lock is on at start when
 # configured; when inputd dies, keys held are released (the client sees it), and once
 # inputd is back lumen is its master again and typing goes on.
@@ -49,6 +49,32 @@ inputctl_until 'out_has kl "button 272 pressed"' --size 1280x720 move-abs "$cx" 
 ok $? "a click through inputd reaches the window under the pointer"
 wait_for 5 out_has kl "button 272 released"
 ok $? "and its release"
+
+# Touch: a tap lands in a GTK4 window where it was aimed (surface coordinates: the
+# content sits 2 px right of the frame and 30 px below it, under the title bar).
+# The seat offers touch only while a touch device exists, and a client that learns of
+# it binds wl_touch a moment later: a touch screen is kept plugged in (a tap on the empty
+# corner) before the client starts, as a real one would be.
+has_touch_device() {
+	"$LUMEN_INPUTCTL" list | grep -q "touch-screen touch"
+}
+if /usr/bin/python3 -c 'import gi; gi.require_version("Gtk", "4.0")' 2>/dev/null; then
+	"$LUMEN_INPUTCTL" --name touch-screen --size 1280x720 touch 0 0 sleep 60000 \
+		>>"$T_DIR/inputctl.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	wait_for 10 has_touch_device || bail "no touch screen"
+	spawn gtk "$TESTS_DIR/clients/gtk4-entry.py" gtk-touch
+	wait_for 20 field_is gtk-touch focused 1 || bail "the GTK4 window got no focus"
+	gx=$(window_field gtk-touch x) gy=$(window_field gtk-touch y)
+	inputctl_until 'out_has gtk "pressed 1 "' --size 1280x720 touch $((gx + 2 + 120)) $((gy + 30 + 40))
+	ok $? "a touch through inputd reaches a GTK4 window"
+	grep -qx "pressed 1 120 40" "$T_DIR/gtk.out"
+	ok $? "where it was aimed ($(grep "pressed" "$T_DIR/gtk.out" | head -n 1))"
+	kill "$PID_gtk" 2>/dev/null
+	wait "$PID_gtk" 2>/dev/null
+	"$LUMENCTL" focus "$(window_field kl id)" >/dev/null
+	wait_for 10 field_is kl focused 1 || bail "the key logger did not get the focus back"
+fi
 
 # inputd dies with a key held: the client must see the release, not a stuck key.
 "$LUMEN_INPUTCTL" press shift press x sleep 30000 >>"$T_DIR/inputctl.out" 2>&1 &
