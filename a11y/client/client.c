@@ -291,6 +291,9 @@ void *a11y_provider_get_user(struct a11y_provider *provider) {
 
 void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
 		size_t n_nodes, uint32_t root, uint32_t focus) {
+	if (!provider) {
+		return;
+	}
 	struct a11y_client *client = provider->client;
 	struct lumen_a11y_provider_v1 *p = provider->proxy;
 	if (!p || client->broken) {
@@ -333,7 +336,7 @@ void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_nod
 }
 
 void a11y_provider_announce(struct a11y_provider *provider, const char *text, bool assertive) {
-	if (!provider->proxy || provider->client->broken) {
+	if (!provider || !provider->proxy || provider->client->broken) {
 		return;
 	}
 	lumen_a11y_provider_v1_announce(provider->proxy, text,

@@ -1236,6 +1236,7 @@ static bool build_event_payload(struct comp_server *server, uint32_t type, struc
 
 void comp_ipc_event(
 		struct comp_server *server, const char *type, const char *change, struct comp_view *view) {
+	comp_a11y_event(server, type, change, view);
 	struct comp_ipc *ipc = server->ipc;
 	if (!ipc) {
 		return;

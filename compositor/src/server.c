@@ -314,6 +314,7 @@ bool comp_server_start(struct comp_server *server) {
 			setenv("LUMEN_IPC_SOCKET", ipc_path, 1);
 		}
 	}
+	server->a11y = comp_a11y_create(server);
 	lumen_log(LUMEN_INFO, "running on WAYLAND_DISPLAY=%s (trusted clients: %s)", socket, trusted);
 
 	if (!server->options.no_autostart) {
@@ -382,6 +383,8 @@ void comp_server_destroy(struct comp_server *server) {
 	}
 	comp_protocols_ext_finish(server);
 	comp_ipc_destroy(server->ipc);
+	comp_a11y_destroy(server->a11y);
+	server->a11y = NULL;
 	comp_im_relay_destroy(server->im_relay);
 	if (server->backend) {
 		wlr_backend_destroy(server->backend);

@@ -216,6 +216,7 @@ struct comp_server {
 	struct comp_config config;
 	char *config_path; // NULL: the default path
 	struct comp_ipc *ipc;
+	struct comp_a11y *a11y; // a11y-provider.c: lumen-a11yd, may be NULL
 	struct comp_trust *trust;
 	struct comp_protocols_ext *ext; // protocols-ext.h: the protocols wlroots 0.15 lacks
 	struct comp_input_method_relay *im_relay;
@@ -388,6 +389,12 @@ bool comp_im_relay_handle_modifiers(struct comp_input_method_relay *relay,
 struct comp_ipc *comp_ipc_create(struct comp_server *server, const char *path);
 void comp_ipc_destroy(struct comp_ipc *ipc);
 /** Sends an event to subscribers: type is "window", "workspace", "layout" or "output". */
+/* a11y-provider.c: windows, workspaces and the switcher on lumen-a11yd's bus */
+struct comp_a11y *comp_a11y_create(struct comp_server *server);
+void comp_a11y_destroy(struct comp_a11y *a11y);
+/** Fed every IPC event (ipc.c), whether or not IPC clients listen. */
+void comp_a11y_event(struct comp_server *server, const char *type, const char *change,
+	struct comp_view *view);
 void comp_ipc_event(struct comp_server *server, const char *type, const char *change,
 	struct comp_view *view);
 

@@ -177,6 +177,7 @@ struct tk_app *tk_app_create(const struct tk_settings *settings) {
 	/* Output scales and seat capabilities. */
 	wl_display_roundtrip(app->display);
 	app->running = true;
+	tk_a11y_bus_init(app);
 	return app;
 }
 
@@ -188,6 +189,7 @@ void tk_app_destroy(struct tk_app *app) {
 		struct tk_window *win = wl_container_of(app->windows.prev, win, link);
 		tk_window_destroy(win);
 	}
+	tk_a11y_bus_finish(app);
 	struct tk_timer *t, *tt;
 	wl_list_for_each_safe(t, tt, &app->timers, link) {
 		wl_list_remove(&t->link);

@@ -238,6 +238,7 @@ struct tk_output {
 
 struct tk_app {
 	struct wl_display *display;
+	struct tk_a11y_bus *a11y_bus; // a11y-bus.c: lumen-a11yd, may be NULL
 	struct wl_registry *registry;
 	struct wl_compositor *compositor;
 	struct wl_shm *shm;
@@ -311,5 +312,13 @@ void tk_clipboard_forget(struct tk_app *app, struct tk_widget *w);
 void tk_text_input_init(struct tk_app *app);
 void tk_text_input_finish(struct tk_app *app);
 void tk_app_forget_window(struct tk_app *app, struct tk_window *window);
+
+/* a11y-bus.c: each toplevel's accessible tree published on lumen-a11yd's bus. */
+struct tk_a11y_bus;
+void tk_a11y_bus_init(struct tk_app *app);
+void tk_a11y_bus_finish(struct tk_app *app);
+void tk_a11y_bus_window_created(struct tk_window *win, const char *app_id);
+void tk_a11y_bus_window_changed(struct tk_window *win);
+void tk_a11y_bus_window_destroyed(struct tk_window *win);
 
 #endif

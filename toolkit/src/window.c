@@ -325,6 +325,7 @@ void tk_window_flush(struct tk_window *win) {
 			break;
 		}
 	}
+	tk_a11y_bus_window_changed(win);
 }
 
 void tk_window_schedule_redraw(struct tk_window *win) {
@@ -421,6 +422,7 @@ struct tk_window *tk_window_create_toplevel(struct tk_app *app, const char *titl
 	if (app_id) {
 		xdg_toplevel_set_app_id(win->xdg_toplevel, app_id);
 	}
+	tk_a11y_bus_window_created(win, app_id);
 	wl_surface_commit(win->surface);
 	return win;
 }
@@ -553,6 +555,7 @@ void tk_window_destroy(struct tk_window *win) {
 	if (!win) {
 		return;
 	}
+	tk_a11y_bus_window_destroyed(win);
 	/* Popups first: they hang off this surface. */
 	if (win->app) {
 		struct tk_window *child, *tmp;
