@@ -202,7 +202,7 @@ click entry Name
 wait_for 5 a11y_is "Name" "focused(j)['name']"
 inject key End tap
 shoot "$T_DIR/ime-before.png"
-spawn_trusted im "$TC_IM" --preedit ni
+spawn_trusted im "$TC_IM" --preedit ni --popup 30x20 --color ff00ff
 wait_for 10 grep -qx activate "$T_DIR/im.out"
 ok $? "focus in the entry activates the input method"
 wait_for 5 grep -qx 'surrounding "hello" 5 5' "$T_DIR/im.out"
@@ -217,8 +217,25 @@ preedit_shown() {
 }
 wait_for 5 preedit_shown
 ok $? "its preedit is drawn in the entry"
+before_run=$("$TK_PNG_CHECK" hrun "$T_DIR/i1.png" 0 0 $(set -- $r; echo $3 $4) 1e1e1e 60)
+after_run=$("$TK_PNG_CHECK" hrun "$T_DIR/i2.png" 0 0 $(set -- $r; echo $3 $4) 1e1e1e 60)
+[ "${after_run#run }" -ge 10 ] && [ "${after_run#run }" -gt $((${before_run#run } + 4)) ]
+ok $? "underlined: the longest dark horizontal line grows from ${before_run#run } to ${after_run#run } px"
 a11y_is "hello" "f('entry', 'Name')['text']"
 ok $? "but is not yet the entry's text"
+# The cursor rectangle we report places the input method's popup under the caret:
+# below the text line (entry top + 6 px padding + line height), inside the entry's span.
+set -- $r
+EX=$1 EY=$2 EW=$3 line_h=$(($4 - 12))
+popup_under_caret() {
+	shoot "$T_DIR/popup.png" || return 1
+	[ "$("$PNG_TOOL" count "$T_DIR/popup.png" 0 0 $OUT_W $OUT_H ff00ff)" -eq 600 ] &&
+		[ "$("$PNG_TOOL" count "$T_DIR/popup.png" $((EX + 6)) $((EY + 6 + line_h)) $((EW - 6)) 20 ff00ff)" -eq 600 ]
+}
+wait_for 5 popup_under_caret
+ok $? "the reported cursor rectangle puts the input method's popup under the caret"
+wait_for 5 grep -qx "text_input_rectangle 0 -$line_h 1 $line_h" "$T_DIR/im.out"
+ok $? "and the input method is told the caret is 1x$line_h ($(grep text_input_rectangle "$T_DIR/im.out" | tail -n 1))"
 kill "$PID_im"
 wait_for 5 test -n "" # nothing to wait for; the preedit is cleared when it goes
 spawn_trusted im2 "$TC_IM" --commit "你好"

@@ -3,6 +3,10 @@
  * rectangle that are not one flat colour, how many are not uniform inside. A picture
  * drawn at scale 1 and upscaled 2x by nearest neighbour has every block uniform, so
  * "mixed" counts the detail only a scale-2 rendering has. Prints "blocks N mixed M".
+ *
+ * tk-png-check hrun FILE X Y W H RRGGBB TOLERANCE: the longest horizontal run of pixels
+ * of that colour (each channel within the tolerance) in the rectangle, e.g. an
+ * underline. Prints "run N".
  */
 #include <png.h>
 #include <stdbool.h>
@@ -11,8 +15,10 @@
 #include <string.h>
 
 int main(int argc, char *argv[]) {
-	if (argc != 7 || strcmp(argv[1], "blocks") != 0) {
-		fprintf(stderr, "usage: tk-png-check blocks FILE X Y W H\n");
+	bool hrun = argc == 9 && strcmp(argv[1], "hrun") == 0;
+	if (!hrun && (argc != 7 || strcmp(argv[1], "blocks") != 0)) {
+		fprintf(stderr, "usage: tk-png-check blocks FILE X Y W H\n"
+			"       tk-png-check hrun FILE X Y W H RRGGBB TOLERANCE\n");
 		return 3;
 	}
 	png_image img = {.version = PNG_IMAGE_VERSION};
@@ -33,6 +39,27 @@ int main(int argc, char *argv[]) {
 		fprintf(stderr, "tk-png-check: rectangle outside the image\n");
 		free(px);
 		return 3;
+	}
+	if (hrun) {
+		unsigned long rgb = strtoul(argv[7], NULL, 16);
+		long tol = strtol(argv[8], NULL, 10);
+		int want[3] = {(int)(rgb >> 16) & 0xff, (int)(rgb >> 8) & 0xff, (int)rgb & 0xff};
+		long best = 0;
+		for (long y = y0; y < y0 + h; y++) {
+			long run = 0;
+			for (long x = x0; x < x0 + w; x++) {
+				const unsigned char *p = px + (y * img.width + x) * 3;
+				bool match = true;
+				for (int c = 0; c < 3; c++) {
+					match = match && abs(p[c] - want[c]) <= tol;
+				}
+				run = match ? run + 1 : 0;
+				best = run > best ? run : best;
+			}
+		}
+		printf("run %ld\n", best);
+		free(px);
+		return 0;
 	}
 	long blocks = 0, mixed = 0;
 	for (long y = y0; y + 1 < y0 + h; y += 2) {
