@@ -5,6 +5,7 @@
 # wp-tearing-control, ext-foreign-toplevel-list and ext-workspace. Each is put to work by
 # lumen-test-protocols-ext, which prints what it was answered, and checked where a person
 # would notice: the pixels on screen, who gets the keys, what a panel lists.
+# shellcheck source=tests/lib.sh
 . "$TESTS_DIR/lib.sh"
 cat >"$T_DIR/lumen.ini" <<'EOF'
 [decorations]
@@ -158,7 +159,7 @@ end_client lock
 # The locker dies while locked: the session stays locked, a new locker takes over.
 WAYLAND_DISPLAY=$T_SOCKET-trusted spawn_fed lock2 "$PE" lock --color 00ff00 --stdin
 wait_for 10 out_line lock2 locked || bail "the second lock did not lock"
-kill -9 "$PID_lock2"
+kill -9 "${PID_lock2:?}"
 wait "$PID_lock2" 2>/dev/null
 wait_for 5 log_has "the locker went away without unlocking"
 both_all 000000
@@ -217,7 +218,7 @@ if command -v swaylock >/dev/null && command -v setpriv >/dev/null; then
 
 	swaylock_as_user sl2
 	wait_for 15 lock_count_is $((locks_before + 2)) || bail "swaylock did not lock again"
-	kill -9 "$PID_sl2"
+	kill -9 "${PID_sl2:?}"
 	wait "$PID_sl2" 2>/dev/null
 	wait_for 5 log_has "the locker went away without unlocking" && both_all 000000
 	ok $? "swaylock killed: the session stays locked, no window shown"
@@ -405,7 +406,7 @@ ok $? "toplevel list: an ordinary client does not get it"
 
 # ---- ext-workspace
 WAYLAND_DISPLAY=$T_SOCKET-trusted spawn_fed ws "$PE" workspaces --stdin
-wait_for 5 out_line ws done
+wait_for 5 out_line ws "done"
 out_has ws "group 1 output HEADLESS-1" && out_has ws "group 2 output HEADLESS-2"
 ok $? "workspaces: one group per output"
 out_line ws "state 1 1" && out_line ws "state 2 1" && out_line ws "state 3 0"
