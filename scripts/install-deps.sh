@@ -8,8 +8,8 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libseat-dev libpng-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
 	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev \
-	librsvg2-dev libevdev-dev"
-RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri"
+	librsvg2-dev libevdev-dev libespeak-ng-dev libspeechd-dev"
+RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri espeak-ng"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 qemu-system-gui busybox-static \
 	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji \
