@@ -11,7 +11,8 @@
  *                        ("unlocked"); "destroy" destroys the lock without unlocking.
  *   lock-error KIND      a misbehaving locker; the protocol error ends it (exit 1):
  *                        unlock-early, destroy-locked, duplicate-output,
- *                        commit-before-ack, bad-size, null-buffer
+ *                        commit-before-ack, bad-size, null-buffer; or one-output
+ *                        (a lock surface on the first output only: never "locked")
  *   idle MS              ext-idle-notify, timeout MS: "idled", "resumed"; --inhibit
  *                        maps a window with an idle inhibitor too
  *   single-pixel RRGGBBAA  a window whose content is one single-pixel buffer, shown
@@ -504,6 +505,9 @@ static void start_lock(struct pe *pe) {
 		return;
 	}
 	for (int i = 0; i < pe->noutputs; i++) {
+		if (i > 0 && strcmp(kind, "one-output") == 0) {
+			break; // not an error: the lock just never completes
+		}
 		struct pe_output *out = &pe->outputs[i];
 		out->surface = wl_compositor_create_surface(pe->compositor);
 		out->lock_surface = ext_session_lock_v1_get_lock_surface(pe->lock, out->surface,

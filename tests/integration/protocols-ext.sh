@@ -251,6 +251,19 @@ lock_error() { # KIND "protocol error CODE on INTERFACE"
 	ok $? "lock error $1: $2 ($(grep -m1 'protocol error' "$T_DIR/err.out"))"
 	end_client err
 }
+# "locked" waits for every output: a locker that covers only the first never gets it.
+WAYLAND_DISPLAY=$T_SOCKET-trusted spawn one "$PE" lock-error one-output --color 00ff00
+first_green() {
+	capture "$T_DIR/one.png" HEADLESS-1 &&
+		[ "$(count_colour "$T_DIR/one.png" 00ff00)" -eq $((1280 * 720)) ]
+}
+wait_for 10 first_green && capture "$T_DIR/one2.png" HEADLESS-2 &&
+	[ "$(count_colour "$T_DIR/one2.png" 000000)" -eq $((800 * 600)) ] && sleep 0.3 &&
+	! out_has one locked && alive one
+ok $? "lock: with a lock surface on one output of two, the session is hidden but not 'locked'"
+end_client one
+recover || bail "cannot unlock after one-output"
+
 lock_error unlock-early "protocol error 1 on"
 recover || bail "cannot unlock after unlock-early"
 lock_error destroy-locked "protocol error 0 on"
