@@ -220,7 +220,12 @@ struct comp_ext_toplevels *comp_ext_toplevels_create(struct comp_server *server)
 		return NULL;
 	}
 	tl->new_xdg_surface.notify = handle_new_xdg_surface;
-	wl_signal_add(&server->xdg_shell->events.new_surface, &tl->new_xdg_surface);
+	wl_list_init(&tl->new_xdg_surface.link);
+	if (server->xdg_shell) {
+		wl_signal_add(&server->xdg_shell->events.new_surface, &tl->new_xdg_surface);
+	} else {
+		lumen_log(LUMEN_WARN, "no wlroots xdg-shell: the ext toplevel list stays empty");
+	}
 	return tl;
 }
 
