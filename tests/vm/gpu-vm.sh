@@ -1,17 +1,20 @@
 #!/bin/bash
 # lumen-gpu-test in a VM: Debian's kernel under QEMU (software emulation) with a
-# virtio-gpu, an initramfs of busybox, our binaries and Debian's Mesa (llvmpipe through
-# kms_swrast, staged once under VM_CACHE). The guest runs the whole suite on
+# virtio-gpu, an initramfs of busybox, our binaries and Debian's Mesa (stage-mesa.sh,
+# staged once under VM_CACHE). The guest runs the whole suite on
 # /dev/dri/card0 (raw KMS, then displayd's kms backend, then EGL/GBM on the render node)
 # with gpu/expected/virtio_gpu.txt; its TAP comes back over the serial console and is
 # repeated here, after the host's own checks.
 #
 #   gpu-vm.sh 2d      virtio-gpu-pci: Mesa must say kms_swrast (no 3D)
-#   gpu-vm.sh virgl   virtio-gpu-gl-pci under Xvfb with -display sdl,gl=on: Mesa must
-#                     say virgl (skipped, with the reason, where that cannot run)
+#   gpu-vm.sh virgl   virtio-gpu-gl-pci under Xvfb with -display sdl,gl=on
+#                     (virgl-host.sh): Mesa must say virgl, with
+#                     gpu/expected/virtio_gpu-virgl.txt (skipped, with the reason, where
+#                     that cannot run)
 #
 # From meson (gpu/meson.build): GPU_TEST, DISPLAYD, VM_DIR, VM_CACHE, TESTS_DIR,
-# GPU_EXPECTED_DIR. Reuses the VM kit: prepare-kernel.sh, mkinitramfs.sh, vm-run.py.
+# GPU_EXPECTED_DIR. Reuses the VM kit: prepare-kernel.sh, mkinitramfs.sh, vm-run.py
+# (vm-run-x11.py with virgl).
 . "$TESTS_DIR/lib.sh"
 mode=${1:-2d}
 
@@ -23,52 +26,23 @@ if ! command -v busybox >/dev/null; then
 	echo "1..0 # SKIP busybox is not installed (busybox-static)"
 	exit 0
 fi
-multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-libdir=/usr/lib/$multiarch
-if [ ! -e "$libdir/dri/swrast_dri.so" ] || [ ! -e "$libdir/libEGL_mesa.so.0" ]; then
-	echo "1..0 # SKIP Debian's Mesa is not installed (libegl-mesa0, libgl1-mesa-dri)"
-	exit 0
-fi
-
 gpu_device=virtio-gpu-pci
 expected="$GPU_EXPECTED_DIR/virtio_gpu.txt"
 qemu=qemu-system-x86_64
+vm_run="$VM_DIR/vm-run.py"
 if [ "$mode" = virgl ]; then
 	gpu_device=virtio-gpu-gl-pci
 	expected="$GPU_EXPECTED_DIR/virtio_gpu-virgl.txt"
-	# QEMU's 3D needs a GL context on the host: SDL with gl=on on an X display. Only
-	# Debian's qemu-system-gui has the SDL display and virtio-gpu-gl.
-	if ! qemu-system-x86_64 -device help 2>/dev/null | grep -q '"virtio-gpu-gl-pci"'; then
-		echo "1..0 # SKIP QEMU has no virtio-gpu-gl-pci: install qemu-system-gui (its SDL and OpenGL modules)"
+	. "$VM_DIR/virgl-host.sh"
+	why=$(virgl_why)
+	if [ -n "$why" ]; then
+		echo "1..0 # SKIP $why"
 		exit 0
 	fi
-	if ! qemu-system-x86_64 -display help 2>/dev/null | grep -qx 'sdl'; then
-		echo "1..0 # SKIP QEMU has no SDL display: install qemu-system-gui"
-		exit 0
-	fi
-	if ! command -v Xvfb >/dev/null; then
-		echo "1..0 # SKIP Xvfb is not installed (xvfb): virgl needs an X display for SDL's GL context"
-		exit 0
-	fi
-	# vm-run.py runs "$qemu ... -display none ..."; this wrapper swaps in SDL with GL on
-	# the Xvfb display started below.
-	cat >"$T_DIR/qemu-sdl-gl" <<WRAP
-#!/bin/sh
-args=""
-for a in "\$@"; do
-	[ "\$a" = none ] && [ "\$prev" = -display ] && a=sdl,gl=on
-	args="\$args '\$a'"
-	prev=\$a
-done
-eval exec qemu-system-x86_64 \$args
-WRAP
-	chmod 755 "$T_DIR/qemu-sdl-gl"
-	qemu="$T_DIR/qemu-sdl-gl"
-	xdisplay=:$((90 + RANDOM % 100))
-	Xvfb "$xdisplay" -screen 0 2560x1600x24 -nolisten tcp >"$T_DIR/xvfb.log" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	export DISPLAY=$xdisplay
-	sleep 1
+	virgl_start || bail "Xvfb did not start: $(tail -n 3 "$T_DIR/xvfb.log")"
+	qemu=$VIRGL_QEMU
+	vm_run=$VIRGL_RUN
+	diag "virgl: QEMU in an SDL window with GL on Xvfb $DISPLAY"
 fi
 
 sh "$VM_DIR/prepare-kernel.sh" "$VM_CACHE/kernel" virtio_pci virtio-gpu 2>"$T_DIR/kernel.log"
@@ -80,28 +54,15 @@ fi
 [ $status -eq 0 ] || bail "preparing the kernel failed: $(tail -n 3 "$T_DIR/kernel.log")"
 diag "kernel $(cat "$VM_CACHE/kernel/version")"
 
-# Debian's Mesa for the guest, staged once: the megadriver under the names the loader
-# asks for (swrast for surfaceless, kms_swrast for virtio-gpu 2D, virtio_gpu for virgl),
-# libEGL_mesa and glvnd's vendor file, and the libraries those link (ldd), not libc.
+# Debian's Mesa for the guest, staged once (stage-mesa.sh).
 stage="$VM_CACHE/gpu-mesa"
-stamp="$(stat -c %Y "$libdir/dri/swrast_dri.so" "$libdir/libEGL_mesa.so.0")"
-if [ ! -f "$stage/ready" ] || [ "$(cat "$stage/ready")" != "$stamp" ]; then
-	rm -rf "$stage"
-	mkdir -p "$stage/lib" "$stage/dri" "$stage/egl"
-	cp -L "$libdir/dri/swrast_dri.so" "$stage/dri/swrast_dri.so"
-	ln -s swrast_dri.so "$stage/dri/kms_swrast_dri.so"
-	ln -s swrast_dri.so "$stage/dri/virtio_gpu_dri.so"
-	cp -L "$libdir/libEGL_mesa.so.0" "$stage/lib/"
-	cp /usr/share/glvnd/egl_vendor.d/50_mesa.json "$stage/egl/"
-	for lib in $( (ldd "$libdir/dri/swrast_dri.so"; ldd "$libdir/libEGL_mesa.so.0") |
-			sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p' | sort -u); do
-		case "$(basename "$lib")" in
-		libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux*) ;;
-		*) cp -L "$lib" "$stage/lib/" ;;
-		esac
-	done
-	echo "$stamp" >"$stage/ready"
+sh "$VM_DIR/stage-mesa.sh" "$stage" 2>"$T_DIR/stage.log"
+status=$?
+if [ $status -eq 77 ]; then
+	echo "1..0 # SKIP $(tail -n 1 "$T_DIR/stage.log")"
+	exit 0
 fi
+[ $status -eq 0 ] || bail "staging Mesa failed: $(tail -n 3 "$T_DIR/stage.log")"
 diag "Mesa for the guest: $(du -sm "$stage" | cut -f1) MiB in $stage"
 
 GUEST_FILES="$DISPLAYD=lumen-displayd $GPU_TEST=lumen-gpu-test +$stage +$GPU_EXPECTED_DIR"
@@ -117,7 +78,7 @@ guest_env="GPU_EXPECTED=$expected MESA_DIR=$stage"
 for var in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 	[ -n "${!var:-}" ] && guest_env="$guest_env $var=${!var}"
 done
-python3 "$VM_DIR/vm-run.py" --qemu "$qemu" --kernel "$VM_CACHE/kernel/vmlinuz" \
+python3 "$vm_run" --qemu "$qemu" --kernel "$VM_CACHE/kernel/vmlinuz" \
 	--initrd "$T_DIR/initrd.cpio" --memory 2048 \
 	--log "$T_DIR/serial.log" --outdir "$T_DIR" --timeout 240 --append "$guest_env" \
 	--gpu "$gpu_device" 2>"$T_DIR/vm-run.log"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# /test.sh in the guest of gles-vm.sh (busybox sh; virtio-gpu's modules are loaded).
+# The whole stack on virtio-gpu: lumen-displayd --kms, lumen on it (its lumen-display
+# backend; wlroots picks the renderer: GLES2 on the render node displayd offers, else
+# pixman) and lumen-vm-dmabuf-client, which draws with GLES into a GBM buffer and
+# attaches it through zwp_linux_dmabuf_v1. Lines for the host: "VM gles: ...", the
+# client's "VM dmabuf: ...", "DISPLAYCTL ...", "LUMEN ...", "DISPLAYD ...".
+# From the kernel command line: MESA_DIR (Debian's Mesa, staged by stage-mesa.sh).
+export XDG_RUNTIME_DIR=/run/user/0
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+export HOME=/root
+mkdir -p "$HOME"
+export LD_LIBRARY_PATH="$MESA_DIR/lib"
+export LIBGL_DRIVERS_PATH="$MESA_DIR/dri" GBM_DRIVERS_PATH="$MESA_DIR/dri"
+export __EGL_VENDOR_LIBRARY_DIRS="$MESA_DIR/egl"
+
+i=0
+while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+find /dev/dri -mindepth 1 -maxdepth 1 -exec basename {} \; | sort | sed 's/^/VM guest: dri /'
+
+wait_for() { # file text seconds
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+lumen-displayd --kms >/tmp/displayd.log 2>&1 &
+dpid=$!
+wait_for /tmp/displayd.log listening 60
+
+# LUMEN_LOG=debug lets wlroots' own lines through: which EGL device, which GL renderer.
+LUMEN_LOG=debug LUMEN_DISPLAY=lumen-display-0 WLR_LIBINPUT_NO_DEVICES=1 \
+	lumen --no-xwayland --no-autostart -S wayland-1 -c /dev/null >/tmp/lumen.log 2>&1 &
+lpid=$!
+wait_for /tmp/lumen.log 'running on WAYLAND_DISPLAY' 120
+
+WAYLAND_DISPLAY=wayland-1 lumen-vm-dmabuf-client >/tmp/client.out 2>&1 &
+cpid=$!
+wait_for /tmp/client.out 'presented\|FAIL' 120
+sed -n 's/^\(VM dmabuf: .*\)/\1/p' /tmp/client.out
+lumen-displayctl list 2>&1 | sed 's/^/DISPLAYCTL /'
+echo "@@screendump gles-window"
+read -r reply && [ "$reply" = ok ] || echo "VM gles: FAIL screendump: $reply"
+
+kill -TERM $cpid
+wait $cpid
+echo "VM gles: client exit $?"
+kill -TERM $lpid
+wait $lpid
+echo "VM gles: lumen exit $?"
+kill -TERM $dpid
+wait $dpid
+echo "VM gles: displayd exit $?"
+grep -v '^VM dmabuf: ' /tmp/client.out | sed 's/^/CLIENT /'
+# The renderer and allocator choice, warnings and errors: not every debug line.
+grep -E 'EGL|GL |GLES|renderer|allocator|[Dd]ma-?buf|DRM|render node|ERROR|WARN|running on|display server|Sanitizer|runtime error' \
+	/tmp/lumen.log | head -n 150 | sed 's/^/LUMEN /'
+sed 's/^/DISPLAYD /' /tmp/displayd.log | tail -n 60
+exit 0
