@@ -26,6 +26,13 @@
 
 static void handle_client_destroy(struct wl_listener *listener, void *data) {
 	struct a11y_client_info *info = wl_container_of(listener, info, destroy);
+	/* libwayland tells this before it destroys the client's resources. */
+	struct a11y_tree *tree;
+	wl_list_for_each (tree, &info->server->trees, link) {
+		if (tree->owner == info) {
+			tree->owner = NULL;
+		}
+	}
 	wl_list_remove(&info->link);
 	wl_list_remove(&info->destroy.link);
 	free(info);
