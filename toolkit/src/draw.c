@@ -105,20 +105,39 @@ void tk_draw_focus_ring(struct tk_draw *d, int x, int y, int w, int h) {
 	tk_draw_frame(d, x - fw, y - fw, w + 2 * fw, h + 2 * fw, fw, d->theme->focus_ring);
 }
 
+static void composite_scaled(struct tk_draw *d, pixman_image_t *src, pixman_image_t *mask, int x,
+	int y, int w, int h);
+
 void tk_draw_image(struct tk_draw *d, pixman_image_t *src, int x, int y, int w, int h) {
+	composite_scaled(d, src, NULL, x, y, w, h);
+}
+
+void tk_draw_mask(struct tk_draw *d, uint32_t color, pixman_image_t *mask, int x, int y, int w,
+	int h) {
+	pixman_color_t c = to_color(color);
+	pixman_image_t *solid = pixman_image_create_solid_fill(&c);
+	if (solid) {
+		composite_scaled(d, solid, mask, x, y, w, h);
+		pixman_image_unref(solid);
+	}
+}
+
+static void composite_scaled(struct tk_draw *d, pixman_image_t *src, pixman_image_t *mask, int x,
+	int y, int w, int h) {
+	pixman_image_t *img = mask ? mask : src;
 	double s = d->scale;
 	int dx = (int)round(x * s), dy = (int)round(y * s);
 	int dw = (int)round((x + w) * s) - dx, dh = (int)round((y + h) * s) - dy;
-	int sw = pixman_image_get_width(src), sh = pixman_image_get_height(src);
+	int sw = pixman_image_get_width(img), sh = pixman_image_get_height(img);
 	if (dw <= 0 || dh <= 0 || sw <= 0 || sh <= 0) {
 		return;
 	}
 	pixman_transform_t t;
 	pixman_transform_init_scale(&t, pixman_double_to_fixed((double)sw / dw),
 		pixman_double_to_fixed((double)sh / dh));
-	pixman_image_set_transform(src, &t);
-	pixman_image_set_filter(src, sw == dw && sh == dh ? PIXMAN_FILTER_NEAREST : PIXMAN_FILTER_BILINEAR,
+	pixman_image_set_transform(img, &t);
+	pixman_image_set_filter(img, sw == dw && sh == dh ? PIXMAN_FILTER_NEAREST : PIXMAN_FILTER_BILINEAR,
 		NULL, 0);
-	pixman_image_composite32(PIXMAN_OP_OVER, src, NULL, d->image, 0, 0, 0, 0, dx, dy, dw, dh);
-	pixman_image_set_transform(src, NULL);
+	pixman_image_composite32(PIXMAN_OP_OVER, src, mask, d->image, 0, 0, 0, 0, dx, dy, dw, dh);
+	pixman_image_set_transform(img, NULL);
 }

@@ -18,6 +18,7 @@ struct tk_image {
 	struct tk_widget base;
 	char *path;
 	bool svg;
+	bool symbolic; // drawn in the text colour, as symbolic icons are meant to be
 	int size_w, size_h; // logical
 	pixman_image_t *pixels; // for the current scale
 	uint32_t *data;
@@ -124,7 +125,12 @@ static void image_draw(struct tk_widget *w, struct tk_draw *d) {
 	}
 	if (img->pixels) {
 		int x = w->x + (w->width - img->size_w) / 2, y = w->y + (w->height - img->size_h) / 2;
-		tk_draw_image(d, img->pixels, x, y, img->size_w, img->size_h);
+		if (img->symbolic) {
+			tk_draw_mask(d, w->disabled ? d->theme->fg_disabled : d->theme->fg, img->pixels, x, y,
+				img->size_w, img->size_h);
+		} else {
+			tk_draw_image(d, img->pixels, x, y, img->size_w, img->size_h);
+		}
 	}
 }
 
@@ -196,6 +202,8 @@ struct tk_widget *tk_image_create_icon(const char *name, int size) {
 		if (find_in(themes[i], name, path, sizeof(path))) {
 			struct tk_image *img = image_new(path, size);
 			img->svg = true;
+			size_t len = strlen(name);
+			img->symbolic = len > 9 && strcmp(name + len - 9, "-symbolic") == 0;
 			if (!render_svg(img, 1)) {
 				image_destroy(&img->base);
 				return NULL;

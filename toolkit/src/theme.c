@@ -83,7 +83,7 @@ void tk_theme_init(struct tk_theme *t, enum tk_theme_kind kind) {
 		t->widget_bg = 0xff3a3a3a;
 		t->widget_bg_hover = 0xff454545;
 		t->widget_bg_pressed = 0xff555555;
-		t->border = 0xff1b1b1b;
+		t->border = 0xff5e5c64;
 		t->accent = 0xff3584e4;
 		t->accent_fg = 0xffffffff;
 		t->entry_bg = 0xff1e1e1e;

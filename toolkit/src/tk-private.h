@@ -54,6 +54,9 @@ void tk_draw_text(struct tk_draw *d, struct tk_text *text, double x, double y, d
 	uint32_t color);
 void tk_draw_focus_ring(struct tk_draw *d, int x, int y, int w, int h);
 void tk_draw_image(struct tk_draw *d, pixman_image_t *src, int x, int y, int w, int h);
+/** Fills with color through mask's alpha (symbolic icons take the text colour). */
+void tk_draw_mask(struct tk_draw *d, uint32_t color, pixman_image_t *mask, int x, int y, int w,
+	int h);
 
 /* ---- Widgets (widget.c) ---- */
 
