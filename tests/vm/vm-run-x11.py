@@ -11,6 +11,11 @@ the same "ok" / "fail REASON" answer as before.
     vm-run-x11.py --bbox PNG RRGGBB              prints "X Y W H", the bounding box of
                                                  that colour in a grab ("none" if absent)
 
+A screendump named "mark-SOMETHING" grabs nothing: it appends "mark-SOMETHING
+QEMU_CPU_S WALL_S" to OUTDIR/marks.txt (QEMU's CPU time, all threads, and the host's
+monotonic clock) and answers "ok" once written, so a guest can bracket a measurement
+with the host's view of what it cost (virgl renders in QEMU, on the host).
+
 The window is found by its title, which the QEMU wrapper of the caller sets with
 -name (QEMU titles its first console's window "QEMU (NAME-0)"); LUMEN_VM_WINDOW names
 it, default "QEMU (lumen-vm-0)". Without such a window the whole root window is
@@ -21,6 +26,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 
@@ -155,6 +161,31 @@ def bbox(path, rgb):
     return "%d %d %d %d" % (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
 
 
+def qemu_cpu_s():
+    """CPU seconds of our child process (QEMU: the wrapper execs it), all its threads."""
+    me = os.getpid()
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == me:  # field 4, ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def mark(path):
+    name = os.path.basename(path)[:-len(".png")]
+    with open(os.path.join(os.path.dirname(path), "marks.txt"), "a") as f:
+        f.write("%s %.3f %.6f\n" % (name, qemu_cpu_s(), time.monotonic()))
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--bbox":
         print(bbox(sys.argv[2], sys.argv[3]))
@@ -165,7 +196,10 @@ def main():
     def grabbing_command(self, name, **args):
         if name == "screendump":
             try:
-                grab(args["filename"])
+                if os.path.basename(args["filename"]).startswith("mark-"):
+                    mark(args["filename"])
+                else:
+                    grab(args["filename"])
             except (OSError, subprocess.SubprocessError) as e:
                 raise RuntimeError("grab: %s" % e)
             return {}
