@@ -299,6 +299,23 @@ content_origin
 light_bg=$("$PNG_TOOL" count "$T_DIR/light.png" $CX $CY 200 100 f6f5f4)
 light_black=$("$PNG_TOOL" count "$T_DIR/light.png" $CX $CY 200 300 000000)
 stop_gallery "(light)"
+
+# ---------------------------------------------------------------- a layer surface
+rm -f "$DUMP"
+spawn widgets "$TK_WIDGETS" --layer --a11y-dump "$DUMP"
+wait_for 10 test -s "$DUMP" || { dump_clients; bail "lumen-widgets --layer did not start"; }
+panel_drawn() {
+	shoot "$T_DIR/layer.png" &&
+		[ "$("$PNG_TOOL" count "$T_DIR/layer.png" 0 0 $OUT_W 48 f6f5f4)" -gt $((OUT_W * 48 / 2)) ]
+}
+wait_for 5 panel_drawn
+ok $? "on a layer surface it is a panel along the top of the output, full width"
+b=$(a11y "' '.join(map(str, f('push-button')['bounds']))")
+set -- $b
+inject move-abs $(($1 + $3 / 2)) $(($2 + $4 / 2)) $OUT_W $OUT_H button left click
+wait_for 5 a11y_is "Pressed 1 time" "f('label', 'Status')['text']"
+ok $? "and its button answers a click"
+stop_gallery "(layer)"
 stop_lumen
 
 # ---------------------------------------------------------------- high contrast

@@ -2,8 +2,10 @@
  * lumen-widgets: a gallery of every toolkit widget, for people and for the tests.
  *
  *   lumen-widgets [--theme light|dark|high-contrast] [--scale N] [--a11y-dump FILE]
- *                 [--image PNG]
+ *                 [--image PNG] [--layer]
  *
+ * --layer shows a small panel on a layer-shell surface along the top of the output
+ * instead of the window (the shell's use of the toolkit).
  * --scale is the text scale factor; the output scale comes from the compositor.
  * --a11y-dump rewrites FILE (atomically, as JSON) with the accessible tree after every
  * drawn change, so a test can read what a screen reader would.
@@ -12,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,9 +173,21 @@ static void on_signal(int fd, short revents, void *data) {
 	}
 }
 
+static struct tk_widget *build_panel(struct gallery *g) {
+	struct tk_widget *row = tk_box_create(TK_HORIZONTAL, 12);
+	tk_box_set_padding(row, 6);
+	struct tk_widget *button = tk_button_create("Press me");
+	tk_button_set_handler(button, on_click, g);
+	tk_box_append(row, button);
+	g->status = tk_label_create("Panel");
+	tk_widget_set_name(g->status, "Status");
+	tk_box_append(row, g->status);
+	return row;
+}
+
 static void usage(FILE *f) {
 	fprintf(f, "usage: lumen-widgets [--theme light|dark|high-contrast] [--scale N]\n"
-		"                     [--a11y-dump FILE] [--image PNG]\n");
+		"                     [--a11y-dump FILE] [--image PNG] [--layer]\n");
 }
 
 int main(int argc, char *argv[]) {
@@ -182,6 +197,7 @@ int main(int argc, char *argv[]) {
 	tk_settings_load(&settings);
 	struct gallery g = {0};
 	const char *image = NULL;
+	bool layer = false;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -207,6 +223,8 @@ int main(int argc, char *argv[]) {
 		} else if (strcmp(arg, "--a11y-dump") == 0 && val) {
 			g.dump_path = val;
 			i++;
+		} else if (strcmp(arg, "--layer") == 0) {
+			layer = true;
 		} else if (strcmp(arg, "--image") == 0 && val) {
 			image = val;
 			i++;
@@ -219,8 +237,19 @@ int main(int argc, char *argv[]) {
 	if (!g.app) {
 		return 1;
 	}
-	g.window = tk_window_create_toplevel(g.app, "Lumen widgets", "lumen-widgets");
-	tk_window_set_root(g.window, build(&g, image));
+	if (layer) {
+		g.window = tk_window_create_layer(g.app, TK_LAYER_TOP,
+			TK_ANCHOR_TOP | TK_ANCHOR_LEFT | TK_ANCHOR_RIGHT, 0, 48, 48, "lumen-widgets");
+		if (!g.window) {
+			fprintf(stderr, "lumen-widgets: the compositor has no layer shell\n");
+			tk_app_destroy(g.app);
+			return 1;
+		}
+		tk_window_set_root(g.window, build_panel(&g));
+	} else {
+		g.window = tk_window_create_toplevel(g.app, "Lumen widgets", "lumen-widgets");
+		tk_window_set_root(g.window, build(&g, image));
+	}
 	if (g.dump_path) {
 		tk_window_set_a11y_handler(g.window, write_dump, &g);
 	}
