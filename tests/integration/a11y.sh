@@ -137,8 +137,52 @@ inject key Tab tap
 wait_for 10 said_after "$n" ","
 ok $? "and focus changes in the apps too (republished): '$(tail -n 1 "$SPEECH" | cut -d' ' -f2-)'"
 
+# ---- lumen-session starts lumen-a11yd (an --autostart client) and restarts it when it
+# crashes (its stale socket and lock are taken over); the compositor publishes again, and a reader on that bus hears it.
+S_SOCKET=lumen-sess
+S_LOG="$T_DIR/session.log"
+SPEECH2="$T_DIR/speech2.log"
+LUMEN_A11Y_TRUSTED_SOCKET=lumen-a11y-s-trusted WAYLAND_DISPLAY= \
+	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+	"$LUMEN_SESSION" -S "$S_SOCKET" --no-displayd --compositor "$LUMEN" \
+	--autostart "exec $LUMEN_A11YD --socket lumen-a11y-s --config /dev/null" \
+	-- --no-xwayland -c "$T_DIR/lumen.ini" -o 1280x720 >"$S_LOG" 2>&1 &
+SESSION_PID=$!
+T_PIDS="$T_PIDS $SESSION_PID"
+a11yd_pid() {
+	grep -o "started autostart (pid [0-9]*" "$S_LOG" | tail -n 1 | grep -o '[0-9]*$'
+}
+wait_for 20 test -S "$XDG_RUNTIME_DIR/lumen-a11y-s-trusted"
+ok $? "lumen-session starts lumen-a11yd"
+spawn reader2 "$LUMEN_READER" --no-audio --socket lumen-a11y-s-trusted --speech-log "$SPEECH2"
+wait_for 10 grep -q "reading" "$T_DIR/reader2.out"
+s_inject() {
+	WAYLAND_DISPLAY="$S_SOCKET-trusted" "$TC_INPUT" "$@" >>"$T_DIR/inject.out" 2>&1
+}
+first=$(a11yd_pid)
+kill -KILL "$first" 2>/dev/null # a crash: a clean exit is not restarted
+restarted() {
+	p=$(a11yd_pid)
+	[ -n "$p" ] && [ "$p" != "$first" ] && kill -0 "$p" 2>/dev/null &&
+		test -S "$XDG_RUNTIME_DIR/lumen-a11y-s-trusted"
+}
+wait_for 20 restarted
+ok $? "lumen-session starts lumen-a11yd again when it dies (pid $first -> $(a11yd_pid))"
+spoken_ws() {
+	s_inject mod super press key 3 tap mod super release
+	sleep 0.5
+	grep -qF "Workspace 3" "$SPEECH2" && return 0
+	s_inject mod super press key 1 tap mod super release
+	return 1
+}
+wait_for 20 spoken_ws
+ok $? "the compositor and the reader come back to it: a workspace switch is spoken"
+kill -TERM "$SESSION_PID"
+wait "$SESSION_PID" 2>/dev/null
+T_PIDS=$(echo " $T_PIDS " | sed "s/ $SESSION_PID / /")
+
 ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR"/a11yd.out "$T_DIR"/reader.out \
-	"$T_DIR"/widgets.out >/dev/null 2>&1
+	"$T_DIR"/widgets.out "$T_DIR"/reader2.out >/dev/null 2>&1
 ok $? "no sanitizer reports from a11yd, the reader or the gallery"
 diag "$(sed 's/^/speech: /' "$SPEECH" | tail -n 60)"
 done_testing
