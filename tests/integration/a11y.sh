@@ -27,6 +27,12 @@ lines() {
 	wc -l <"$SPEECH"
 }
 
+# Super+Alt+S toggles the reader: `lumen-reader --toggle` signals the running one (its
+# pid in $XDG_RUNTIME_DIR/lumen-reader.pid) or starts one.
+cat >"$T_DIR/lumen.ini" <<EOF
+[bindings]
+Super+Alt+s = exec $LUMEN_READER --toggle --no-audio
+EOF
 start_a11yd
 start_lumen
 spawn reader "$LUMEN_READER" --no-audio --speech-log "$SPEECH"
@@ -114,6 +120,20 @@ inject mod super press key 2 tap mod super release
 wait_for 5 said_after "$n" "Workspace 2"
 ok $? "a workspace switch is spoken"
 inject mod super press key 1 tap mod super release
+
+# ---- Super+Alt+S: speech off, then on again
+n=$(lines)
+inject mod super press mod alt press key s tap mod alt release mod super release
+wait_for 5 said_after "$n" "Screen reader off"
+ok $? "Super+Alt+S turns the reader off (it says so)"
+n=$(lines)
+inject key Tab tap
+sleep 1
+[ "$(lines)" -eq "$n" ]
+ok $? "while off, focus changes are not spoken"
+inject mod super press mod alt press key s tap mod alt release mod super release
+wait_for 5 said_after "$n" "Screen reader on"
+ok $? "Super+Alt+S again turns it on"
 
 # ---- trust: a client on the plain socket cannot read others' trees
 "$LUMEN_READER" --no-audio --socket lumen-a11y-0 >"$T_DIR/untrusted.out" 2>&1 &
