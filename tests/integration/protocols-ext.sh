@@ -92,6 +92,17 @@ shows_colour() { # RRGGBB: some of it is on the first output
 	capture "$T_DIR/s.png" HEADLESS-1 && [ "$(count_colour "$T_DIR/s.png" "$1")" -gt 0 ]
 }
 
+# Where a window's content is, in the layout: "X Y W H".
+window_box() { # TITLE
+	"$LUMENCTL" -c windows | python3 -c "
+import json,sys
+for w in json.load(sys.stdin)['windows']:
+    if w['title']=='$1':
+        print(w['x'], w['y'], w['width'], w['height']); break
+else:
+    sys.exit(1)"
+}
+
 PE=$TC_PROTOCOLS_EXT
 
 # ---- who sees what
@@ -137,6 +148,12 @@ ok $? "lock: and not to the window behind it"
 inject mod super press key 3 tap mod super release
 [ "$(ipc_json "[o['workspace'] for o in j['outputs'] if o['name']=='HEADLESS-1'][0]" outputs)" = 1 ]
 ok $? "lock: key bindings do nothing"
+read -r wx wy _ _ < <(window_box behind-lock)
+inject move-abs $((wx + 20)) $((wy + 20)) 2080 720 button left click
+wait_for 5 out_has lock "button 272 pressed"
+ok $? "lock: a click where the window was goes to the lock surface"
+! out_has win "button 272"
+ok $? "lock: and not to the window"
 
 WAYLAND_DISPLAY=$T_SOCKET-trusted spawn second "$PE" lock --color ff0000
 wait_for 10 out_line second finished
@@ -281,17 +298,6 @@ wait_for 5 shows_colour ff8000
 ok $? "the window is back at the end"
 end_client win
 
-
-# Where a window's content is, in the layout: "X Y W H".
-window_box() { # TITLE
-	"$LUMENCTL" -c windows | python3 -c "
-import json,sys
-for w in json.load(sys.stdin)['windows']:
-    if w['title']=='$1':
-        print(w['x'], w['y'], w['width'], w['height']); break
-else:
-    sys.exit(1)"
-}
 
 # ---- ext-idle-notify
 spawn idle "$PE" idle 300
