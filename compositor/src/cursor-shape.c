@@ -16,6 +16,7 @@
 struct comp_cursor_shape {
 	struct comp_server *server;
 	struct wl_global *global;
+	const char *last_name; // last shape shown, to log changes only; may be NULL
 };
 
 struct comp_cursor_shape_device {
@@ -99,7 +100,11 @@ static void device_handle_set_shape(struct wl_client *client, struct wl_resource
 		return;
 	}
 	wlr_xcursor_manager_set_cursor_image(server->cursor_mgr, name, server->cursor);
-	lumen_log(LUMEN_INFO, "cursor shape %u: showing '%s'", shape, name);
+	/* Toolkits set a shape at every enter: say so only when it changes. */
+	if (device->cs->last_name != name) {
+		device->cs->last_name = name;
+		lumen_log(LUMEN_INFO, "cursor shape %u: showing '%s'", shape, name);
+	}
 }
 
 static const struct wp_cursor_shape_device_v1_interface device_impl = {
