@@ -7,6 +7,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include "common/log.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 static enum comp_layer scene_layer(enum zwlr_layer_shell_v1_layer layer) {
 	switch (layer) {
@@ -249,6 +250,89 @@ static void handle_new_popup(struct wl_listener *listener, void *data) {
 	wlr_xdg_popup_unconstrain_from_box(popup, &box);
 }
 
+/*
+ * Popups of layer surfaces with our xdg-shell (xdg-wm-base.c adopts them through
+ * zwlr_layer_surface_v1.get_popup): drawn above the layer surface, kept on its
+ * output, closed when it unmaps.
+ */
+struct comp_layer_popup {
+	struct comp_xdg_popup *popup;
+	struct comp_layer_surface *layer;
+	struct wl_listener popup_destroy, layer_unmap, layer_destroy;
+};
+
+static bool layer_popup_constraint(struct comp_xdg_popup *popup, struct wlr_box *box) {
+	struct comp_layer_popup *lp = popup->constraint_data;
+	if (!lp || !lp->layer || !lp->layer->output) {
+		return false;
+	}
+	struct comp_layer_surface *layer = lp->layer;
+	struct wlr_box full = comp_layout_box(layer->server->output_layout,
+		layer->output->wlr_output);
+	int lx = 0, ly = 0;
+	wlr_scene_node_coords(layer->node, &lx, &ly);
+	*box = (struct wlr_box){full.x - lx, full.y - ly, full.width, full.height};
+	return true;
+}
+
+static void layer_popup_forget_layer(struct comp_layer_popup *lp) {
+	if (lp->layer) {
+		wl_list_remove(&lp->layer_unmap.link);
+		wl_list_remove(&lp->layer_destroy.link);
+		lp->layer = NULL;
+	}
+}
+
+static void handle_layer_popup_destroy(struct wl_listener *listener, void *data) {
+	struct comp_layer_popup *lp = wl_container_of(listener, lp, popup_destroy);
+	layer_popup_forget_layer(lp);
+	wl_list_remove(&lp->popup_destroy.link);
+	lp->popup->constraint_data = NULL;
+	lp->popup->constraint_box = NULL;
+	free(lp);
+}
+
+static void handle_layer_popup_layer_unmap(struct wl_listener *listener, void *data) {
+	struct comp_layer_popup *lp = wl_container_of(listener, lp, layer_unmap);
+	comp_xdg_popup_dismiss(lp->popup);
+}
+
+static void handle_layer_popup_layer_destroy(struct wl_listener *listener, void *data) {
+	struct comp_layer_popup *lp = wl_container_of(listener, lp, layer_destroy);
+	comp_xdg_popup_dismiss(lp->popup);
+	layer_popup_forget_layer(lp);
+}
+
+static void handle_new_layer_popup(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, new_layer_popup);
+	struct comp_xdg_popup *popup = data;
+	if (!wlr_surface_is_layer_surface(popup->parent_surface)) {
+		return;
+	}
+	struct wlr_layer_surface_v1 *ls = wlr_layer_surface_v1_from_wlr_surface(popup->parent_surface);
+	struct comp_layer_surface *layer = ls ? ls->data : NULL;
+	if (!layer || !layer->node) {
+		comp_xdg_popup_dismiss(popup);
+		return;
+	}
+	struct comp_layer_popup *lp = calloc(1, sizeof(*lp));
+	if (!lp) {
+		wl_resource_post_no_memory(popup->resource);
+		return;
+	}
+	lp->popup = popup;
+	lp->layer = layer;
+	popup->constraint_box = layer_popup_constraint;
+	popup->constraint_data = lp;
+	lp->popup_destroy.notify = handle_layer_popup_destroy;
+	wl_signal_add(&popup->events.destroy, &lp->popup_destroy);
+	lp->layer_unmap.notify = handle_layer_popup_layer_unmap;
+	wl_signal_add(&ls->events.unmap, &lp->layer_unmap);
+	lp->layer_destroy.notify = handle_layer_popup_layer_destroy;
+	wl_signal_add(&ls->events.destroy, &lp->layer_destroy);
+	comp_xdg_popup_scene_create(layer->node, popup);
+}
+
 static void handle_new_layer_surface(struct wl_listener *listener, void *data) {
 	struct comp_server *server = wl_container_of(listener, server, new_layer_surface);
 	struct wlr_layer_surface_v1 *ls = data;
@@ -300,4 +384,8 @@ void comp_layer_shell_init(struct comp_server *server) {
 	server->layer_shell = wlr_layer_shell_v1_create(server->display);
 	server->new_layer_surface.notify = handle_new_layer_surface;
 	wl_signal_add(&server->layer_shell->events.new_surface, &server->new_layer_surface);
+	if (server->xdg_wm_base) {
+		server->new_layer_popup.notify = handle_new_layer_popup;
+		wl_signal_add(&server->xdg_wm_base->events.new_layer_popup, &server->new_layer_popup);
+	}
 }

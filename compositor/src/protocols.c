@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "protocols-ext.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 struct comp_xdg_decoration {
 	struct wlr_xdg_toplevel_decoration_v1 *wlr_deco;
@@ -36,6 +37,24 @@ struct comp_kde_decoration {
 	struct wl_listener mode, destroy;
 };
 
+
+/* The window of a wl_surface that is an xdg toplevel, of either implementation. */
+static struct comp_view *view_from_surface(struct wlr_surface *surface) {
+	struct comp_xdg_surface *xdg = comp_xdg_surface_from_wlr_surface(surface);
+	if (xdg) {
+		return xdg->role == COMP_XDG_ROLE_TOPLEVEL ? xdg->toplevel->data : NULL;
+	}
+	if (!wlr_surface_is_xdg_surface(surface)) {
+		return NULL;
+	}
+	struct wlr_xdg_surface *xdg_surface = wlr_xdg_surface_from_wlr_surface(surface);
+	if (!xdg_surface || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL ||
+			!xdg_surface->data) {
+		return NULL;
+	}
+	struct wlr_scene_node *content = xdg_surface->data;
+	return content->parent ? content->parent->data : NULL;
+}
 
 static struct comp_view *view_from_xdg(struct wlr_xdg_surface *xdg_surface) {
 	if (!xdg_surface || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL ||
@@ -102,11 +121,7 @@ static void handle_new_xdg_decoration(struct wl_listener *listener, void *data) 
 
 static void handle_kde_deco_mode(struct wl_listener *listener, void *data) {
 	struct comp_kde_decoration *deco = wl_container_of(listener, deco, mode);
-	if (!wlr_surface_is_xdg_surface(deco->wlr_deco->surface)) {
-		return;
-	}
-	struct comp_view *view =
-		view_from_xdg(wlr_xdg_surface_from_wlr_surface(deco->wlr_deco->surface));
+	struct comp_view *view = view_from_surface(deco->wlr_deco->surface);
 	bool ssd = deco->wlr_deco->mode == WLR_SERVER_DECORATION_MANAGER_MODE_SERVER;
 	if (deco->server->config.deco_mode == COMP_DECO_MODE_SERVER) {
 		ssd = true;
@@ -141,9 +156,6 @@ static void handle_new_server_decoration(struct wl_listener *listener, void *dat
 static void handle_request_activate(struct wl_listener *listener, void *data) {
 	struct comp_server *server = wl_container_of(listener, server, request_activate);
 	struct wlr_xdg_activation_v1_request_activate_event *event = data;
-	if (!wlr_surface_is_xdg_surface(event->surface)) {
-		return;
-	}
 	/*
 	 * Only a token made from real input (it names the seat and serial of an event
 	 * the focused client got) may move focus: a window cannot steal it on its own.
@@ -152,7 +164,7 @@ static void handle_request_activate(struct wl_listener *listener, void *data) {
 		lumen_log(LUMEN_DEBUG, "activation request with a token not tied to input: ignored");
 		return;
 	}
-	struct comp_view *view = view_from_xdg(wlr_xdg_surface_from_wlr_surface(event->surface));
+	struct comp_view *view = view_from_surface(event->surface);
 	/* wlroots checked the token's serial and focus when it was made. */
 	if (view && view->mapped) {
 		comp_view_focus(view);
@@ -188,6 +200,8 @@ static void update_idle_inhibit(struct comp_server *server) {
 
 void comp_protocols_idle_recheck(struct comp_server *server) {
 	update_idle_inhibit(server);
+	/* What can be seen changed: so may xdg toplevels' suspended state. */
+	comp_xdg_shell_update_visibility_soon(server->xdg_wm_base);
 }
 
 static void idle_recheck(void *data) {
@@ -245,14 +259,20 @@ void comp_protocols_init(struct comp_server *server) {
 
 	server->foreign_toplevel = wlr_foreign_toplevel_manager_v1_create(display);
 
-	struct wlr_xdg_foreign_registry *registry = wlr_xdg_foreign_registry_create(display);
-	wlr_xdg_foreign_v1_create(display, registry);
-	wlr_xdg_foreign_v2_create(display, registry);
+	if (server->xdg_wm_base) {
+		/* wlroots' take only its own xdg surfaces: ours serve our toplevels. */
+		comp_xdg_foreign_create(server);
+		comp_xdg_decoration_create(server);
+	} else {
+		struct wlr_xdg_foreign_registry *registry = wlr_xdg_foreign_registry_create(display);
+		wlr_xdg_foreign_v1_create(display, registry);
+		wlr_xdg_foreign_v2_create(display, registry);
 
-	server->xdg_decoration = wlr_xdg_decoration_manager_v1_create(display);
-	server->new_xdg_decoration.notify = handle_new_xdg_decoration;
-	wl_signal_add(&server->xdg_decoration->events.new_toplevel_decoration,
-		&server->new_xdg_decoration);
+		server->xdg_decoration = wlr_xdg_decoration_manager_v1_create(display);
+		server->new_xdg_decoration.notify = handle_new_xdg_decoration;
+		wl_signal_add(&server->xdg_decoration->events.new_toplevel_decoration,
+			&server->new_xdg_decoration);
+	}
 
 	server->server_decoration = wlr_server_decoration_manager_create(display);
 	wlr_server_decoration_manager_set_default_mode(server->server_decoration,

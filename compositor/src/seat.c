@@ -815,8 +815,12 @@ static void handle_cursor_button(struct wl_listener *listener, void *data) {
 					server->grabbed_view->type == COMP_VIEW_XDG) {
 				wlr_xdg_toplevel_set_resizing(server->grabbed_view->xdg_surface, false);
 			}
+			struct comp_view *ended = server->grabbed_view;
 			server->cursor_mode = COMP_CURSOR_PASSTHROUGH;
 			server->grabbed_view = NULL;
+			if (ended) {
+				comp_view_xdg_configure(ended); // no longer resizing
+			}
 			/* The seat counted the press that started it (the client asked on it). */
 			wlr_seat_pointer_notify_button(server->seat, event->time_msec, event->button,
 				event->state);

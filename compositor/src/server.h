@@ -28,6 +28,8 @@ struct comp_tablets;
 struct comp_decoration;
 struct comp_trust;
 struct comp_protocols_ext;
+struct comp_xdg_shell;
+struct comp_xdg_toplevel;
 struct wlr_xwayland;
 struct wlr_xwayland_surface;
 
@@ -80,8 +82,9 @@ struct comp_output {
 };
 
 enum comp_view_type {
-	COMP_VIEW_XDG,
+	COMP_VIEW_XDG, // wlroots' xdg-shell (LUMEN_XDG_SHELL=wlroots)
 	COMP_VIEW_XWAYLAND,
+	COMP_VIEW_XDG_V6, // ours, xdg-wm-base.c
 };
 
 struct comp_view {
@@ -90,6 +93,7 @@ struct comp_view {
 	enum comp_view_type type;
 	struct wlr_xdg_surface *xdg_surface; // COMP_VIEW_XDG
 	struct wlr_xwayland_surface *xsurface; // COMP_VIEW_XWAYLAND
+	struct comp_xdg_toplevel *toplevel; // COMP_VIEW_XDG_V6
 	struct comp_workspace *workspace;
 
 	struct wlr_scene_tree *tree; // frame origin: decoration and content
@@ -113,6 +117,7 @@ struct comp_view {
 	struct wl_listener request_move, request_resize, request_maximize,
 		request_fullscreen, request_minimize, set_title, set_app_id, set_parent;
 	struct wl_listener xw_request_configure, xw_request_activate; // COMP_VIEW_XWAYLAND
+	struct wl_listener xdg_initial_commit; // COMP_VIEW_XDG_V6
 	struct wl_listener toplevel_request_activate, toplevel_request_close,
 		toplevel_request_maximize, toplevel_request_minimize,
 		toplevel_request_fullscreen;
@@ -166,7 +171,9 @@ struct comp_server {
 	struct comp_layer_surface *focused_layer; // exclusive keyboard layer, may be NULL
 	uint64_t next_view_id;
 
-	struct wlr_xdg_shell *xdg_shell;
+	struct wlr_xdg_shell *xdg_shell; // wlroots'; its global is withdrawn unless chosen
+	struct comp_xdg_shell *xdg_wm_base; // ours (xdg-wm-base.h); NULL with wlroots'
+	struct wl_listener new_xdg_toplevel, xdg_grab_end, new_layer_popup;
 	struct wlr_layer_shell_v1 *layer_shell;
 	struct wlr_foreign_toplevel_manager_v1 *foreign_toplevel;
 	struct wlr_output_manager_v1 *output_manager;
@@ -266,6 +273,8 @@ void comp_view_map(struct comp_view *view);
 void comp_view_unmap(struct comp_view *view);
 void comp_view_destroy_common(struct comp_view *view);
 void comp_view_commit(struct comp_view *view);
+/** Our xdg toplevel (COMP_VIEW_XDG_V6) is configured with the view's state; else nothing. */
+void comp_view_xdg_configure(struct comp_view *view);
 struct wlr_surface *comp_view_surface(struct comp_view *view);
 const char *comp_view_title(struct comp_view *view);
 const char *comp_view_app_id(struct comp_view *view);

@@ -23,6 +23,7 @@
 #include "comp/testing.h"
 #include "common/log.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 struct comp_testing_device {
 	struct comp_server *server;
@@ -560,6 +561,9 @@ static void handle_quirk_xdg_shell_destroy(struct wl_listener *listener, void *d
 }
 
 bool comp_testing_assume_initial_ack(struct comp_server *server) {
+	if (server->xdg_wm_base) {
+		server->xdg_wm_base->assume_initial_ack = true; // our xdg-shell (xdg-wm-base.c)
+	}
 	struct initial_ack_quirk *quirk = calloc(1, sizeof(*quirk));
 	if (!quirk) {
 		return false;

@@ -9,6 +9,7 @@
 #include <wlr/util/edges.h>
 #include "common/log.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 #if HAVE_XWAYLAND
 #include <wlr/xwayland.h>
 #endif
@@ -17,6 +18,8 @@ struct wlr_surface *comp_view_surface(struct comp_view *view) {
 	switch (view->type) {
 	case COMP_VIEW_XDG:
 		return view->xdg_surface->surface;
+	case COMP_VIEW_XDG_V6:
+		return view->toplevel->base->surface;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		return view->xsurface->surface;
@@ -33,6 +36,9 @@ const char *comp_view_title(struct comp_view *view) {
 	case COMP_VIEW_XDG:
 		title = view->xdg_surface->toplevel->title;
 		break;
+	case COMP_VIEW_XDG_V6:
+		title = view->toplevel->title;
+		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		title = view->xsurface->title;
@@ -48,6 +54,9 @@ const char *comp_view_app_id(struct comp_view *view) {
 	case COMP_VIEW_XDG:
 		app_id = view->xdg_surface->toplevel->app_id;
 		break;
+	case COMP_VIEW_XDG_V6:
+		app_id = view->toplevel->app_id;
+		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		app_id = view->xsurface->class;
@@ -62,6 +71,9 @@ struct wlr_box comp_view_geometry(struct comp_view *view) {
 	switch (view->type) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_surface_get_geometry(view->xdg_surface, &box);
+		break;
+	case COMP_VIEW_XDG_V6:
+		box = comp_xdg_surface_geometry(view->toplevel->base);
 		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
@@ -104,6 +116,11 @@ static void configure_content(struct comp_view *view, int width, int height) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_toplevel_set_size(view->xdg_surface, (uint32_t)width, (uint32_t)height);
 		break;
+	case COMP_VIEW_XDG_V6:
+		view->toplevel->pending.width = width;
+		view->toplevel->pending.height = height;
+		comp_view_xdg_configure(view);
+		break;
 	case COMP_VIEW_XWAYLAND:;
 #if HAVE_XWAYLAND
 		int dx, dy;
@@ -112,6 +129,35 @@ static void configure_content(struct comp_view *view, int width, int height) {
 			(int16_t)(view->y + dy), (uint16_t)width, (uint16_t)height);
 #endif
 		break;
+	}
+}
+
+/*
+ * Our xdg toplevel's next configure: state that view.c keeps in the view (tiling,
+ * interactive resize, the usable area for configure_bounds) is copied in here.
+ */
+void comp_view_xdg_configure(struct comp_view *view) {
+	if (view->type != COMP_VIEW_XDG_V6) {
+		return;
+	}
+	struct comp_xdg_toplevel *t = view->toplevel;
+	struct comp_server *server = view->server;
+	t->pending.tiled = view->tiled ? WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT |
+		WLR_EDGE_RIGHT : 0;
+	t->pending.resizing = server->cursor_mode == COMP_CURSOR_RESIZE &&
+		server->grabbed_view == view;
+	if (view->workspace && view->workspace->output) {
+		/* The largest window that fits: the usable area less our decoration. */
+		struct wlr_box area = view->workspace->output->usable_area;
+		if (view->decoration) {
+			area.width -= 2 * comp_decoration_border();
+			area.height -= 2 * comp_decoration_border() + comp_decoration_title_height();
+		}
+		t->pending.bounds_width = area.width > 0 ? area.width : 0;
+		t->pending.bounds_height = area.height > 0 ? area.height : 0;
+	}
+	if (t->base->initial_commit) {
+		comp_xdg_surface_schedule_configure(t->base);
 	}
 }
 
@@ -131,6 +177,11 @@ static void update_positions(struct comp_view *view) {
 	}
 	if (view->server->focused_view == view) {
 		comp_im_relay_views_moved(view->server->im_relay);
+	}
+	if (view->type == COMP_VIEW_XDG_V6) {
+		/* Reactive popups follow their window (xdg_positioner.set_reactive). */
+		comp_xdg_surface_reconstrain_popups(view->toplevel->base);
+		comp_xdg_shell_update_visibility_soon(view->server->xdg_wm_base);
 	}
 	comp_cursor_rebase_soon(view->server);
 }
@@ -232,6 +283,10 @@ static void set_activated(struct comp_view *view, bool activated) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_toplevel_set_activated(view->xdg_surface, activated);
 		break;
+	case COMP_VIEW_XDG_V6:
+		view->toplevel->pending.activated = activated;
+		comp_view_xdg_configure(view);
+		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		wlr_xwayland_surface_activate(view->xsurface, activated);
@@ -273,6 +328,7 @@ void comp_view_focus(struct comp_view *view) {
 	wl_list_remove(&view->ws_link);
 	wl_list_insert(&view->workspace->views, &view->ws_link);
 	wlr_scene_node_raise_to_top(&view->tree->node);
+	comp_xdg_shell_update_visibility_soon(server->xdg_wm_base); // restacked
 	if (prev == view) {
 		comp_seat_focus_surface(server, comp_view_surface(view));
 		return;
@@ -312,6 +368,9 @@ void comp_view_close(struct comp_view *view) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_toplevel_send_close(view->xdg_surface);
 		break;
+	case COMP_VIEW_XDG_V6:
+		comp_xdg_toplevel_send_close(view->toplevel);
+		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		wlr_xwayland_surface_close(view->xsurface);
@@ -324,6 +383,10 @@ static void send_maximized(struct comp_view *view, bool maximized) {
 	switch (view->type) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_toplevel_set_maximized(view->xdg_surface, maximized);
+		break;
+	case COMP_VIEW_XDG_V6:
+		view->toplevel->pending.maximized = maximized;
+		comp_view_xdg_configure(view);
 		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
@@ -340,6 +403,10 @@ static void send_fullscreen(struct comp_view *view, bool fullscreen) {
 	switch (view->type) {
 	case COMP_VIEW_XDG:
 		wlr_xdg_toplevel_set_fullscreen(view->xdg_surface, fullscreen);
+		break;
+	case COMP_VIEW_XDG_V6:
+		view->toplevel->pending.fullscreen = fullscreen;
+		comp_view_xdg_configure(view);
 		break;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
@@ -358,6 +425,7 @@ void comp_view_set_maximized(struct comp_view *view, bool maximized) {
 		if (view->type == COMP_VIEW_XDG && view->xdg_surface->added) {
 			wlr_xdg_surface_schedule_configure(view->xdg_surface);
 		}
+		comp_view_xdg_configure(view);
 		return;
 	}
 	if (maximized) {
@@ -379,6 +447,7 @@ void comp_view_set_maximized(struct comp_view *view, bool maximized) {
 		}
 	}
 	comp_ipc_event(view->server, "window", "maximize", view);
+	comp_protocols_idle_recheck(view->server);
 }
 
 void comp_view_set_fullscreen(struct comp_view *view, bool fullscreen) {
@@ -386,6 +455,7 @@ void comp_view_set_fullscreen(struct comp_view *view, bool fullscreen) {
 		if (view->type == COMP_VIEW_XDG && view->xdg_surface->added) {
 			wlr_xdg_surface_schedule_configure(view->xdg_surface);
 		}
+		comp_view_xdg_configure(view);
 		return;
 	}
 	if (fullscreen) {
@@ -412,6 +482,7 @@ void comp_view_set_fullscreen(struct comp_view *view, bool fullscreen) {
 		}
 	}
 	comp_ipc_event(view->server, "window", "fullscreen", view);
+	comp_protocols_idle_recheck(view->server);
 }
 
 void comp_view_set_minimized(struct comp_view *view, bool minimized) {
@@ -499,6 +570,8 @@ struct comp_view *comp_view_parent(struct comp_view *view) {
 	case COMP_VIEW_XDG:
 		parent = view->xdg_surface->toplevel->parent;
 		break;
+	case COMP_VIEW_XDG_V6:
+		return view->toplevel->parent ? view->toplevel->parent->data : NULL;
 	case COMP_VIEW_XWAYLAND:
 #if HAVE_XWAYLAND
 		if (view->xsurface->parent) {
@@ -562,6 +635,7 @@ void comp_view_begin_interactive(struct comp_view *view, enum comp_cursor_mode m
 		if (view->type == COMP_VIEW_XDG) {
 			wlr_xdg_toplevel_set_resizing(view->xdg_surface, true);
 		}
+		comp_view_xdg_configure(view);
 	}
 }
 
@@ -672,6 +746,9 @@ void comp_view_map(struct comp_view *view) {
 	if (view->type == COMP_VIEW_XDG) {
 		wants_max = view->xdg_surface->toplevel->requested.maximized;
 		wants_fs = view->xdg_surface->toplevel->requested.fullscreen;
+	} else if (view->type == COMP_VIEW_XDG_V6) {
+		wants_max = view->toplevel->requested.maximized;
+		wants_fs = view->toplevel->requested.fullscreen;
 	}
 	if (ws->tiling) {
 		comp_workspace_arrange(ws);
@@ -802,7 +879,30 @@ static size_t collect_popups(struct wlr_xdg_surface *parent, struct wlr_box *box
 	return n;
 }
 
+static size_t collect_v6_popups(struct comp_xdg_surface *parent, struct wlr_box *boxes,
+		size_t n, size_t max) {
+	struct comp_xdg_popup *popup;
+	wl_list_for_each(popup, &parent->popups, link) {
+		if (n >= max) {
+			return n;
+		}
+		struct comp_xdg_surface *base = popup->base;
+		if (!base->mapped || !base->tree) {
+			continue;
+		}
+		int lx = 0, ly = 0;
+		wlr_scene_node_coords(&base->tree->node, &lx, &ly);
+		struct wlr_box geo = comp_xdg_surface_geometry(base);
+		boxes[n++] = (struct wlr_box){lx, ly, geo.width, geo.height};
+		n = collect_v6_popups(base, boxes, n, max);
+	}
+	return n;
+}
+
 size_t comp_view_popups(struct comp_view *view, struct wlr_box *boxes, size_t max) {
+	if (view->type == COMP_VIEW_XDG_V6) {
+		return collect_v6_popups(view->toplevel->base, boxes, 0, max);
+	}
 	if (view->type != COMP_VIEW_XDG) {
 		return 0;
 	}

@@ -1,0 +1,1963 @@
+/*
+ * xdg_wm_base version 6 on libwayland: positioners, xdg surfaces, toplevels, popups,
+ * configure/ack serials, popup grabs, and the protocol errors xdg-shell.xml demands.
+ * Window management (what size, which state) is decided by view.c through
+ * xdg-shell.c; this file only keeps the protocol's state machine.
+ *
+ * Also here: wlroots' zwlr_layer_surface_v1.get_popup takes only wlroots' own popups,
+ * so each layer surface's requests pass through a dispatcher of ours that serves
+ * get_popup itself and hands every other request to wlroots (layer_surface_dispatch).
+ */
+#include <wayland-server.h> // the public prefix of struct wl_resource, see layer_surface_wrap
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/types/wlr_layer_shell_v1.h>
+#include <wlr/util/edges.h>
+#include "common/log.h"
+#include "server.h"
+#include "wlr-layer-shell-unstable-v1-protocol.h"
+#include "xdg-shell-protocol.h"
+#include "xdg-wm-base.h"
+
+struct comp_xdg_client {
+	struct comp_xdg_shell *shell;
+	struct wl_resource *resource; // xdg_wm_base
+	struct wl_client *client;
+	struct wl_list surfaces; // comp_xdg_surface.link
+	struct wl_list link; // comp_xdg_shell.clients
+};
+
+struct comp_xdg_positioner {
+	struct wl_resource *resource;
+	struct comp_xdg_positioner_rules rules;
+};
+
+struct comp_xdg_configure {
+	struct wl_list link; // comp_xdg_surface.configures
+	uint32_t serial;
+	struct comp_xdg_toplevel_state state; // toplevels
+	struct wlr_box geometry; // popups
+};
+
+static const struct xdg_wm_base_interface wm_base_impl;
+static const struct xdg_positioner_interface positioner_impl;
+static const struct xdg_surface_interface xdg_surface_impl;
+static const struct xdg_toplevel_interface toplevel_impl;
+static const struct xdg_popup_interface popup_impl;
+static void xdg_surface_role_commit(struct wlr_surface *surface);
+static void grab_remove_popup(struct comp_xdg_popup *popup);
+static struct comp_xdg_popup *grab_top(struct comp_xdg_shell *shell);
+static void grab_focus_top(struct comp_xdg_shell *shell);
+
+static const struct wlr_surface_role toplevel_role = {
+	.name = "xdg_toplevel",
+	.commit = xdg_surface_role_commit,
+};
+static const struct wlr_surface_role popup_role = {
+	.name = "xdg_popup",
+	.commit = xdg_surface_role_commit,
+};
+
+/* The global says version 6; the 1.31 interface (version 5) still types the objects. */
+static struct wl_interface wm_base_v6_interface;
+
+struct comp_xdg_surface *comp_xdg_surface_from_wlr_surface(struct wlr_surface *surface) {
+	if (!surface || (surface->role != &toplevel_role && surface->role != &popup_role)) {
+		return NULL;
+	}
+	return surface->role_data;
+}
+
+static struct comp_xdg_surface *xdg_from_resource(struct wl_resource *resource) {
+	return wl_resource_get_user_data(resource);
+}
+
+struct comp_xdg_toplevel *comp_xdg_toplevel_from_resource(struct wl_resource *resource) {
+	if (!resource || !wl_resource_instance_of(resource, &xdg_toplevel_interface, &toplevel_impl)) {
+		return NULL;
+	}
+	return wl_resource_get_user_data(resource);
+}
+
+/* ---- positioner ---- */
+
+static struct comp_xdg_positioner *positioner_from_resource(struct wl_resource *resource) {
+	return wl_resource_get_user_data(resource);
+}
+
+static void positioner_destroy(struct wl_client *client, struct wl_resource *resource) {
+	wl_resource_destroy(resource);
+}
+
+static void positioner_set_size(struct wl_client *client, struct wl_resource *resource,
+		int32_t width, int32_t height) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	if (width <= 0 || height <= 0) {
+		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
+			"width and height must be positive");
+		return;
+	}
+	p->rules.width = width;
+	p->rules.height = height;
+	p->rules.has_size = true;
+}
+
+static void positioner_set_anchor_rect(struct wl_client *client, struct wl_resource *resource,
+		int32_t x, int32_t y, int32_t width, int32_t height) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	if (width < 0 || height < 0) {
+		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
+			"the anchor rectangle's size must not be negative");
+		return;
+	}
+	p->rules.anchor_rect = (struct wlr_box){x, y, width, height};
+	p->rules.has_anchor_rect = true;
+}
+
+static void positioner_set_anchor(struct wl_client *client, struct wl_resource *resource,
+		uint32_t anchor) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	if (anchor > XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT) {
+		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
+			"invalid anchor %u", anchor);
+		return;
+	}
+	p->rules.anchor = anchor;
+}
+
+static void positioner_set_gravity(struct wl_client *client, struct wl_resource *resource,
+		uint32_t gravity) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	if (gravity > XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT) {
+		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
+			"invalid gravity %u", gravity);
+		return;
+	}
+	p->rules.gravity = gravity;
+}
+
+static void positioner_set_constraint_adjustment(struct wl_client *client,
+		struct wl_resource *resource, uint32_t adjustment) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	p->rules.constraint_adjustment = adjustment;
+}
+
+static void positioner_set_offset(struct wl_client *client, struct wl_resource *resource,
+		int32_t x, int32_t y) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	p->rules.offset_x = x;
+	p->rules.offset_y = y;
+}
+
+static void positioner_set_reactive(struct wl_client *client, struct wl_resource *resource) {
+	positioner_from_resource(resource)->rules.reactive = true;
+}
+
+static void positioner_set_parent_size(struct wl_client *client, struct wl_resource *resource,
+		int32_t width, int32_t height) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	p->rules.parent_width = width;
+	p->rules.parent_height = height;
+}
+
+static void positioner_set_parent_configure(struct wl_client *client,
+		struct wl_resource *resource, uint32_t serial) {
+	struct comp_xdg_positioner *p = positioner_from_resource(resource);
+	p->rules.has_parent_configure = true;
+	p->rules.parent_configure = serial;
+}
+
+static const struct xdg_positioner_interface positioner_impl = {
+	.destroy = positioner_destroy,
+	.set_size = positioner_set_size,
+	.set_anchor_rect = positioner_set_anchor_rect,
+	.set_anchor = positioner_set_anchor,
+	.set_gravity = positioner_set_gravity,
+	.set_constraint_adjustment = positioner_set_constraint_adjustment,
+	.set_offset = positioner_set_offset,
+	.set_reactive = positioner_set_reactive,
+	.set_parent_size = positioner_set_parent_size,
+	.set_parent_configure = positioner_set_parent_configure,
+};
+
+static void positioner_handle_resource_destroy(struct wl_resource *resource) {
+	free(positioner_from_resource(resource));
+}
+
+/* ---- placement ---- */
+
+static bool anchor_has(uint32_t anchor, uint32_t a, uint32_t b, uint32_t c) {
+	return anchor == a || anchor == b || anchor == c;
+}
+
+/* The popup's box relative to the parent's window geometry, as the rules ask. */
+static struct wlr_box positioner_place(const struct comp_xdg_positioner_rules *r) {
+	const struct wlr_box *rect = &r->anchor_rect;
+	int ax = rect->x + rect->width / 2, ay = rect->y + rect->height / 2;
+	if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_LEFT, XDG_POSITIONER_ANCHOR_TOP_LEFT,
+			XDG_POSITIONER_ANCHOR_BOTTOM_LEFT)) {
+		ax = rect->x;
+	} else if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_RIGHT,
+			XDG_POSITIONER_ANCHOR_TOP_RIGHT, XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT)) {
+		ax = rect->x + rect->width;
+	}
+	if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_TOP, XDG_POSITIONER_ANCHOR_TOP_LEFT,
+			XDG_POSITIONER_ANCHOR_TOP_RIGHT)) {
+		ay = rect->y;
+	} else if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_BOTTOM,
+			XDG_POSITIONER_ANCHOR_BOTTOM_LEFT, XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT)) {
+		ay = rect->y + rect->height;
+	}
+	ax += r->offset_x;
+	ay += r->offset_y;
+	struct wlr_box box = {.width = r->width, .height = r->height};
+	/* The gravity is the direction the popup extends from the anchor point. */
+	if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_LEFT, XDG_POSITIONER_GRAVITY_TOP_LEFT,
+			XDG_POSITIONER_GRAVITY_BOTTOM_LEFT)) {
+		box.x = ax - box.width;
+	} else if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_RIGHT,
+			XDG_POSITIONER_GRAVITY_TOP_RIGHT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT)) {
+		box.x = ax;
+	} else {
+		box.x = ax - box.width / 2;
+	}
+	if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_TOP, XDG_POSITIONER_GRAVITY_TOP_LEFT,
+			XDG_POSITIONER_GRAVITY_TOP_RIGHT)) {
+		box.y = ay - box.height;
+	} else if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_BOTTOM,
+			XDG_POSITIONER_GRAVITY_BOTTOM_LEFT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT)) {
+		box.y = ay;
+	} else {
+		box.y = ay - box.height / 2;
+	}
+	return box;
+}
+
+/* Left/right (x) or top/bottom (y) of an anchor or gravity swapped; the values agree. */
+static uint32_t invert_x(uint32_t v) {
+	switch (v) {
+	case XDG_POSITIONER_ANCHOR_LEFT: return XDG_POSITIONER_ANCHOR_RIGHT;
+	case XDG_POSITIONER_ANCHOR_RIGHT: return XDG_POSITIONER_ANCHOR_LEFT;
+	case XDG_POSITIONER_ANCHOR_TOP_LEFT: return XDG_POSITIONER_ANCHOR_TOP_RIGHT;
+	case XDG_POSITIONER_ANCHOR_TOP_RIGHT: return XDG_POSITIONER_ANCHOR_TOP_LEFT;
+	case XDG_POSITIONER_ANCHOR_BOTTOM_LEFT: return XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT;
+	case XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT: return XDG_POSITIONER_ANCHOR_BOTTOM_LEFT;
+	default: return v;
+	}
+}
+
+static uint32_t invert_y(uint32_t v) {
+	switch (v) {
+	case XDG_POSITIONER_ANCHOR_TOP: return XDG_POSITIONER_ANCHOR_BOTTOM;
+	case XDG_POSITIONER_ANCHOR_BOTTOM: return XDG_POSITIONER_ANCHOR_TOP;
+	case XDG_POSITIONER_ANCHOR_TOP_LEFT: return XDG_POSITIONER_ANCHOR_BOTTOM_LEFT;
+	case XDG_POSITIONER_ANCHOR_BOTTOM_LEFT: return XDG_POSITIONER_ANCHOR_TOP_LEFT;
+	case XDG_POSITIONER_ANCHOR_TOP_RIGHT: return XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT;
+	case XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT: return XDG_POSITIONER_ANCHOR_TOP_RIGHT;
+	default: return v;
+	}
+}
+
+static bool out_x(struct wlr_box b, struct wlr_box c) {
+	return b.x < c.x || b.x + b.width > c.x + c.width;
+}
+
+static bool out_y(struct wlr_box b, struct wlr_box c) {
+	return b.y < c.y || b.y + b.height > c.y + c.height;
+}
+
+/*
+ * Flip, then slide, then resize, each axis on its own, as far as the client allows
+ * (xdg_positioner.constraint_adjustment). c and the result are in the same
+ * coordinates as the rules (the parent's window geometry), with the offset dx, dy
+ * of that origin in the constraint's coordinates.
+ */
+static struct wlr_box positioner_unconstrain(const struct comp_xdg_positioner_rules *r,
+		struct wlr_box c) {
+	struct wlr_box box = positioner_place(r);
+	uint32_t adj = r->constraint_adjustment;
+	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_FLIP_X)) {
+		struct comp_xdg_positioner_rules f = *r;
+		f.anchor = invert_x(f.anchor);
+		f.gravity = invert_x(f.gravity);
+		struct wlr_box flipped = positioner_place(&f);
+		if (!out_x(flipped, c)) {
+			box.x = flipped.x;
+		}
+	}
+	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_FLIP_Y)) {
+		struct comp_xdg_positioner_rules f = *r;
+		f.anchor = invert_y(f.anchor);
+		f.gravity = invert_y(f.gravity);
+		struct wlr_box flipped = positioner_place(&f);
+		if (!out_y(flipped, c)) {
+			box.y = flipped.y;
+		}
+	}
+	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X)) {
+		if (box.x + box.width > c.x + c.width) {
+			box.x = c.x + c.width - box.width;
+		}
+		if (box.x < c.x) {
+			box.x = c.x; // the left edge wins: its start stays visible
+		}
+	}
+	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y)) {
+		if (box.y + box.height > c.y + c.height) {
+			box.y = c.y + c.height - box.height;
+		}
+		if (box.y < c.y) {
+			box.y = c.y;
+		}
+	}
+	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X)) {
+		int left = box.x > c.x ? box.x : c.x;
+		int right = box.x + box.width < c.x + c.width ? box.x + box.width : c.x + c.width;
+		if (right > left) {
+			box.x = left;
+			box.width = right - left;
+		}
+	}
+	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_Y)) {
+		int top = box.y > c.y ? box.y : c.y;
+		int bottom = box.y + box.height < c.y + c.height ? box.y + box.height
+			: c.y + c.height;
+		if (bottom > top) {
+			box.y = top;
+			box.height = bottom - top;
+		}
+	}
+	return box;
+}
+
+/* Where the popup's parent's window geometry sits in its root's (toplevel or layer). */
+static void popup_parent_offset(struct comp_xdg_popup *popup, int *dx, int *dy) {
+	*dx = *dy = 0;
+	struct comp_xdg_surface *parent = popup->parent;
+	while (parent && parent->role == COMP_XDG_ROLE_POPUP && parent->popup) {
+		*dx += parent->popup->geometry.x;
+		*dy += parent->popup->geometry.y;
+		parent = parent->popup->parent;
+	}
+}
+
+static struct comp_xdg_popup *root_popup(struct comp_xdg_popup *popup) {
+	while (popup->parent && popup->parent->role == COMP_XDG_ROLE_POPUP &&
+			popup->parent->popup) {
+		popup = popup->parent->popup;
+	}
+	return popup;
+}
+
+/* The box the popup gets now (relative to its parent's window geometry). */
+static struct wlr_box popup_compute(struct comp_xdg_popup *popup) {
+	struct comp_xdg_popup *root = root_popup(popup);
+	struct comp_xdg_shell *shell = popup->base->client->shell;
+	struct wlr_box c;
+	bool limited = false;
+	if (root->constraint_box) {
+		limited = root->constraint_box(root, &c);
+	} else if (root->parent && root->parent->role == COMP_XDG_ROLE_TOPLEVEL &&
+			shell->toplevel_constraint) {
+		limited = shell->toplevel_constraint(root->parent->toplevel, &c);
+	}
+	if (!limited) {
+		return positioner_place(&popup->rules);
+	}
+	int dx, dy;
+	popup_parent_offset(popup, &dx, &dy);
+	c.x -= dx;
+	c.y -= dy;
+	return positioner_unconstrain(&popup->rules, c);
+}
+
+/* ---- configure ---- */
+
+static void send_toplevel_configure(struct comp_xdg_toplevel *t, struct comp_xdg_configure *cfg) {
+	struct comp_xdg_toplevel_state *s = &t->pending;
+	int version = wl_resource_get_version(t->resource);
+	if (version >= XDG_TOPLEVEL_CONFIGURE_BOUNDS_SINCE_VERSION &&
+			(!t->bounds_sent || s->bounds_width != t->sent.bounds_width ||
+			 s->bounds_height != t->sent.bounds_height)) {
+		xdg_toplevel_send_configure_bounds(t->resource, s->bounds_width, s->bounds_height);
+		t->bounds_sent = true;
+	}
+	struct wl_array states;
+	wl_array_init(&states);
+	uint32_t list[12];
+	size_t n = 0;
+	if (s->maximized) {
+		list[n++] = XDG_TOPLEVEL_STATE_MAXIMIZED;
+	}
+	if (s->fullscreen) {
+		list[n++] = XDG_TOPLEVEL_STATE_FULLSCREEN;
+	}
+	if (s->resizing) {
+		list[n++] = XDG_TOPLEVEL_STATE_RESIZING;
+	}
+	if (s->activated) {
+		list[n++] = XDG_TOPLEVEL_STATE_ACTIVATED;
+	}
+	if (version >= XDG_TOPLEVEL_STATE_TILED_LEFT_SINCE_VERSION) {
+		if (s->tiled & WLR_EDGE_LEFT) {
+			list[n++] = XDG_TOPLEVEL_STATE_TILED_LEFT;
+		}
+		if (s->tiled & WLR_EDGE_RIGHT) {
+			list[n++] = XDG_TOPLEVEL_STATE_TILED_RIGHT;
+		}
+		if (s->tiled & WLR_EDGE_TOP) {
+			list[n++] = XDG_TOPLEVEL_STATE_TILED_TOP;
+		}
+		if (s->tiled & WLR_EDGE_BOTTOM) {
+			list[n++] = XDG_TOPLEVEL_STATE_TILED_BOTTOM;
+		}
+	}
+	if (version >= 6 && s->suspended) {
+		list[n++] = COMP_XDG_TOPLEVEL_STATE_SUSPENDED;
+	}
+	uint32_t *data = wl_array_add(&states, n * sizeof(uint32_t));
+	if (!data && n > 0) {
+		wl_array_release(&states);
+		wl_resource_post_no_memory(t->resource);
+		return;
+	}
+	if (n > 0) {
+		memcpy(data, list, n * sizeof(uint32_t));
+	}
+	xdg_toplevel_send_configure(t->resource, s->width, s->height, &states);
+	wl_array_release(&states);
+	cfg->state = *s;
+	t->sent = *s;
+}
+
+static void surface_send_configure(void *data) {
+	struct comp_xdg_surface *xdg = data;
+	xdg->configure_idle = NULL;
+	struct comp_xdg_configure *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		wl_resource_post_no_memory(xdg->resource);
+		return;
+	}
+	cfg->serial = xdg->scheduled_serial;
+	switch (xdg->role) {
+	case COMP_XDG_ROLE_NONE:
+		free(cfg);
+		return;
+	case COMP_XDG_ROLE_TOPLEVEL:
+		if (!xdg->toplevel->resource) {
+			free(cfg);
+			return;
+		}
+		send_toplevel_configure(xdg->toplevel, cfg);
+		break;
+	case COMP_XDG_ROLE_POPUP:;
+		struct comp_xdg_popup *popup = xdg->popup;
+		if (popup->has_token &&
+				wl_resource_get_version(popup->resource) >= XDG_POPUP_REPOSITIONED_SINCE_VERSION) {
+			xdg_popup_send_repositioned(popup->resource, popup->reposition_token);
+		}
+		popup->has_token = false;
+		cfg->geometry = popup_compute(popup);
+		popup->pending_geometry = cfg->geometry;
+		xdg_popup_send_configure(popup->resource, cfg->geometry.x, cfg->geometry.y,
+			cfg->geometry.width, cfg->geometry.height);
+		break;
+	}
+	wl_list_insert(xdg->configures.prev, &cfg->link);
+	xdg_surface_send_configure(xdg->resource, cfg->serial);
+}
+
+uint32_t comp_xdg_surface_schedule_configure(struct comp_xdg_surface *xdg) {
+	if (!xdg->configure_idle) {
+		struct wl_display *display = xdg->client->shell->display;
+		xdg->scheduled_serial = wl_display_next_serial(display);
+		xdg->configure_idle = wl_event_loop_add_idle(wl_display_get_event_loop(display),
+			surface_send_configure, xdg);
+		if (!xdg->configure_idle) {
+			wl_resource_post_no_memory(xdg->resource);
+		}
+	}
+	return xdg->scheduled_serial;
+}
+
+static void clear_configures(struct comp_xdg_surface *xdg) {
+	struct comp_xdg_configure *cfg, *tmp;
+	wl_list_for_each_safe(cfg, tmp, &xdg->configures, link) {
+		wl_list_remove(&cfg->link);
+		free(cfg);
+	}
+	if (xdg->configure_idle) {
+		wl_event_source_remove(xdg->configure_idle);
+		xdg->configure_idle = NULL;
+	}
+}
+
+/* ---- map, unmap ---- */
+
+static void reparent_children(struct comp_xdg_shell *shell, struct comp_xdg_toplevel *gone) {
+	struct comp_xdg_client *client;
+	wl_list_for_each(client, &shell->clients, link) {
+		struct comp_xdg_surface *xdg;
+		wl_list_for_each(xdg, &client->surfaces, link) {
+			if (xdg->role == COMP_XDG_ROLE_TOPLEVEL && xdg->toplevel->parent == gone) {
+				xdg->toplevel->parent = gone->parent != gone ? gone->parent : NULL;
+				wl_signal_emit(&xdg->toplevel->events.set_parent, xdg->toplevel);
+			}
+		}
+	}
+}
+
+static void dismiss_children(struct comp_xdg_surface *xdg) {
+	struct comp_xdg_popup *popup, *tmp;
+	wl_list_for_each_safe(popup, tmp, &xdg->popups, link) {
+		comp_xdg_popup_dismiss(popup);
+	}
+}
+
+static void xdg_surface_unmap(struct comp_xdg_surface *xdg) {
+	dismiss_children(xdg);
+	if (xdg->role == COMP_XDG_ROLE_POPUP && xdg->popup->grabbing) {
+		grab_remove_popup(xdg->popup);
+	}
+	if (xdg->mapped) {
+		xdg->mapped = false;
+		if (xdg->tree) {
+			wlr_scene_node_set_enabled(&xdg->tree->node, false);
+		}
+		wl_signal_emit(&xdg->events.unmap, xdg);
+		if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+			wl_signal_emit(&xdg->toplevel->events.unmap, xdg->toplevel);
+			reparent_children(xdg->client->shell, xdg->toplevel);
+		}
+	}
+	clear_configures(xdg);
+	xdg->configured = false;
+	xdg->initial_commit = false;
+}
+
+/* An error of xdg_wm_base's, about one of its surfaces. */
+static void post_wm_error(struct comp_xdg_surface *xdg, uint32_t code, const char *msg) {
+	wl_resource_post_error(xdg->client->resource ? xdg->client->resource : xdg->resource,
+		code, "%s", msg);
+}
+
+static bool surface_has_buffer(struct wlr_surface *surface) {
+	return wlr_surface_has_buffer(surface);
+}
+
+struct wlr_box comp_xdg_surface_geometry(struct comp_xdg_surface *xdg) {
+	if (xdg->has_geometry) {
+		return xdg->geometry;
+	}
+	struct wlr_box box;
+	wlr_surface_get_extends(xdg->surface, &box);
+	return box;
+}
+
+static void update_tree_positions(struct comp_xdg_surface *xdg) {
+	if (!xdg->tree) {
+		return;
+	}
+	struct wlr_box geo = comp_xdg_surface_geometry(xdg);
+	if (xdg->surface_node) {
+		wlr_scene_node_set_position(xdg->surface_node, -geo.x, -geo.y);
+	}
+	if (xdg->role == COMP_XDG_ROLE_POPUP) {
+		wlr_scene_node_set_position(&xdg->tree->node, xdg->popup->geometry.x,
+			xdg->popup->geometry.y);
+	}
+}
+
+static void xdg_surface_role_commit(struct wlr_surface *surface) {
+	struct comp_xdg_surface *xdg = surface->role_data;
+	if (!xdg || xdg->role == COMP_XDG_ROLE_NONE) {
+		return; // the role object is gone: the surface is inert until a new one
+	}
+	struct comp_xdg_shell *shell = xdg->client->shell;
+	bool has_buffer = surface_has_buffer(surface);
+	if (!xdg->initial_commit && shell->assume_initial_ack) {
+		xdg->configured = true;
+	}
+	if (has_buffer && !xdg->configured) {
+		wl_resource_post_error(xdg->resource, XDG_SURFACE_ERROR_UNCONFIGURED_BUFFER,
+			"a buffer was committed before the first configure was acked");
+		return;
+	}
+	if (xdg->has_pending_geometry) {
+		xdg->geometry = xdg->pending_geometry;
+		xdg->has_geometry = true;
+		xdg->has_pending_geometry = false;
+	}
+	if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+		struct comp_xdg_toplevel *t = xdg->toplevel;
+		t->min_width = t->pending_min_width;
+		t->min_height = t->pending_min_height;
+		t->max_width = t->pending_max_width;
+		t->max_height = t->pending_max_height;
+		if ((t->max_width > 0 && t->min_width > t->max_width) ||
+				(t->max_height > 0 && t->min_height > t->max_height)) {
+			wl_resource_post_error(t->resource, XDG_TOPLEVEL_ERROR_INVALID_SIZE,
+				"the minimum size is larger than the maximum size");
+			return;
+		}
+	} else if (xdg->role == COMP_XDG_ROLE_POPUP) {
+		struct comp_xdg_popup *popup = xdg->popup;
+		if (!popup->parent_surface && !popup->dismissed) {
+			post_wm_error(xdg, XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT,
+				"a popup without a parent was committed");
+			return;
+		}
+		popup->geometry = popup->acked_geometry;
+	}
+
+	if (!xdg->initial_commit) {
+		xdg->initial_commit = true;
+		if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+			wl_signal_emit(&xdg->toplevel->events.initial_commit, xdg->toplevel);
+		}
+		if (xdg->role == COMP_XDG_ROLE_POPUP && shell->assume_initial_ack) {
+			xdg->popup->geometry = popup_compute(xdg->popup);
+			xdg->popup->acked_geometry = xdg->popup->geometry;
+		}
+		comp_xdg_surface_schedule_configure(xdg);
+	}
+	update_tree_positions(xdg);
+
+	if (!has_buffer && xdg->mapped) {
+		xdg_surface_unmap(xdg); // a null buffer: the client starts over
+		return;
+	}
+	if (has_buffer && !xdg->mapped && xdg->configured) {
+		if (xdg->role == COMP_XDG_ROLE_POPUP && xdg->popup->dismissed) {
+			return; // nothing to show: the client will destroy it
+		}
+		xdg->mapped = true;
+		if (xdg->tree) {
+			wlr_scene_node_set_enabled(&xdg->tree->node, true);
+		}
+		if (xdg->role == COMP_XDG_ROLE_POPUP && xdg->popup->grabbing &&
+				grab_top(shell) == xdg->popup) {
+			grab_focus_top(shell);
+		}
+		wl_signal_emit(&xdg->events.map, xdg);
+		if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+			wl_signal_emit(&xdg->toplevel->events.map, xdg->toplevel);
+		}
+	}
+	wl_signal_emit(&xdg->events.commit, xdg);
+	if (xdg->role == COMP_XDG_ROLE_TOPLEVEL && xdg->mapped) {
+		wl_signal_emit(&xdg->toplevel->events.commit, xdg->toplevel);
+	}
+}
+
+/* ---- xdg_surface ---- */
+
+static void xdg_surface_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	if (xdg && xdg->role != COMP_XDG_ROLE_NONE) {
+		wl_resource_post_error(resource, XDG_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT,
+			"the xdg_surface was destroyed before its role object");
+		return;
+	}
+	wl_resource_destroy(resource);
+}
+
+static void create_toplevel(struct comp_xdg_surface *xdg, uint32_t id);
+static void create_popup(struct comp_xdg_surface *xdg, struct comp_xdg_surface *parent,
+	struct comp_xdg_positioner *positioner, uint32_t id);
+
+static void xdg_surface_handle_get_toplevel(struct wl_client *client,
+		struct wl_resource *resource, uint32_t id) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	if (!xdg) {
+		/* Its wl_surface is gone: an inert object keeps the ids in step. */
+		struct wl_resource *inert = wl_resource_create(client, &xdg_toplevel_interface,
+			wl_resource_get_version(resource), id);
+		if (!inert) {
+			wl_client_post_no_memory(client);
+			return;
+		}
+		wl_resource_set_implementation(inert, &toplevel_impl, NULL, NULL);
+		return;
+	}
+	create_toplevel(xdg, id);
+}
+
+static void xdg_surface_handle_get_popup(struct wl_client *client, struct wl_resource *resource,
+		uint32_t id, struct wl_resource *parent_resource,
+		struct wl_resource *positioner_resource) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	struct comp_xdg_surface *parent = parent_resource ? xdg_from_resource(parent_resource) : NULL;
+	struct comp_xdg_positioner *positioner = positioner_from_resource(positioner_resource);
+	if (!xdg) {
+		struct wl_resource *inert = wl_resource_create(client, &xdg_popup_interface,
+			wl_resource_get_version(resource), id);
+		if (!inert) {
+			wl_client_post_no_memory(client);
+			return;
+		}
+		wl_resource_set_implementation(inert, &popup_impl, NULL, NULL);
+		return;
+	}
+	if (parent_resource && (!parent || parent->role == COMP_XDG_ROLE_NONE)) {
+		post_wm_error(xdg, XDG_WM_BASE_ERROR_INVALID_POPUP_PARENT,
+			"the popup's parent has no role");
+		return;
+	}
+	create_popup(xdg, parent, positioner, id);
+}
+
+static void xdg_surface_handle_set_window_geometry(struct wl_client *client,
+		struct wl_resource *resource, int32_t x, int32_t y, int32_t width, int32_t height) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	if (!xdg) {
+		return;
+	}
+	if (xdg->role == COMP_XDG_ROLE_NONE) {
+		wl_resource_post_error(resource, XDG_SURFACE_ERROR_NOT_CONSTRUCTED,
+			"the xdg_surface has no role object");
+		return;
+	}
+	if (width <= 0 || height <= 0) {
+		wl_resource_post_error(resource, XDG_SURFACE_ERROR_INVALID_SIZE,
+			"the window geometry must have a positive size");
+		return;
+	}
+	xdg->pending_geometry = (struct wlr_box){x, y, width, height};
+	xdg->has_pending_geometry = true;
+}
+
+static void xdg_surface_handle_ack_configure(struct wl_client *client,
+		struct wl_resource *resource, uint32_t serial) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	if (!xdg) {
+		return;
+	}
+	if (xdg->role == COMP_XDG_ROLE_NONE) {
+		wl_resource_post_error(resource, XDG_SURFACE_ERROR_NOT_CONSTRUCTED,
+			"the xdg_surface has no role object");
+		return;
+	}
+	struct comp_xdg_configure *cfg, *found = NULL;
+	wl_list_for_each(cfg, &xdg->configures, link) {
+		if (cfg->serial == serial) {
+			found = cfg;
+			break;
+		}
+	}
+	if (!found) {
+		/* Never sent, or acked already (older ones are dropped at each ack). */
+		wl_resource_post_error(resource, XDG_SURFACE_ERROR_INVALID_SERIAL,
+			"no configure with serial %u is waiting for an ack", serial);
+		return;
+	}
+	if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+		xdg->toplevel->acked = found->state;
+	} else {
+		xdg->popup->acked_geometry = found->geometry;
+	}
+	struct comp_xdg_configure *tmp;
+	wl_list_for_each_safe(cfg, tmp, &xdg->configures, link) {
+		bool last = cfg == found;
+		wl_list_remove(&cfg->link);
+		free(cfg);
+		if (last) {
+			break;
+		}
+	}
+	xdg->configured = true;
+}
+
+static const struct xdg_surface_interface xdg_surface_impl = {
+	.destroy = xdg_surface_handle_destroy,
+	.get_toplevel = xdg_surface_handle_get_toplevel,
+	.get_popup = xdg_surface_handle_get_popup,
+	.set_window_geometry = xdg_surface_handle_set_window_geometry,
+	.ack_configure = xdg_surface_handle_ack_configure,
+};
+
+static void toplevel_destroy_role(struct comp_xdg_toplevel *t);
+static void popup_destroy_role(struct comp_xdg_popup *popup);
+
+/* The xdg_surface goes: its wl_surface was destroyed, or its resource. */
+static void xdg_surface_destroy(struct comp_xdg_surface *xdg) {
+	if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
+		toplevel_destroy_role(xdg->toplevel);
+	} else if (xdg->role == COMP_XDG_ROLE_POPUP) {
+		popup_destroy_role(xdg->popup);
+	}
+	/* Popups of this surface lose their parent; they stay inert until destroyed. */
+	struct comp_xdg_popup *popup, *tmp;
+	wl_list_for_each_safe(popup, tmp, &xdg->popups, link) {
+		comp_xdg_popup_dismiss(popup);
+		wl_list_remove(&popup->link);
+		wl_list_init(&popup->link);
+		popup->parent = NULL;
+	}
+	wl_signal_emit(&xdg->events.destroy, xdg);
+	clear_configures(xdg);
+	if (xdg->tree) {
+		wl_list_remove(&xdg->tree_destroy.link);
+		wlr_scene_node_destroy(&xdg->tree->node);
+		xdg->tree = NULL;
+	}
+	if (xdg->surface->role_data == xdg) {
+		xdg->surface->role_data = NULL;
+	}
+	wl_list_remove(&xdg->surface_destroy.link);
+	wl_list_remove(&xdg->surface_commit.link);
+	wl_list_remove(&xdg->link);
+	wl_resource_set_user_data(xdg->resource, NULL);
+	struct comp_xdg_client *client = xdg->client;
+	free(xdg);
+	if (!client->resource && wl_list_empty(&client->surfaces)) {
+		wl_list_remove(&client->link);
+		free(client);
+	}
+}
+
+static void xdg_surface_handle_resource_destroy(struct wl_resource *resource) {
+	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
+	if (xdg) {
+		xdg_surface_destroy(xdg);
+	}
+}
+
+static void handle_surface_destroy(struct wl_listener *listener, void *data) {
+	struct comp_xdg_surface *xdg = wl_container_of(listener, xdg, surface_destroy);
+	xdg_surface_destroy(xdg);
+}
+
+/* Before a role: no buffer may come before the first configure. */
+static void handle_surface_commit(struct wl_listener *listener, void *data) {
+	struct comp_xdg_surface *xdg = wl_container_of(listener, xdg, surface_commit);
+	if (xdg->role == COMP_XDG_ROLE_NONE && xdg->surface->role_data != xdg &&
+			surface_has_buffer(xdg->surface)) {
+		wl_resource_post_error(xdg->resource, XDG_SURFACE_ERROR_UNCONFIGURED_BUFFER,
+			"a buffer was committed before the xdg_surface had a role");
+	}
+}
+
+/* The xdg surface of a wl_surface, with or without a role yet. */
+static struct comp_xdg_surface *xdg_of_wlr_surface(struct wlr_surface *surface) {
+	struct wl_listener *l = wl_signal_get(&surface->events.destroy, handle_surface_destroy);
+	if (!l) {
+		return NULL;
+	}
+	struct comp_xdg_surface *xdg = wl_container_of(l, xdg, surface_destroy);
+	return xdg;
+}
+
+/* ---- xdg_toplevel ---- */
+
+static struct comp_xdg_toplevel *toplevel_from_resource(struct wl_resource *resource) {
+	return wl_resource_get_user_data(resource);
+}
+
+static void toplevel_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
+	wl_resource_destroy(resource);
+}
+
+static bool is_descendant(struct comp_xdg_toplevel *t, struct comp_xdg_toplevel *of) {
+	for (struct comp_xdg_toplevel *p = t; p; p = p->parent) {
+		if (p == of) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool comp_xdg_toplevel_set_parent(struct comp_xdg_toplevel *t, struct comp_xdg_toplevel *parent) {
+	if (parent && is_descendant(parent, t)) {
+		return false;
+	}
+	/* Only mapped windows have children: an unmapped parent means none. */
+	if (parent && !parent->base->mapped) {
+		parent = NULL;
+	}
+	if (t->parent == parent) {
+		return true;
+	}
+	t->parent = parent;
+	wl_signal_emit(&t->events.set_parent, t);
+	return true;
+}
+
+static void toplevel_handle_set_parent(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *parent_resource) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	struct comp_xdg_toplevel *parent = parent_resource ?
+		toplevel_from_resource(parent_resource) : NULL;
+	if (!comp_xdg_toplevel_set_parent(t, parent)) {
+		wl_resource_post_error(resource, XDG_TOPLEVEL_ERROR_INVALID_PARENT,
+			"the parent would be the window itself or one of its descendants");
+	}
+}
+
+static void toplevel_handle_set_title(struct wl_client *client, struct wl_resource *resource,
+		const char *title) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	char *copy = strdup(title);
+	if (!copy) {
+		wl_resource_post_no_memory(resource);
+		return;
+	}
+	free(t->title);
+	t->title = copy;
+	wl_signal_emit(&t->events.set_title, t);
+}
+
+static void toplevel_handle_set_app_id(struct wl_client *client, struct wl_resource *resource,
+		const char *app_id) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	char *copy = strdup(app_id);
+	if (!copy) {
+		wl_resource_post_no_memory(resource);
+		return;
+	}
+	free(t->app_id);
+	t->app_id = copy;
+	wl_signal_emit(&t->events.set_app_id, t);
+}
+
+static void toplevel_handle_show_window_menu(struct wl_client *client,
+		struct wl_resource *resource, struct wl_resource *seat, uint32_t serial,
+		int32_t x, int32_t y) {
+	/* No window menu: wm_capabilities does not announce one. */
+}
+
+static void toplevel_handle_move(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *seat, uint32_t serial) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t || !t->base->mapped) {
+		return;
+	}
+	wl_signal_emit(&t->events.request_move, t);
+}
+
+static void toplevel_handle_resize(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *seat, uint32_t serial, uint32_t edges) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	switch (edges) {
+	case XDG_TOPLEVEL_RESIZE_EDGE_NONE:
+	case XDG_TOPLEVEL_RESIZE_EDGE_TOP:
+	case XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM:
+	case XDG_TOPLEVEL_RESIZE_EDGE_LEFT:
+	case XDG_TOPLEVEL_RESIZE_EDGE_TOP_LEFT:
+	case XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM_LEFT:
+	case XDG_TOPLEVEL_RESIZE_EDGE_RIGHT:
+	case XDG_TOPLEVEL_RESIZE_EDGE_TOP_RIGHT:
+	case XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM_RIGHT:
+		break;
+	default:
+		wl_resource_post_error(resource, XDG_TOPLEVEL_ERROR_INVALID_RESIZE_EDGE,
+			"invalid resize edge %u", edges);
+		return;
+	}
+	if (!t->base->mapped) {
+		return;
+	}
+	wl_signal_emit(&t->events.request_resize, &edges);
+}
+
+static void set_size_limit(struct wl_resource *resource, int32_t width, int32_t height,
+		bool max) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	if (width < 0 || height < 0) {
+		wl_resource_post_error(resource, XDG_TOPLEVEL_ERROR_INVALID_SIZE,
+			"a size limit must not be negative");
+		return;
+	}
+	if (max) {
+		t->pending_max_width = width;
+		t->pending_max_height = height;
+	} else {
+		t->pending_min_width = width;
+		t->pending_min_height = height;
+	}
+}
+
+static void toplevel_handle_set_max_size(struct wl_client *client, struct wl_resource *resource,
+		int32_t width, int32_t height) {
+	set_size_limit(resource, width, height, true);
+}
+
+static void toplevel_handle_set_min_size(struct wl_client *client, struct wl_resource *resource,
+		int32_t width, int32_t height) {
+	set_size_limit(resource, width, height, false);
+}
+
+static void request_state(struct wl_resource *resource, int which, bool on,
+		struct wl_resource *output) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (!t) {
+		return;
+	}
+	switch (which) {
+	case 0:
+		t->requested.maximized = on;
+		wl_signal_emit(&t->events.request_maximize, t);
+		break;
+	case 1:
+		t->requested.fullscreen = on;
+		t->requested_output = on && output ? wlr_output_from_resource(output) : NULL;
+		wl_signal_emit(&t->events.request_fullscreen, t);
+		break;
+	default:
+		t->requested.minimized = true;
+		wl_signal_emit(&t->events.request_minimize, t);
+		break;
+	}
+}
+
+static void toplevel_handle_set_maximized(struct wl_client *client, struct wl_resource *resource) {
+	request_state(resource, 0, true, NULL);
+}
+
+static void toplevel_handle_unset_maximized(struct wl_client *client,
+		struct wl_resource *resource) {
+	request_state(resource, 0, false, NULL);
+}
+
+static void toplevel_handle_set_fullscreen(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *output) {
+	request_state(resource, 1, true, output);
+}
+
+static void toplevel_handle_unset_fullscreen(struct wl_client *client,
+		struct wl_resource *resource) {
+	request_state(resource, 1, false, NULL);
+}
+
+static void toplevel_handle_set_minimized(struct wl_client *client, struct wl_resource *resource) {
+	request_state(resource, 2, true, NULL);
+}
+
+static const struct xdg_toplevel_interface toplevel_impl = {
+	.destroy = toplevel_handle_destroy,
+	.set_parent = toplevel_handle_set_parent,
+	.set_title = toplevel_handle_set_title,
+	.set_app_id = toplevel_handle_set_app_id,
+	.show_window_menu = toplevel_handle_show_window_menu,
+	.move = toplevel_handle_move,
+	.resize = toplevel_handle_resize,
+	.set_max_size = toplevel_handle_set_max_size,
+	.set_min_size = toplevel_handle_set_min_size,
+	.set_maximized = toplevel_handle_set_maximized,
+	.unset_maximized = toplevel_handle_unset_maximized,
+	.set_fullscreen = toplevel_handle_set_fullscreen,
+	.unset_fullscreen = toplevel_handle_unset_fullscreen,
+	.set_minimized = toplevel_handle_set_minimized,
+};
+
+static void toplevel_destroy_role(struct comp_xdg_toplevel *t) {
+	struct comp_xdg_surface *xdg = t->base;
+	xdg_surface_unmap(xdg);
+	wl_signal_emit(&t->events.destroy, t);
+	reparent_children(xdg->client->shell, t);
+	/* Others that still name it as parent (unmapped children) forget it. */
+	struct comp_xdg_client *client;
+	wl_list_for_each(client, &xdg->client->shell->clients, link) {
+		struct comp_xdg_surface *other;
+		wl_list_for_each(other, &client->surfaces, link) {
+			if (other->role == COMP_XDG_ROLE_TOPLEVEL && other->toplevel->parent == t) {
+				other->toplevel->parent = NULL;
+			}
+		}
+	}
+	if (t->resource) {
+		wl_resource_set_user_data(t->resource, NULL);
+	}
+	free(t->title);
+	free(t->app_id);
+	free(t);
+	xdg->toplevel = NULL;
+	xdg->role = COMP_XDG_ROLE_NONE;
+	xdg->has_geometry = xdg->has_pending_geometry = false;
+}
+
+static void toplevel_handle_resource_destroy(struct wl_resource *resource) {
+	struct comp_xdg_toplevel *t = toplevel_from_resource(resource);
+	if (t) {
+		t->resource = NULL;
+		toplevel_destroy_role(t);
+	}
+}
+
+static void create_toplevel(struct comp_xdg_surface *xdg, uint32_t id) {
+	if (xdg->role != COMP_XDG_ROLE_NONE) {
+		wl_resource_post_error(xdg->resource, XDG_SURFACE_ERROR_ALREADY_CONSTRUCTED,
+			"the xdg_surface already has a role object");
+		return;
+	}
+	if (!wlr_surface_set_role(xdg->surface, &toplevel_role, xdg, xdg->client->resource,
+			XDG_WM_BASE_ERROR_ROLE)) {
+		return;
+	}
+	struct comp_xdg_toplevel *t = calloc(1, sizeof(*t));
+	if (!t) {
+		wl_resource_post_no_memory(xdg->resource);
+		return;
+	}
+	t->base = xdg;
+	t->resource = wl_resource_create(xdg->client->client, &xdg_toplevel_interface,
+		wl_resource_get_version(xdg->resource), id);
+	if (!t->resource) {
+		free(t);
+		wl_resource_post_no_memory(xdg->resource);
+		return;
+	}
+	wl_resource_set_implementation(t->resource, &toplevel_impl, t,
+		toplevel_handle_resource_destroy);
+	wl_signal_init(&t->events.destroy);
+	wl_signal_init(&t->events.map);
+	wl_signal_init(&t->events.unmap);
+	wl_signal_init(&t->events.commit);
+	wl_signal_init(&t->events.initial_commit);
+	wl_signal_init(&t->events.request_move);
+	wl_signal_init(&t->events.request_resize);
+	wl_signal_init(&t->events.request_maximize);
+	wl_signal_init(&t->events.request_fullscreen);
+	wl_signal_init(&t->events.request_minimize);
+	wl_signal_init(&t->events.set_title);
+	wl_signal_init(&t->events.set_app_id);
+	wl_signal_init(&t->events.set_parent);
+	xdg->toplevel = t;
+	xdg->role = COMP_XDG_ROLE_TOPLEVEL;
+	if (wl_resource_get_version(t->resource) >= XDG_TOPLEVEL_WM_CAPABILITIES_SINCE_VERSION) {
+		/* What we offer: no window menu (we show none), the rest. */
+		struct wl_array caps;
+		wl_array_init(&caps);
+		uint32_t *c = wl_array_add(&caps, 3 * sizeof(uint32_t));
+		if (c) {
+			c[0] = XDG_TOPLEVEL_WM_CAPABILITIES_MAXIMIZE;
+			c[1] = XDG_TOPLEVEL_WM_CAPABILITIES_FULLSCREEN;
+			c[2] = XDG_TOPLEVEL_WM_CAPABILITIES_MINIMIZE;
+			xdg_toplevel_send_wm_capabilities(t->resource, &caps);
+		}
+		wl_array_release(&caps);
+	}
+	wl_signal_emit(&xdg->client->shell->events.new_toplevel, t);
+}
+
+void comp_xdg_toplevel_send_close(struct comp_xdg_toplevel *t) {
+	if (t->resource) {
+		xdg_toplevel_send_close(t->resource);
+	}
+}
+
+/* ---- popup grab ---- */
+
+static struct comp_xdg_popup *grab_top(struct comp_xdg_shell *shell) {
+	if (wl_list_empty(&shell->grab.popups)) {
+		return NULL;
+	}
+	struct comp_xdg_popup *top = wl_container_of(shell->grab.popups.next, top, grab_link);
+	return top;
+}
+
+static void grab_focus_top(struct comp_xdg_shell *shell) {
+	struct comp_xdg_popup *top = grab_top(shell);
+	struct wlr_seat *seat = shell->grab.seat;
+	if (!top || !seat) {
+		return;
+	}
+	/* The topmost grabbing popup has the keyboard (bypassing our own grab's enter). */
+	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(seat);
+	if (kbd) {
+		wlr_seat_keyboard_enter(seat, top->base->surface, kbd->keycodes, kbd->num_keycodes,
+			&kbd->modifiers);
+	} else {
+		wlr_seat_keyboard_enter(seat, top->base->surface, NULL, 0, NULL);
+	}
+}
+
+static void grab_end(struct comp_xdg_shell *shell) {
+	struct wlr_seat *seat = shell->grab.seat;
+	if (!seat) {
+		return;
+	}
+	shell->grab.seat = NULL;
+	shell->grab.client = NULL;
+	if (seat->pointer_state.grab == &shell->grab.pointer) {
+		wlr_seat_pointer_end_grab(seat);
+	}
+	if (seat->keyboard_state.grab == &shell->grab.keyboard) {
+		wlr_seat_keyboard_end_grab(seat);
+	}
+	if (seat->touch_state.grab == &shell->grab.touch) {
+		wlr_seat_touch_end_grab(seat);
+	}
+	wl_signal_emit(&shell->events.grab_end, NULL);
+}
+
+/* The popup leaves the grab (unmapped, destroyed or dismissed). */
+static void grab_remove_popup(struct comp_xdg_popup *popup) {
+	struct comp_xdg_shell *shell = popup->base->client->shell;
+	if (!popup->grabbing) {
+		return;
+	}
+	popup->grabbing = false;
+	wl_list_remove(&popup->grab_link);
+	wl_list_init(&popup->grab_link);
+	if (wl_list_empty(&shell->grab.popups)) {
+		grab_end(shell);
+	} else {
+		grab_focus_top(shell); // the grab goes back to the parent popup
+	}
+}
+
+void comp_xdg_popup_dismiss(struct comp_xdg_popup *popup) {
+	if (!popup->base) {
+		return;
+	}
+	/* Those above it first, as the client must destroy them. */
+	dismiss_children(popup->base);
+	if (!popup->dismissed && popup->resource) {
+		popup->dismissed = true;
+		xdg_popup_send_popup_done(popup->resource);
+	}
+	grab_remove_popup(popup);
+	if (popup->base->mapped) {
+		popup->base->mapped = false;
+		if (popup->base->tree) {
+			wlr_scene_node_set_enabled(&popup->base->tree->node, false);
+		}
+		wl_signal_emit(&popup->base->events.unmap, popup->base);
+	}
+}
+
+void comp_xdg_shell_dismiss_grab(struct comp_xdg_shell *shell) {
+	/* Bottom grabbing popup first dismisses everything above it too. */
+	while (!wl_list_empty(&shell->grab.popups)) {
+		struct comp_xdg_popup *bottom =
+			wl_container_of(shell->grab.popups.prev, bottom, grab_link);
+		comp_xdg_popup_dismiss(bottom);
+	}
+	grab_end(shell);
+}
+
+static void pointer_grab_enter(struct wlr_seat_pointer_grab *grab, struct wlr_surface *surface,
+		double sx, double sy) {
+	struct comp_xdg_shell *shell = grab->data;
+	/* Owner events: the client's own surfaces get the pointer as usual. */
+	if (wl_resource_get_client(surface->resource) == shell->grab.client) {
+		wlr_seat_pointer_enter(grab->seat, surface, sx, sy);
+	} else {
+		wlr_seat_pointer_clear_focus(grab->seat);
+	}
+}
+
+static void pointer_grab_clear_focus(struct wlr_seat_pointer_grab *grab) {
+	wlr_seat_pointer_clear_focus(grab->seat);
+}
+
+static void pointer_grab_motion(struct wlr_seat_pointer_grab *grab, uint32_t time,
+		double sx, double sy) {
+	wlr_seat_pointer_send_motion(grab->seat, time, sx, sy);
+}
+
+static uint32_t pointer_grab_button(struct wlr_seat_pointer_grab *grab, uint32_t time,
+		uint32_t button, uint32_t state) {
+	struct comp_xdg_shell *shell = grab->data;
+	uint32_t serial = wlr_seat_pointer_send_button(grab->seat, time, button, state);
+	if (!serial && state == WL_POINTER_BUTTON_STATE_PRESSED) {
+		/* A press outside the client's surfaces: the popups go. */
+		comp_xdg_shell_dismiss_grab(shell);
+	}
+	return serial;
+}
+
+static void pointer_grab_axis(struct wlr_seat_pointer_grab *grab, uint32_t time,
+		enum wlr_axis_orientation orientation, double value, int32_t value_discrete,
+		enum wlr_axis_source source) {
+	wlr_seat_pointer_send_axis(grab->seat, time, orientation, value, value_discrete, source);
+}
+
+static void pointer_grab_frame(struct wlr_seat_pointer_grab *grab) {
+	wlr_seat_pointer_send_frame(grab->seat);
+}
+
+static void pointer_grab_cancel(struct wlr_seat_pointer_grab *grab) {
+	comp_xdg_shell_dismiss_grab(grab->data);
+}
+
+static const struct wlr_pointer_grab_interface pointer_grab_impl = {
+	.enter = pointer_grab_enter,
+	.clear_focus = pointer_grab_clear_focus,
+	.motion = pointer_grab_motion,
+	.button = pointer_grab_button,
+	.axis = pointer_grab_axis,
+	.frame = pointer_grab_frame,
+	.cancel = pointer_grab_cancel,
+};
+
+static void keyboard_grab_enter(struct wlr_seat_keyboard_grab *grab, struct wlr_surface *surface,
+		uint32_t keycodes[], size_t num_keycodes, struct wlr_keyboard_modifiers *modifiers) {
+	struct comp_xdg_shell *shell = grab->data;
+	if (surface && wl_resource_get_client(surface->resource) != shell->grab.client) {
+		/* Another client's window takes focus: the menus close, focus goes there. */
+		struct wlr_seat *seat = grab->seat;
+		comp_xdg_shell_dismiss_grab(shell);
+		wlr_seat_keyboard_enter(seat, surface, keycodes, num_keycodes, modifiers);
+	}
+	/* Within the client, the topmost grabbing popup keeps the keyboard. */
+}
+
+static void keyboard_grab_clear_focus(struct wlr_seat_keyboard_grab *grab) {
+}
+
+static void keyboard_grab_key(struct wlr_seat_keyboard_grab *grab, uint32_t time, uint32_t key,
+		uint32_t state) {
+	wlr_seat_keyboard_send_key(grab->seat, time, key, state);
+}
+
+static void keyboard_grab_modifiers(struct wlr_seat_keyboard_grab *grab,
+		struct wlr_keyboard_modifiers *modifiers) {
+	wlr_seat_keyboard_send_modifiers(grab->seat, modifiers);
+}
+
+static void keyboard_grab_cancel(struct wlr_seat_keyboard_grab *grab) {
+	comp_xdg_shell_dismiss_grab(grab->data);
+}
+
+static const struct wlr_keyboard_grab_interface keyboard_grab_impl = {
+	.enter = keyboard_grab_enter,
+	.clear_focus = keyboard_grab_clear_focus,
+	.key = keyboard_grab_key,
+	.modifiers = keyboard_grab_modifiers,
+	.cancel = keyboard_grab_cancel,
+};
+
+static uint32_t touch_grab_down(struct wlr_seat_touch_grab *grab, uint32_t time,
+		struct wlr_touch_point *point) {
+	struct comp_xdg_shell *shell = grab->data;
+	if (wl_resource_get_client(point->surface->resource) != shell->grab.client) {
+		comp_xdg_shell_dismiss_grab(shell);
+		return 0;
+	}
+	return wlr_seat_touch_send_down(grab->seat, point->surface, time, point->touch_id,
+		point->sx, point->sy);
+}
+
+static void touch_grab_up(struct wlr_seat_touch_grab *grab, uint32_t time,
+		struct wlr_touch_point *point) {
+	wlr_seat_touch_send_up(grab->seat, time, point->touch_id);
+}
+
+static void touch_grab_motion(struct wlr_seat_touch_grab *grab, uint32_t time,
+		struct wlr_touch_point *point) {
+	wlr_seat_touch_send_motion(grab->seat, time, point->touch_id, point->sx, point->sy);
+}
+
+static void touch_grab_enter(struct wlr_seat_touch_grab *grab, uint32_t time,
+		struct wlr_touch_point *point) {
+}
+
+static void touch_grab_frame(struct wlr_seat_touch_grab *grab) {
+	wlr_seat_touch_send_frame(grab->seat);
+}
+
+static void touch_grab_cancel(struct wlr_seat_touch_grab *grab) {
+	comp_xdg_shell_dismiss_grab(grab->data);
+}
+
+static const struct wlr_touch_grab_interface touch_grab_impl = {
+	.down = touch_grab_down,
+	.up = touch_grab_up,
+	.motion = touch_grab_motion,
+	.enter = touch_grab_enter,
+	.frame = touch_grab_frame,
+	.cancel = touch_grab_cancel,
+};
+
+/* ---- xdg_popup ---- */
+
+static struct comp_xdg_popup *popup_from_resource(struct wl_resource *resource) {
+	return wl_resource_get_user_data(resource);
+}
+
+static void popup_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
+	struct comp_xdg_popup *popup = popup_from_resource(resource);
+	if (popup && !wl_list_empty(&popup->base->popups)) {
+		post_wm_error(popup->base, XDG_WM_BASE_ERROR_NOT_THE_TOPMOST_POPUP,
+			"a popup was destroyed while popups above it still exist");
+		return;
+	}
+	wl_resource_destroy(resource);
+}
+
+static void popup_handle_grab(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *seat_resource, uint32_t serial) {
+	struct comp_xdg_popup *popup = popup_from_resource(resource);
+	struct wlr_seat_client *seat_client = wlr_seat_client_from_resource(seat_resource);
+	if (!popup || !seat_client) {
+		return;
+	}
+	struct comp_xdg_shell *shell = popup->base->client->shell;
+	if (popup->base->initial_commit) {
+		wl_resource_post_error(resource, XDG_POPUP_ERROR_INVALID_GRAB,
+			"the grab must be taken before the popup's initial commit");
+		return;
+	}
+	struct comp_xdg_popup *parent_popup = popup->parent &&
+		popup->parent->role == COMP_XDG_ROLE_POPUP ? popup->parent->popup : NULL;
+	if (parent_popup && !parent_popup->grabbing && !parent_popup->dismissed) {
+		wl_resource_post_error(resource, XDG_POPUP_ERROR_INVALID_GRAB,
+			"the parent popup took no explicit grab");
+		return;
+	}
+	struct comp_xdg_popup *top = grab_top(shell);
+	if (top && shell->grab.client == client && top != parent_popup && parent_popup) {
+		post_wm_error(popup->base, XDG_WM_BASE_ERROR_NOT_THE_TOPMOST_POPUP,
+			"a grabbing popup must be opened on the topmost grabbing popup");
+		return;
+	}
+	/* Denied: a dismissed parent, no popup parent at all, or another client's grab. */
+	if ((parent_popup && parent_popup->dismissed) || popup->dismissed) {
+		comp_xdg_popup_dismiss(popup);
+		return;
+	}
+	if (shell->grab.seat && shell->grab.client != client) {
+		comp_xdg_shell_dismiss_grab(shell);
+	} else if (top && !parent_popup) {
+		/* A new menu from the window itself replaces the open ones. */
+		comp_xdg_shell_dismiss_grab(shell);
+	}
+	popup->grabbing = true;
+	wl_list_insert(&shell->grab.popups, &popup->grab_link);
+	if (!shell->grab.seat) {
+		shell->grab.seat = seat_client->seat;
+		shell->grab.client = client;
+		wlr_seat_pointer_start_grab(seat_client->seat, &shell->grab.pointer);
+		wlr_seat_keyboard_start_grab(seat_client->seat, &shell->grab.keyboard);
+		wlr_seat_touch_start_grab(seat_client->seat, &shell->grab.touch);
+	}
+	/* The keyboard goes to it when it maps (see handle_popup_map). */
+}
+
+static void popup_handle_reposition(struct wl_client *client, struct wl_resource *resource,
+		struct wl_resource *positioner_resource, uint32_t token) {
+	struct comp_xdg_popup *popup = popup_from_resource(resource);
+	struct comp_xdg_positioner *positioner = positioner_from_resource(positioner_resource);
+	if (!popup) {
+		return;
+	}
+	if (!positioner->rules.has_size || !positioner->rules.has_anchor_rect) {
+		post_wm_error(popup->base, XDG_WM_BASE_ERROR_INVALID_POSITIONER,
+			"the positioner has no size or no anchor rectangle");
+		return;
+	}
+	popup->rules = positioner->rules;
+	popup->has_token = true;
+	popup->reposition_token = token;
+	if (popup->base->initial_commit) {
+		comp_xdg_surface_schedule_configure(popup->base);
+	}
+}
+
+static const struct xdg_popup_interface popup_impl = {
+	.destroy = popup_handle_destroy,
+	.grab = popup_handle_grab,
+	.reposition = popup_handle_reposition,
+};
+
+static void popup_detach_parent_surface(struct comp_xdg_popup *popup) {
+	if (popup->parent_surface) {
+		wl_list_remove(&popup->parent_surface_destroy.link);
+		wl_list_init(&popup->parent_surface_destroy.link);
+		popup->parent_surface = NULL;
+	}
+}
+
+static void popup_destroy_role(struct comp_xdg_popup *popup) {
+	struct comp_xdg_surface *xdg = popup->base;
+	xdg_surface_unmap(xdg);
+	grab_remove_popup(popup);
+	wl_signal_emit(&popup->events.destroy, popup);
+	if (xdg->tree) {
+		/* The popup's tree lives under its parent's: it goes with the role. */
+		wl_list_remove(&xdg->tree_destroy.link);
+		wlr_scene_node_destroy(&xdg->tree->node);
+		xdg->tree = NULL;
+		xdg->surface_node = NULL;
+	}
+	wl_list_remove(&popup->link);
+	popup_detach_parent_surface(popup);
+	if (popup->resource) {
+		wl_resource_set_user_data(popup->resource, NULL);
+	}
+	free(popup);
+	xdg->popup = NULL;
+	xdg->role = COMP_XDG_ROLE_NONE;
+	xdg->has_geometry = xdg->has_pending_geometry = false;
+}
+
+static void popup_handle_resource_destroy(struct wl_resource *resource) {
+	struct comp_xdg_popup *popup = popup_from_resource(resource);
+	if (popup) {
+		popup->resource = NULL;
+		popup_destroy_role(popup);
+	}
+}
+
+static void handle_parent_surface_destroy(struct wl_listener *listener, void *data) {
+	struct comp_xdg_popup *popup = wl_container_of(listener, popup, parent_surface_destroy);
+	comp_xdg_popup_dismiss(popup);
+	popup_detach_parent_surface(popup);
+}
+
+static void popup_set_parent_surface(struct comp_xdg_popup *popup, struct wlr_surface *surface) {
+	popup->parent_surface = surface;
+	popup->parent_surface_destroy.notify = handle_parent_surface_destroy;
+	wl_signal_add(&surface->events.destroy, &popup->parent_surface_destroy);
+}
+
+static void create_popup(struct comp_xdg_surface *xdg, struct comp_xdg_surface *parent,
+		struct comp_xdg_positioner *positioner, uint32_t id) {
+	if (xdg->role != COMP_XDG_ROLE_NONE) {
+		wl_resource_post_error(xdg->resource, XDG_SURFACE_ERROR_ALREADY_CONSTRUCTED,
+			"the xdg_surface already has a role object");
+		return;
+	}
+	if (!positioner->rules.has_size || !positioner->rules.has_anchor_rect) {
+		post_wm_error(xdg, XDG_WM_BASE_ERROR_INVALID_POSITIONER,
+			"the positioner has no size or no anchor rectangle");
+		return;
+	}
+	if (!wlr_surface_set_role(xdg->surface, &popup_role, xdg, xdg->client->resource,
+			XDG_WM_BASE_ERROR_ROLE)) {
+		return;
+	}
+	struct comp_xdg_popup *popup = calloc(1, sizeof(*popup));
+	if (!popup) {
+		wl_resource_post_no_memory(xdg->resource);
+		return;
+	}
+	popup->base = xdg;
+	popup->resource = wl_resource_create(xdg->client->client, &xdg_popup_interface,
+		wl_resource_get_version(xdg->resource), id);
+	if (!popup->resource) {
+		free(popup);
+		wl_resource_post_no_memory(xdg->resource);
+		return;
+	}
+	wl_resource_set_implementation(popup->resource, &popup_impl, popup,
+		popup_handle_resource_destroy);
+	wl_signal_init(&popup->events.destroy);
+	wl_list_init(&popup->grab_link);
+	wl_list_init(&popup->parent_surface_destroy.link);
+	popup->rules = positioner->rules;
+	xdg->popup = popup;
+	xdg->role = COMP_XDG_ROLE_POPUP;
+	if (parent) {
+		popup->parent = parent;
+		wl_list_insert(&parent->popups, &popup->link);
+		popup_set_parent_surface(popup, parent->surface);
+		popup->geometry = popup->acked_geometry = positioner_place(&popup->rules);
+		if (parent->tree) {
+			comp_xdg_popup_scene_create(&parent->tree->node, popup);
+		}
+	} else {
+		wl_list_init(&popup->link); // a layer surface will adopt it
+	}
+}
+
+void comp_xdg_popup_set_layer_parent(struct comp_xdg_popup *popup, struct wlr_surface *parent) {
+	if (popup->parent || popup->parent_surface) {
+		return;
+	}
+	popup_set_parent_surface(popup, parent);
+	popup->geometry = popup->acked_geometry = positioner_place(&popup->rules);
+	wl_signal_emit(&popup->base->client->shell->events.new_layer_popup, popup);
+}
+
+void comp_xdg_popup_reconstrain(struct comp_xdg_popup *popup, bool reactive_only) {
+	if (!popup->resource || popup->dismissed || !popup->base->initial_commit ||
+			(reactive_only && !popup->rules.reactive)) {
+		return;
+	}
+	struct wlr_box box = popup_compute(popup);
+	if (memcmp(&box, &popup->pending_geometry, sizeof(box)) != 0) {
+		comp_xdg_surface_schedule_configure(popup->base);
+	}
+}
+
+void comp_xdg_surface_reconstrain_popups(struct comp_xdg_surface *xdg) {
+	struct comp_xdg_popup *popup;
+	wl_list_for_each(popup, &xdg->popups, link) {
+		comp_xdg_popup_reconstrain(popup, true);
+		comp_xdg_surface_reconstrain_popups(popup->base);
+	}
+}
+
+/* ---- scene ---- */
+
+static void handle_tree_destroy(struct wl_listener *listener, void *data) {
+	struct comp_xdg_surface *xdg = wl_container_of(listener, xdg, tree_destroy);
+	wl_list_remove(&xdg->tree_destroy.link);
+	xdg->tree = NULL;
+	xdg->surface_node = NULL;
+	/* The popups' trees were children of this one and are gone with it. */
+	struct comp_xdg_popup *popup;
+	wl_list_for_each(popup, &xdg->popups, link) {
+		popup->tree = NULL;
+	}
+}
+
+struct wlr_scene_tree *comp_xdg_scene_create(struct wlr_scene_node *parent,
+		struct comp_xdg_surface *xdg) {
+	struct wlr_scene_tree *tree = wlr_scene_tree_create(parent);
+	if (!tree) {
+		return NULL;
+	}
+	xdg->surface_node = wlr_scene_subsurface_tree_create(&tree->node, xdg->surface);
+	if (!xdg->surface_node) {
+		wlr_scene_node_destroy(&tree->node);
+		return NULL;
+	}
+	if (xdg->tree) {
+		wl_list_remove(&xdg->tree_destroy.link);
+	}
+	xdg->tree = tree;
+	xdg->tree_destroy.notify = handle_tree_destroy;
+	wl_signal_add(&tree->node.events.destroy, &xdg->tree_destroy);
+	update_tree_positions(xdg);
+	/* Popups the surface already has (a layer surface's come later). */
+	struct comp_xdg_popup *popup;
+	wl_list_for_each_reverse(popup, &xdg->popups, link) {
+		comp_xdg_popup_scene_create(&tree->node, popup);
+	}
+	return tree;
+}
+
+struct wlr_scene_tree *comp_xdg_popup_scene_create(struct wlr_scene_node *parent,
+		struct comp_xdg_popup *popup) {
+	struct wlr_scene_tree *tree = comp_xdg_scene_create(parent, popup->base);
+	if (!tree) {
+		wl_resource_post_no_memory(popup->base->resource);
+		return NULL;
+	}
+	popup->tree = tree;
+	wlr_scene_node_set_enabled(&tree->node, popup->base->mapped);
+	return tree;
+}
+
+/* ---- xdg_wm_base ---- */
+
+static struct comp_xdg_client *client_from_resource(struct wl_resource *resource) {
+	return wl_resource_get_user_data(resource);
+}
+
+static void wm_base_handle_destroy(struct wl_client *client, struct wl_resource *resource) {
+	struct comp_xdg_client *c = client_from_resource(resource);
+	if (!wl_list_empty(&c->surfaces)) {
+		wl_resource_post_error(resource, XDG_WM_BASE_ERROR_DEFUNCT_SURFACES,
+			"xdg_wm_base was destroyed while xdg_surfaces of it still exist");
+		return;
+	}
+	wl_resource_destroy(resource);
+}
+
+static void wm_base_handle_create_positioner(struct wl_client *client,
+		struct wl_resource *resource, uint32_t id) {
+	struct comp_xdg_positioner *p = calloc(1, sizeof(*p));
+	if (!p) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	p->resource = wl_resource_create(client, &xdg_positioner_interface,
+		wl_resource_get_version(resource), id);
+	if (!p->resource) {
+		free(p);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(p->resource, &positioner_impl, p,
+		positioner_handle_resource_destroy);
+}
+
+static void wm_base_handle_get_xdg_surface(struct wl_client *client,
+		struct wl_resource *resource, uint32_t id, struct wl_resource *surface_resource) {
+	struct comp_xdg_client *c = client_from_resource(resource);
+	struct wlr_surface *surface = wlr_surface_from_resource(surface_resource);
+	if ((surface->role && surface->role != &toplevel_role && surface->role != &popup_role) ||
+			(surface->role && surface->role_data) || xdg_of_wlr_surface(surface)) {
+		wl_resource_post_error(resource, XDG_WM_BASE_ERROR_ROLE,
+			"the wl_surface already has a role");
+		return;
+	}
+	if (wlr_surface_has_buffer(surface) ||
+			((surface->pending.committed & WLR_SURFACE_STATE_BUFFER) &&
+			 surface->pending.buffer)) {
+		wl_resource_post_error(resource, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE,
+			"the wl_surface has a buffer attached or committed");
+		return;
+	}
+	struct comp_xdg_surface *xdg = calloc(1, sizeof(*xdg));
+	if (!xdg) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	xdg->resource = wl_resource_create(client, &xdg_surface_interface,
+		wl_resource_get_version(resource), id);
+	if (!xdg->resource) {
+		free(xdg);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	xdg->client = c;
+	xdg->surface = surface;
+	wl_list_init(&xdg->popups);
+	wl_list_init(&xdg->configures);
+	wl_signal_init(&xdg->events.map);
+	wl_signal_init(&xdg->events.unmap);
+	wl_signal_init(&xdg->events.destroy);
+	wl_signal_init(&xdg->events.commit);
+	xdg->surface_destroy.notify = handle_surface_destroy;
+	wl_signal_add(&surface->events.destroy, &xdg->surface_destroy);
+	xdg->surface_commit.notify = handle_surface_commit;
+	wl_signal_add(&surface->events.commit, &xdg->surface_commit);
+	wl_list_insert(&c->surfaces, &xdg->link);
+	wl_resource_set_implementation(xdg->resource, &xdg_surface_impl, xdg,
+		xdg_surface_handle_resource_destroy);
+}
+
+static void wm_base_handle_pong(struct wl_client *client, struct wl_resource *resource,
+		uint32_t serial) {
+	/* We never ping. */
+}
+
+static const struct xdg_wm_base_interface wm_base_impl = {
+	.destroy = wm_base_handle_destroy,
+	.create_positioner = wm_base_handle_create_positioner,
+	.get_xdg_surface = wm_base_handle_get_xdg_surface,
+	.pong = wm_base_handle_pong,
+};
+
+static void wm_base_handle_resource_destroy(struct wl_resource *resource) {
+	struct comp_xdg_client *c = client_from_resource(resource);
+	/* At disconnect surfaces may remain a moment: the last one frees it. */
+	c->resource = NULL;
+	if (wl_list_empty(&c->surfaces)) {
+		wl_list_remove(&c->link);
+		free(c);
+	}
+}
+
+static void wm_base_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id) {
+	struct comp_xdg_shell *shell = data;
+	struct comp_xdg_client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	c->resource = wl_resource_create(client, &xdg_wm_base_interface, (int)version, id);
+	if (!c->resource) {
+		free(c);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	c->shell = shell;
+	c->client = client;
+	wl_list_init(&c->surfaces);
+	wl_list_insert(&shell->clients, &c->link);
+	wl_resource_set_implementation(c->resource, &wm_base_impl, c,
+		wm_base_handle_resource_destroy);
+}
+
+/* ---- layer-shell popups ---- */
+
+/*
+ * wlroots' zwlr_layer_surface_v1.get_popup asserts that the popup is one of wlroots'
+ * xdg popups. Each layer surface's requests therefore pass through this dispatcher:
+ * get_popup is ours, every other request goes to wlroots' handler, called through
+ * its implementation struct with the arguments its signature has.
+ */
+static int layer_surface_dispatch(const void *impl_ptr, void *target, uint32_t opcode,
+		const struct wl_message *msg, union wl_argument *args) {
+	const struct zwlr_layer_surface_v1_interface *impl = impl_ptr;
+	struct wl_resource *resource = target;
+	struct wl_client *client = wl_resource_get_client(resource);
+	const char *name = msg->name;
+	if (strcmp(name, "get_popup") == 0) {
+		struct wl_resource *popup_resource = (struct wl_resource *)args[0].o;
+		struct wlr_layer_surface_v1 *ls = wl_resource_get_user_data(resource);
+		struct comp_xdg_popup *popup = popup_resource &&
+			wl_resource_instance_of(popup_resource, &xdg_popup_interface, &popup_impl) ?
+			wl_resource_get_user_data(popup_resource) : NULL;
+		if (ls && popup) {
+			comp_xdg_popup_set_layer_parent(popup, ls->surface);
+		}
+	} else if (strcmp(name, "set_size") == 0) {
+		impl->set_size(client, resource, args[0].u, args[1].u);
+	} else if (strcmp(name, "set_anchor") == 0) {
+		impl->set_anchor(client, resource, args[0].u);
+	} else if (strcmp(name, "set_exclusive_zone") == 0) {
+		impl->set_exclusive_zone(client, resource, args[0].i);
+	} else if (strcmp(name, "set_margin") == 0) {
+		impl->set_margin(client, resource, args[0].i, args[1].i, args[2].i, args[3].i);
+	} else if (strcmp(name, "set_keyboard_interactivity") == 0) {
+		impl->set_keyboard_interactivity(client, resource, args[0].u);
+	} else if (strcmp(name, "ack_configure") == 0) {
+		impl->ack_configure(client, resource, args[0].u);
+	} else if (strcmp(name, "destroy") == 0) {
+		impl->destroy(client, resource);
+	} else if (strcmp(name, "set_layer") == 0) {
+		impl->set_layer(client, resource, args[0].u);
+	}
+	return 0;
+}
+
+static void layer_wrap_marker(struct wl_listener *listener, void *data) {
+	wl_list_remove(&listener->link);
+	free(listener);
+}
+
+/*
+ * The implementation and destructor wlroots gave the resource, read through the
+ * public (deprecated) prefix of struct wl_resource that libwayland keeps for old
+ * binaries; checked against the accessors before it is trusted.
+ */
+static bool layer_surface_wrap(struct wl_resource *resource) {
+	if (wl_resource_get_destroy_listener(resource, layer_wrap_marker)) {
+		return true; // done already
+	}
+	struct wl_resource_public {
+		struct wl_object object;
+		wl_resource_destroy_func_t destroy;
+		struct wl_list link;
+		struct wl_signal destroy_signal;
+		struct wl_client *client;
+		void *data;
+	};
+	const struct wl_resource_public *pub = (const void *)resource;
+	if (pub->client != wl_resource_get_client(resource) ||
+			pub->data != wl_resource_get_user_data(resource) ||
+			pub->object.id != wl_resource_get_id(resource) || !pub->object.implementation) {
+		lumen_log(LUMEN_ERROR, "libwayland's wl_resource is not laid out as expected: "
+			"layer-shell popups are refused");
+		return false;
+	}
+	struct wl_listener *marker = calloc(1, sizeof(*marker));
+	if (!marker) {
+		return false;
+	}
+	marker->notify = layer_wrap_marker;
+	wl_resource_add_destroy_listener(resource, marker);
+	wl_resource_set_dispatcher(resource, layer_surface_dispatch, pub->object.implementation,
+		pub->data, pub->destroy);
+	return true;
+}
+
+/*
+ * Runs before each request is dispatched (libwayland calls loggers first):
+ *  - a layer surface's first request wraps it (layer_surface_wrap);
+ *  - wl_surface.attach of a buffer to an xdg surface never configured is an error
+ *    there and then, as xdg_surface's description asks.
+ */
+static void shell_logger(void *data, enum wl_protocol_logger_type type,
+		const struct wl_protocol_logger_message *message) {
+	struct comp_xdg_shell *shell = data;
+	if (type != WL_PROTOCOL_LOGGER_REQUEST) {
+		return;
+	}
+	const char *cls = wl_resource_get_class(message->resource);
+	if (strcmp(cls, "zwlr_layer_surface_v1") == 0) {
+		if (!layer_surface_wrap(message->resource) &&
+				strcmp(message->message->name, "get_popup") == 0) {
+			wl_client_post_implementation_error(wl_resource_get_client(message->resource),
+				"layer-shell popups are not available");
+		}
+		return;
+	}
+	if (strcmp(cls, "wl_surface") != 0 || strcmp(message->message->name, "attach") != 0 ||
+			message->arguments_count < 1 || !message->arguments[0].o) {
+		return;
+	}
+	struct wlr_surface *surface = wlr_surface_from_resource(message->resource);
+	struct comp_xdg_surface *xdg = xdg_of_wlr_surface(surface);
+	if (!xdg || xdg->configured || (shell->assume_initial_ack && xdg->role != COMP_XDG_ROLE_NONE)) {
+		return;
+	}
+	wl_resource_post_error(xdg->resource, XDG_SURFACE_ERROR_UNCONFIGURED_BUFFER,
+		"a buffer was attached before the first configure was acked");
+}
+
+/* ---- the shell ---- */
+
+static void handle_display_destroy(struct wl_listener *listener, void *data) {
+	struct comp_xdg_shell *shell = wl_container_of(listener, shell, display_destroy);
+	wl_signal_emit(&shell->events.destroy, shell);
+	wl_list_remove(&shell->display_destroy.link);
+	if (shell->suspend_idle) {
+		wl_event_source_remove(shell->suspend_idle);
+	}
+	wl_protocol_logger_destroy(shell->logger);
+	free(shell);
+}
+
+struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
+	struct comp_xdg_shell *shell = calloc(1, sizeof(*shell));
+	if (!shell) {
+		return NULL;
+	}
+	shell->server = server;
+	shell->display = server->display;
+	wl_list_init(&shell->clients);
+	wl_list_init(&shell->grab.popups);
+	shell->grab.pointer.interface = &pointer_grab_impl;
+	shell->grab.pointer.data = shell;
+	shell->grab.keyboard.interface = &keyboard_grab_impl;
+	shell->grab.keyboard.data = shell;
+	shell->grab.touch.interface = &touch_grab_impl;
+	shell->grab.touch.data = shell;
+	wl_signal_init(&shell->events.new_toplevel);
+	wl_signal_init(&shell->events.new_layer_popup);
+	wl_signal_init(&shell->events.grab_end);
+	wl_signal_init(&shell->events.destroy);
+	wm_base_v6_interface = xdg_wm_base_interface;
+	wm_base_v6_interface.version = COMP_XDG_WM_BASE_VERSION;
+	shell->global = wl_global_create(server->display, &wm_base_v6_interface,
+		COMP_XDG_WM_BASE_VERSION, shell, wm_base_bind);
+	shell->logger = wl_display_add_protocol_logger(server->display, shell_logger, shell);
+	if (!shell->global || !shell->logger) {
+		if (shell->global) {
+			wl_global_destroy(shell->global);
+		}
+		free(shell);
+		return NULL;
+	}
+	shell->display_destroy.notify = handle_display_destroy;
+	wl_display_add_destroy_listener(server->display, &shell->display_destroy);
+	return shell;
+}
+
+static void update_visibility(void *data) {
+	struct comp_xdg_shell *shell = data;
+	shell->suspend_idle = NULL;
+	comp_xdg_shell_update_suspended(shell->server);
+}
+
+void comp_xdg_shell_update_visibility_soon(struct comp_xdg_shell *shell) {
+	if (!shell || shell->suspend_idle) {
+		return;
+	}
+	shell->suspend_idle = wl_event_loop_add_idle(wl_display_get_event_loop(shell->display),
+		update_visibility, shell);
+}
