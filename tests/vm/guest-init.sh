@@ -7,7 +7,8 @@ export PATH=/usr/bin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the initramfs' own (already writable): data staged at host paths under
+# /tmp (a checkout in /tmp, as CI may have) must not be hidden by a fresh tmpfs.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
