@@ -263,6 +263,12 @@ wait_for 5 a11y_is "hello你好 from outside" "f('entry', 'Name')['text']"
 ok $? "Ctrl+V pastes what another client copied ($(a11y "f('entry', 'Name')['text']"))"
 kill "$PID_copy" 2>/dev/null
 
+# --- Key repeat, at the rate and delay the compositor announces (600 ms, 25/s): a key
+# held for two seconds types itself more than once.
+inject key x press sleep 2000 key x release
+wait_for 5 a11y_is 1 "f('entry', 'Name')['text'].endswith('xxx')"
+ok $? "a held key repeats ($(a11y "f('entry', 'Name')['text'].count('x')") x typed)"
+
 # --- The list: a click selects, arrows move.
 click list-item "Item 2"
 wait_for 5 a11y_is 1 "'selected' in f('list-item', 'Item 2')['states']"
