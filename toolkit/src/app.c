@@ -158,6 +158,7 @@ struct tk_app *tk_app_create(const struct tk_settings *settings) {
 		tk_settings_load(&app->settings);
 	}
 	tk_theme_init(&app->theme, app->settings.theme);
+	tk_text_set_default_family(app->settings.font);
 	app->display = wl_display_connect(NULL);
 	if (!app->display) {
 		lumen_log_errno(LUMEN_ERROR, "cannot connect to the Wayland display");
@@ -265,6 +266,7 @@ static void relayout(struct tk_widget *w) {
 void tk_app_apply_settings(struct tk_app *app, const struct tk_settings *settings) {
 	app->settings = *settings;
 	tk_theme_init(&app->theme, settings->theme);
+	tk_text_set_default_family(settings->font);
 	struct tk_window *win;
 	wl_list_for_each(win, &app->windows, link) {
 		relayout(&win->a11y_root);

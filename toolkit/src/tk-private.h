@@ -15,6 +15,8 @@
 
 struct tk_text;
 
+/** The family new sizes are set in (settings' font; NULL or "" for sans-serif). */
+void tk_text_set_default_family(const char *family);
 struct tk_text *tk_text_create(double size_px, bool bold);
 void tk_text_destroy(struct tk_text *text);
 void tk_text_set(struct tk_text *text, const char *utf8, size_t len);
