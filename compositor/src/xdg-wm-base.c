@@ -1933,8 +1933,25 @@ struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
 	wl_signal_init(&shell->events.destroy);
 	wm_base_v6_interface = xdg_wm_base_interface;
 	wm_base_v6_interface.version = COMP_XDG_WM_BASE_VERSION;
-	shell->global = wl_global_create(server->display, &wm_base_v6_interface,
-		COMP_XDG_WM_BASE_VERSION, shell, wm_base_bind);
+	/*
+	 * Some clients bind whatever version is offered and then abort on events they have
+	 * no handler for (weston 10's demos on wm_capabilities): LUMEN_XDG_WM_BASE_VERSION
+	 * offers less to such a session.
+	 */
+	int version = COMP_XDG_WM_BASE_VERSION;
+	const char *cap = getenv("LUMEN_XDG_WM_BASE_VERSION");
+	if (cap) {
+		char *end = NULL;
+		long v = strtol(cap, &end, 10);
+		if (end && *end == '\0' && v >= 1 && v <= COMP_XDG_WM_BASE_VERSION) {
+			version = (int)v;
+		} else {
+			lumen_log(LUMEN_ERROR, "LUMEN_XDG_WM_BASE_VERSION=%s is not 1 to %d: ignored",
+				cap, COMP_XDG_WM_BASE_VERSION);
+		}
+	}
+	shell->global = wl_global_create(server->display, &wm_base_v6_interface, version, shell,
+		wm_base_bind);
 	shell->logger = wl_display_add_protocol_logger(server->display, shell_logger, shell);
 	if (!shell->global || !shell->logger) {
 		if (shell->global) {
