@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <wayland-server-core.h>
+#include "common/listener.h"
 #include "backend.h"
 #include "display-server/server.h"
 
@@ -31,10 +32,7 @@ struct ds_server {
 	int restart_frame_after_ms; // < 0: never
 	struct wl_event_source *restart_timer;
 
-	char socket_path[108];
-	char lock_path[128];
-	int listen_fd, lock_fd;
-	struct wl_event_source *listen_source;
+	struct lumen_listener listener;
 };
 
 /* A commit on its way to the screen. resource is NULL for the core's own frames (the
