@@ -147,8 +147,9 @@ uint64_t input_now_usec(void);
 struct input_device *input_device_create(struct input_server *server,
 	const struct input_device_info *info, const struct input_device_impl *impl,
 	void *impl_data);
-/** The producer lets go: pending events are dropped, the master gets the releases of
- * what it was sent pressed, then every consumer gets removed. The core frees it. */
+/** The producer lets go: an unclosed frame is dropped, the frames already queued still
+ * reach the master, then the releases of what it holds pressed after them, then every
+ * consumer gets removed. The core frees it. */
 void input_device_remove(struct input_device *device);
 /** Appends to the frame being written; false if it has INPUT_MAX_FRAME_EVENTS. */
 bool input_device_push(struct input_device *device, enum input_event_kind kind, uint16_t code,

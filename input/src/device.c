@@ -535,6 +535,50 @@ void input_devices_master_gone(struct input_server *server) {
 	}
 }
 
+/* What the master will hold pressed once it has read the device's queue: what it was
+ * sent, then the queued frames. */
+static void queue_outcome(const struct input_device *device, uint8_t *keys, bool *touch) {
+	memcpy(keys, device->sent_keys, INPUT_KEY_CODES / 8);
+	memcpy(touch, device->sent_touch, sizeof(device->sent_touch));
+	int32_t slot = device->sent_slot;
+	for (size_t i = 0; i < device->q_len; i++) {
+		const struct input_queued *ev = &device->queue[(device->q_head + i) % INPUT_QUEUE_MAX];
+		if (ev->kind == INPUT_EV_KEY) {
+			key_set(keys, ev->code, ev->value != 0);
+		} else if (ev->kind == INPUT_EV_ABS && ev->code == ABS_MT_SLOT) {
+			slot = ev->value;
+		} else if (ev->kind == INPUT_EV_ABS && ev->code == ABS_MT_TRACKING_ID && slot >= 0 &&
+				slot < INPUT_TOUCH_SLOTS) {
+			touch[slot] = ev->value >= 0;
+		}
+	}
+}
+
+/* The events that release what is pressed in keys and touch (without the frame). */
+static size_t release_count(const uint8_t *keys, const bool *touch) {
+	size_t n = 0;
+	for (uint16_t code = 0; code < INPUT_KEY_CODES; code++) {
+		n += key_get(keys, code);
+	}
+	for (int32_t slot = 0; slot < INPUT_TOUCH_SLOTS; slot++) {
+		n += touch[slot] ? 2 : 0;
+	}
+	return n;
+}
+
+/* Drops the oldest queued frame (the first FRAME and what precedes it). */
+static void queue_drop_oldest_frame(struct input_device *device) {
+	while (device->q_len > 0) {
+		uint16_t kind = device->queue[device->q_head].kind;
+		device->q_head = (device->q_head + 1) % INPUT_QUEUE_MAX;
+		device->q_len--;
+		if (kind == INPUT_EV_FRAME) {
+			device->dropped++;
+			return;
+		}
+	}
+}
+
 void input_device_remove(struct input_device *device) {
 	if (!device) {
 		return;
@@ -542,8 +586,7 @@ void input_device_remove(struct input_device *device) {
 	device->removing = true;
 	device->impl = NULL;
 	device->impl_data = NULL;
-	device->n_pending = 0;
-	device->q_head = device->q_len = 0; // frames the master never saw stay unseen
+	device->n_pending = 0; // a frame the producer never closed is not sent
 	struct wl_resource *master = master_resource(device);
 	/* Everyone else hears at once; the master after its last frame. */
 	struct wl_resource *resource, *tmp;
@@ -556,21 +599,30 @@ void input_device_remove(struct input_device *device) {
 		device_free(device);
 		return;
 	}
-	/* Releases of what the master holds pressed; the queue is empty, so they fit. */
-	size_t n = 0;
+	/* The frames already queued still go to the master: a driver that writes and exits
+	 * at once (lumen-inputctl type) loses nothing when the master reads late. After them,
+	 * the releases of what the master will then hold pressed; if they do not fit behind
+	 * the queue (a full queue, as after a flood), the oldest frames make room. */
+	uint8_t keys[INPUT_KEY_CODES / 8];
+	bool touch[INPUT_TOUCH_SLOTS];
+	queue_outcome(device, keys, touch);
+	size_t n = release_count(keys, touch);
+	while (n > 0 && device->q_len > 0 && device->q_len + n + 1 > INPUT_QUEUE_MAX) {
+		queue_drop_oldest_frame(device);
+		queue_outcome(device, keys, touch);
+		n = release_count(keys, touch);
+	}
 	for (uint16_t code = 0; code < INPUT_KEY_CODES; code++) {
-		if (key_get(device->sent_keys, code)) {
+		if (key_get(keys, code)) {
 			queue_push(device, &(struct input_queued){.kind = INPUT_EV_KEY, .code = code});
-			n++;
 		}
 	}
 	for (int32_t slot = 0; slot < INPUT_TOUCH_SLOTS; slot++) {
-		if (device->sent_touch[slot]) {
+		if (touch[slot]) {
 			queue_push(device, &(struct input_queued){.kind = INPUT_EV_ABS,
 				.code = ABS_MT_SLOT, .value = slot});
 			queue_push(device, &(struct input_queued){.kind = INPUT_EV_ABS,
 				.code = ABS_MT_TRACKING_ID, .value = -1});
-			n += 2;
 		}
 	}
 	if (n > 0) {

@@ -659,6 +659,68 @@ static bool key_down(const struct t_device *d, uint32_t code) {
 	return d->pressed[code / 8] & (1u << (code % 8));
 }
 
+/* The server's side of a device, to see whether the master has read its frames yet. */
+static struct input_device *server_device(const char *path) {
+	struct input_device *device;
+	wl_list_for_each (device, &server->devices, link) {
+		if (strcmp(device->path, path) == 0) {
+			return device;
+		}
+	}
+	return NULL;
+}
+
+/* The i-th key a typist presses: the letters of the top and middle rows in turn. */
+static uint32_t typed_code(int i) {
+	return i % 2 == 0 ? (uint32_t)(KEY_Q + (i / 2) % 10) : (uint32_t)(KEY_A + (i / 2) % 9);
+}
+
+/* lumen-inputctl type: a driver writes its text and exits at once, while the master has
+ * not read it yet (its socket is full). Every key must still reach the master, in order,
+ * and only then the device's removal. */
+static void test_exit_before_master_reads(struct t_client *master) {
+	struct t_client *typist = client_connect();
+	struct t_vdev kb;
+	vdev_create(typist, &kb, LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD, "quick typist", 0, 0);
+	settle();
+	struct t_device *m = find_device(master, kb.path);
+	struct input_device *dev = server_device(kb.path);
+	master->paused = true;
+	int typed = 0;
+	/* Until the master's socket is full and frames wait in the server's queue. */
+	while (typed < 40000 && dev && dev->q_len == 0 && !wl_display_get_error(typist->display)) {
+		for (int i = 0; i < 50; i++, typed++) {
+			key(&kb, typed_code(typed), 1);
+			key(&kb, typed_code(typed), 0);
+		}
+		roundtrip(typist);
+	}
+	for (int i = 0; i < 300; i++, typed++) {
+		key(&kb, typed_code(typed), 1);
+		key(&kb, typed_code(typed), 0);
+	}
+	roundtrip(typist); // as lumen-inputctl does before it exits
+	ok(!wl_display_get_error(typist->display), "a driver types %d keys and was not refused",
+		typed);
+	size_t waiting = dev ? dev->q_len : 0;
+	lumen_input_virtual_device_v1_destroy(kb.proxy);
+	client_disconnect(typist);
+	ok(waiting > 0, "it leaves while %zu of its events wait for the slow master", waiting);
+	master->paused = false;
+	pump(master, &m->removed);
+	settle();
+	bool in_order = m->n_keys >= KEY_LOG;
+	for (int k = m->n_keys - KEY_LOG; in_order && k < m->n_keys; k++) {
+		in_order = m->key_log[k % KEY_LOG][0] == typed_code(k / 2) &&
+			m->key_log[k % KEY_LOG][1] == (uint32_t)(k % 2 == 0);
+	}
+	ok(m->n_keys == 2 * typed && in_order,
+		"the master gets every key, the last ones in order (%d of %d presses and releases)",
+		m->n_keys, 2 * typed);
+	ok(m->removed && m->n_pressed == 0 && m->events_after_removed == 0,
+		"then the device is removed, nothing left pressed");
+}
+
 static void test_real_device(struct t_client *master) {
 	struct fake_real fake = {0};
 	struct input_device_info info = {
@@ -966,6 +1028,7 @@ int main(void) {
 	lumen_input_virtual_device_v1_destroy(fkb.proxy);
 	client_disconnect(flooder);
 
+	test_exit_before_master_reads(master);
 	test_real_device(master);
 
 	/* Validation, one bad driver at a time. */
