@@ -15,7 +15,7 @@
  *   VM TAG: map first=RRGGBB                       the buffer's first pixel read back
  *                                                  through gbm_bo_map after GLES drew it
  *   VM TAG: created                                the compositor accepted the dmabuf
- *   VM TAG: presented N flags F                    after the last frame's presentation
+ *   VM TAG: presented N discarded D flags F        after the last frame's presentation
  *   VM TAG: FAIL why
  * then it stays until SIGTERM (so that the screen can be looked at), and exits 0.
  */

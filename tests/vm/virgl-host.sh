@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the VM tests that boot a virtio-gpu-gl-pci (virgl) guest: gpu-vm.sh virgl,
 # gles-vm.sh virgl. Needs tests/lib.sh (T_DIR, T_PIDS) sourced first.
 #
