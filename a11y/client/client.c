@@ -17,7 +17,7 @@
 #include "lumen-a11y-v1-client-protocol.h"
 
 #define FLUSH_EVERY 32 // nodes between flushes, so libwayland's buffer never overflows
-#define FLUSH_TIMEOUT_MS 2000
+#define FLUSH_TIMEOUT_MS 500 // a bus that reads nothing for this long is given up
 
 struct a11y_provider {
 	struct a11y_client *client;
@@ -37,6 +37,8 @@ struct a11y_client {
 	struct lumen_a11y_v1 *bus;
 	struct lumen_a11y_wm_v1 *wm;
 	bool broken; // a write failed: torn down at the next dispatch
+	bool ready; // the bus is bound: the connection is usable
+	struct wl_callback *sync; // while connecting
 	struct wl_list providers; // a11y_provider.link
 };
 
@@ -91,6 +93,11 @@ static const struct wl_registry_listener registry_listener = {
 };
 
 static void teardown(struct a11y_client *client) {
+	if (client->sync) {
+		wl_callback_destroy(client->sync);
+		client->sync = NULL;
+	}
+	client->ready = false;
 	struct a11y_provider *provider;
 	wl_list_for_each (provider, &client->providers, link) {
 		if (provider->proxy) {
@@ -145,9 +152,42 @@ static void create_proxy(struct a11y_provider *provider) {
 	}
 }
 
+/* The first roundtrip is answered: the bus is bound (or this is no bus). */
+static void handle_sync_done(void *data, struct wl_callback *callback, uint32_t serial) {
+	struct a11y_client *client = data;
+	wl_callback_destroy(client->sync);
+	client->sync = NULL;
+	if (!client->bus) {
+		lumen_log(LUMEN_WARN, "%s is no accessibility bus", client->path);
+		client->broken = true; // torn down by the dispatch that called us
+		return;
+	}
+	if (client->want_wm) {
+		client->wm = lumen_a11y_v1_create_window_manager(client->bus);
+	}
+	struct a11y_provider *provider;
+	wl_list_for_each (provider, &client->providers, link) {
+		create_proxy(provider);
+	}
+	client->ready = true;
+	lumen_log(LUMEN_INFO, "connected to the accessibility bus %s", client->path);
+	if (client->listener && client->listener->connected) {
+		client->listener->connected(client, client->data);
+	}
+}
+
+static const struct wl_callback_listener sync_listener = {
+	.done = handle_sync_done,
+};
+
+/*
+ * Connecting never blocks (the compositor calls this): the registry and a sync are sent,
+ * and the connection is usable once a11y_client_dispatch has seen the answer. A bus that
+ * accepts but never answers costs nothing but the fd.
+ */
 bool a11y_client_reconnect(struct a11y_client *client) {
 	if (client->display) {
-		return true;
+		return client->ready;
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -166,29 +206,18 @@ bool a11y_client_reconnect(struct a11y_client *client) {
 		return false;
 	}
 	client->registry = wl_display_get_registry(client->display);
-	if (!client->registry) {
+	client->sync = wl_display_sync(client->display);
+	if (!client->registry || !client->sync) {
 		teardown(client);
 		return false;
 	}
 	wl_registry_add_listener(client->registry, &registry_listener, client);
-	if (wl_display_roundtrip(client->display) < 0 || !client->bus) {
-		lumen_log(LUMEN_WARN, "%s is no accessibility bus", client->path);
+	wl_callback_add_listener(client->sync, &sync_listener, client);
+	if (!flush_all(client)) {
 		teardown(client);
 		return false;
 	}
-	if (client->want_wm) {
-		client->wm = lumen_a11y_v1_create_window_manager(client->bus);
-	}
-	struct a11y_provider *provider;
-	wl_list_for_each (provider, &client->providers, link) {
-		create_proxy(provider);
-	}
-	lumen_log(LUMEN_INFO, "connected to the accessibility bus %s", client->path);
-	if (client->listener && client->listener->connected) {
-		client->listener->connected(client, client->data);
-	}
-	flush_all(client);
-	return client->display != NULL;
+	return false;
 }
 
 struct a11y_client *a11y_client_create(const char *socket, bool wm,
@@ -237,14 +266,15 @@ int a11y_client_get_fd(struct a11y_client *client) {
 }
 
 bool a11y_client_is_connected(struct a11y_client *client) {
-	return client->display && !client->broken;
+	return client->display && client->ready && !client->broken;
 }
 
 bool a11y_client_dispatch(struct a11y_client *client) {
 	if (!client->display) {
 		return false;
 	}
-	if (client->broken || wl_display_dispatch(client->display) < 0 || !flush_all(client)) {
+	if (client->broken || wl_display_dispatch(client->display) < 0 || client->broken ||
+			!flush_all(client)) {
 		lumen_log(LUMEN_INFO, "lost the accessibility bus");
 		teardown(client);
 		return false;

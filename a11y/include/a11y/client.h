@@ -55,7 +55,7 @@ struct a11y_client_listener {
 
 /**
  * socket: a name in $XDG_RUNTIME_DIR or a path; NULL: $LUMEN_A11Y_SOCKET, else
- * "lumen-a11y-0". Tries to connect at once; a missing bus is no failure (the client
+ * "lumen-a11y-0". Starts connecting at once; a missing bus is no failure (the client
  * waits for a11y_client_reconnect). wm: also act as the window manager (the compositor,
  * on the trusted socket). Returns NULL only when out of memory. The caller owns it.
  */
@@ -63,13 +63,14 @@ struct a11y_client *a11y_client_create(const char *socket, bool wm,
 	const struct a11y_client_listener *listener, void *data);
 /** Destroys the providers left too. NULL is fine. */
 void a11y_client_destroy(struct a11y_client *client);
-/** The connection's fd to poll for reading, or -1 while disconnected. */
+/** The connection's fd to poll for reading (also while connecting), or -1 without one. */
 int a11y_client_get_fd(struct a11y_client *client);
 bool a11y_client_is_connected(struct a11y_client *client);
 /** Reads and handles what the bus sent. False when the connection is lost (the fd is
  * then closed: stop watching it and call a11y_client_reconnect later). */
 bool a11y_client_dispatch(struct a11y_client *client);
-/** Connects if disconnected (calling connected); true if connected afterwards. */
+/** Starts connecting if there is no connection; the connected callback comes later, from
+ * a11y_client_dispatch. True if connected already. */
 bool a11y_client_reconnect(struct a11y_client *client);
 
 /** One tree. app_id: the app's Wayland app id. user: the caller's. Owned by client. */
