@@ -165,6 +165,18 @@ double tk_window_get_scale(const struct tk_window *win) {
 	return win->buffer_scale;
 }
 
+/*
+ * The buffer for a logical size: wp_fractional_scale_v1 asks for the surface size times
+ * the scale rounded half away from zero (round()), which the compositor maps 1:1 onto the
+ * output; ceil() would make it a pixel wider than the destination, and resampled.
+ */
+static void buffer_size(const struct tk_window *win, double scale, int *bw, int *bh) {
+	*bw = (int)round(win->width * scale);
+	*bh = (int)round(win->height * scale);
+	*bw = *bw > 0 ? *bw : 1;
+	*bh = *bh > 0 ? *bh : 1;
+}
+
 static void scale_changed(struct tk_widget *w) {
 	if (w->impl->scale_changed) {
 		w->impl->scale_changed(w);
@@ -299,7 +311,8 @@ void tk_window_flush(struct tk_window *win) {
 		tk_window_layout(win);
 	}
 	double scale = tk_window_get_scale(win);
-	int bw = (int)ceil(win->width * scale), bh = (int)ceil(win->height * scale);
+	int bw, bh;
+	buffer_size(win, scale, &bw, &bh);
 	struct tk_buffer *buf = next_buffer(win, bw, bh);
 	if (!buf) {
 		return; // both busy: the release will come
@@ -336,9 +349,9 @@ pixman_image_t *tk_window_render_offscreen(struct tk_window *win) {
 	if (win->needs_layout) {
 		tk_window_layout(win);
 	}
-	pixman_image_t *image = pixman_image_create_bits(PIXMAN_a8r8g8b8,
-		(int)ceil(win->width * tk_window_get_scale(win)),
-		(int)ceil(win->height * tk_window_get_scale(win)), NULL, 0);
+	int bw, bh;
+	buffer_size(win, tk_window_get_scale(win), &bw, &bh);
+	pixman_image_t *image = pixman_image_create_bits(PIXMAN_a8r8g8b8, bw, bh, NULL, 0);
 	if (image) {
 		paint(win, image, tk_window_get_scale(win));
 	}
