@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <wayland-server-core.h>
+#include "common/listener.h"
 #include "input/server.h"
 
 #define INPUT_KEY_CODES 0x300 // KEY_MAX + 1
@@ -40,10 +41,7 @@ struct input_server {
 
 	struct input_libinput *libinput; // may be NULL
 
-	char socket_path[108];
-	char lock_path[128];
-	int listen_fd, lock_fd;
-	struct wl_event_source *listen_source;
+	struct lumen_listener listener;
 };
 
 enum input_event_kind {

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/listener.h"
 #include "common/log.h"
 #include "core.h"
 #include "lumen-input-v1-protocol.h"
@@ -190,41 +191,6 @@ static void input_bind(struct wl_client *client, void *data, uint32_t version, u
 
 /* The socket */
 
-static bool peer_allowed(int fd) {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		lumen_log_errno(LUMEN_WARN, "SO_PEERCRED");
-		return false;
-	}
-	if (cred.uid != getuid() && cred.uid != 0) {
-		lumen_log(LUMEN_WARN, "refused a client of uid %u (pid %d): the socket is uid %u's",
-			(unsigned)cred.uid, (int)cred.pid, (unsigned)getuid());
-		return false;
-	}
-	return true;
-}
-
-static int handle_listen(int fd, uint32_t mask, void *data) {
-	struct input_server *server = data;
-	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (client_fd < 0) {
-		if (errno != EAGAIN && errno != EINTR) {
-			lumen_log_errno(LUMEN_WARN, "accept");
-		}
-		return 0;
-	}
-	if (!peer_allowed(client_fd)) {
-		close(client_fd);
-		return 0;
-	}
-	if (!wl_client_create(server->display, client_fd)) {
-		lumen_log_errno(LUMEN_ERROR, "cannot create a client");
-		close(client_fd);
-	}
-	return 0;
-}
-
 struct wl_client *input_server_add_client(struct input_server *server, int fd) {
 	struct wl_client *client = wl_client_create(server->display, fd);
 	if (!client) {
@@ -233,84 +199,13 @@ struct wl_client *input_server_add_client(struct input_server *server, int fd) {
 	return client;
 }
 
-static bool open_socket(struct input_server *server, const char *name) {
-	if (name[0] == '/') {
-		if (snprintf(server->socket_path, sizeof(server->socket_path), "%s", name) >=
-				(int)sizeof(server->socket_path)) {
-			lumen_log(LUMEN_ERROR, "socket path too long: %s", name);
-			server->socket_path[0] = '\0';
-			return false;
-		}
-	} else {
-		const char *dir = getenv("XDG_RUNTIME_DIR");
-		if (!dir || !dir[0]) {
-			lumen_log(LUMEN_ERROR, "XDG_RUNTIME_DIR is not set");
-			return false;
-		}
-		if (snprintf(server->socket_path, sizeof(server->socket_path), "%s/%s", dir, name) >=
-				(int)sizeof(server->socket_path)) {
-			lumen_log(LUMEN_ERROR, "socket path too long: %s/%s", dir, name);
-			server->socket_path[0] = '\0';
-			return false;
-		}
-	}
-	snprintf(server->lock_path, sizeof(server->lock_path), "%s.lock", server->socket_path);
-	server->lock_fd = open(server->lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	if (server->lock_fd < 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot open %s", server->lock_path);
-		server->lock_path[0] = '\0';
-		server->socket_path[0] = '\0';
-		return false;
-	}
-	if (flock(server->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		lumen_log(LUMEN_ERROR, "%s is in use by another lumen-inputd", server->socket_path);
-		close(server->lock_fd);
-		server->lock_fd = -1;
-		server->lock_path[0] = '\0'; // not ours to remove
-		server->socket_path[0] = '\0';
-		return false;
-	}
-	/* We hold the lock: a socket file left there is stale. */
-	unlink(server->socket_path);
-	server->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (server->listen_fd < 0) {
-		lumen_log_errno(LUMEN_ERROR, "socket");
-		return false;
-	}
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", server->socket_path);
-	/* Created 0600, so no other user can connect before a chmod; peers are checked
-	 * again on accept. */
-	mode_t old_mask = umask(0177);
-	int ret = bind(server->listen_fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(old_mask);
-	if (ret != 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot bind %s", server->socket_path);
-		server->socket_path[0] = '\0';
-		return false;
-	}
-	if (chmod(server->socket_path, 0600) != 0 || listen(server->listen_fd, 128) != 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot listen on %s", server->socket_path);
-		return false;
-	}
-	server->listen_source = wl_event_loop_add_fd(server->loop, server->listen_fd,
-		WL_EVENT_READABLE, handle_listen, server);
-	if (!server->listen_source) {
-		lumen_log(LUMEN_ERROR, "cannot watch the socket");
-		return false;
-	}
-	lumen_log(LUMEN_INFO, "listening on %s", server->socket_path);
-	return true;
-}
-
 struct input_server *input_server_create(const struct input_server_options *options) {
 	struct input_server *server = calloc(1, sizeof(*server));
 	if (!server) {
 		lumen_log(LUMEN_ERROR, "out of memory");
 		return NULL;
 	}
-	server->listen_fd = -1;
-	server->lock_fd = -1;
+	lumen_listener_init(&server->listener);
 	server->master_fd = -1;
 	wl_list_init(&server->devices);
 	wl_list_init(&server->input_resources);
@@ -331,7 +226,8 @@ struct input_server *input_server_create(const struct input_server_options *opti
 		goto fail;
 	}
 	if (!options->no_socket) {
-		if (!open_socket(server, options->socket ? options->socket : INPUT_DEFAULT_SOCKET)) {
+		if (!lumen_listener_open(&server->listener, server->display,
+				options->socket ? options->socket : INPUT_DEFAULT_SOCKET, "lumen-inputd")) {
 			goto fail;
 		}
 	}
@@ -353,19 +249,7 @@ void input_server_destroy(struct input_server *server) {
 	if (!server) {
 		return;
 	}
-	if (server->listen_source) {
-		wl_event_source_remove(server->listen_source);
-	}
-	if (server->listen_fd >= 0) {
-		close(server->listen_fd);
-	}
-	if (server->socket_path[0] && server->lock_fd >= 0) {
-		unlink(server->socket_path);
-	}
-	if (server->lock_fd >= 0) {
-		unlink(server->lock_path);
-		close(server->lock_fd);
-	}
+	lumen_listener_finish(&server->listener);
 	/* Clients first (the master among them), then the real devices. */
 	wl_display_destroy_clients(server->display);
 	input_libinput_destroy(server->libinput);
@@ -397,7 +281,7 @@ struct wl_event_loop *input_server_get_event_loop(struct input_server *server) {
 }
 
 const char *input_server_get_socket_path(struct input_server *server) {
-	return server->socket_path[0] ? server->socket_path : NULL;
+	return server->listener.path[0] ? server->listener.path : NULL;
 }
 
 struct wl_client *input_server_get_master(struct input_server *server) {
