@@ -33,6 +33,11 @@ outputs="${LUMEN_OUTPUTS:-1920x1080}"
 # lumen-session owns the Wayland socket and starts lumen-displayd, then lumen, then the
 # autostart clients, and starts again whichever crashes.
 set -- --compositor "$build/compositor/lumen" -- "$@"
+# The accessibility bus and the screen reader (muted until Super+Alt+S) are the
+# session's too, so that a crash of either is survived; lumen-reader --toggle is found
+# on PATH by the binding.
+export PATH="$build/a11y:$PATH"
+set -- --autostart "$build/a11y/lumen-a11yd" --autostart "lumen-reader --muted" "$@"
 if [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; then
 	echo "lumen: running in a window of the current session"
 	set -- --no-displayd "$@"

@@ -83,15 +83,16 @@ static void test_defaults(void) {
 	ok(!config.xkb_layout && !config.xkb_rules && config.outputs.len == 0 &&
 			config.autostart.len == 0 && config.trusted.len == 0 && config.errors.len == 0,
 		"nothing else set by default");
-	ok(config.bindings.len == 29, "29 default bindings (got %zu)", config.bindings.len);
+	ok(config.bindings.len == 30, "30 default bindings (got %zu)", config.bindings.len);
 	ok(binding_is(&config, SUPER, XKB_KEY_Return, "exec foot") &&
 			binding_is(&config, SUPER, XKB_KEY_q, "close") &&
 			binding_is(&config, SUPER, XKB_KEY_f, "fullscreen") &&
 			binding_is(&config, SUPER, XKB_KEY_m, "maximize") &&
 			binding_is(&config, SUPER, XKB_KEY_n, "minimize") &&
 			binding_is(&config, SUPER, XKB_KEY_t, "tiling toggle") &&
-			binding_is(&config, SUPER, XKB_KEY_space, "layout-next"),
-		"default Super bindings");
+			binding_is(&config, SUPER, XKB_KEY_space, "layout-next") &&
+			binding_is(&config, SUPER | ALT, XKB_KEY_s, "exec lumen-reader --toggle"),
+		"default Super bindings, the screen reader's Super+Alt+S among them");
 	ok(binding_is(&config, SUPER, XKB_KEY_1, "workspace 1") &&
 			binding_is(&config, SUPER, XKB_KEY_9, "workspace 9") &&
 			binding_is(&config, SUPER | SHIFT, XKB_KEY_1, "move-to-workspace 1") &&
@@ -212,7 +213,7 @@ static void test_broken_lines(void) {
 	ok(binding_is(&config, CTRL | ALT, XKB_KEY_Delete, "exit"),
 		"new binding added, inline comment stripped");
 	ok(!find_binding(&config, 0, XKB_KEY_x), "bad chord added nothing");
-	ok(config.bindings.len == 29, "29 - 1 removed + 1 added bindings (got %zu)",
+	ok(config.bindings.len == 30, "30 - 1 removed + 1 added bindings (got %zu)",
 		config.bindings.len);
 	ok(config.autostart.len == 1 && strcmp(config.autostart.items[0], "waybar") == 0,
 		"autostart entry");
@@ -434,7 +435,7 @@ static void test_files(void) {
 	comp_config_init(&config);
 	snprintf(path, sizeof(path), "%s/missing.ini", dir);
 	ok(comp_config_load(&config, path) && config.errors.len == 0 &&
-			config.bindings.len == 29 && config.repeat_rate == 25,
+			config.bindings.len == 30 && config.repeat_rate == 25,
 		"a missing file returns true and leaves the defaults");
 	comp_config_finish(&config);
 
