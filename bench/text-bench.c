@@ -4,10 +4,16 @@
  * and with pango-cairo, side by side in one run. Each iteration builds a new layout
  * (so shaping and line breaking are measured, not only drawing); glyph caches stay
  * warm as they would in an application. Prints microseconds per paragraph, the ratio
- * ours/pango, and our glyph cache's hit rate. Not a test: no thresholds.
+ * ours/pango, and our glyph cache's hit rate. Then the drawing step alone, the same
+ * glyphs two ways: composited one by one from a cache of our own (as fonts/ draws), and
+ * through pixman's glyph cache with pixman_composite_glyphs (with and without a mask).
+ * Not a test: no thresholds.
  *
  *   ninja -C build bench-text          (or build/bench/text-bench [iterations])
  */
+#include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
@@ -72,6 +78,145 @@ static int pango_once(cairo_t *cr, PangoContext *pc, const PangoFontDescription 
 	int lines = pango_layout_get_line_count(layout);
 	g_object_unref(layout);
 	return lines;
+}
+
+/*
+ * The drawing step alone: the Latin paragraph's glyphs (FreeType, 15 px, gray, laid out
+ * by advances and wrapped at the width; no shaping, which both ways share) drawn with
+ * each of the two glyph caches. Both hold the same a8 bitmaps; what differs is the
+ * lookup and the compositing: one pixman_image_composite32() per glyph from a table of
+ * our own (what fonts/src/render.c does), or one pixman_composite_glyphs() call that
+ * looks glyphs up in a pixman_glyph_cache_t (pixman 0.28+).
+ */
+#define MAX_GLYPHS 1024
+struct glyph_slot {
+	pixman_image_t *image; // a8, NULL for blank glyphs
+	int left, top;
+};
+
+static void glyph_draw_bench(const char *text, int iterations) {
+	FcPattern *pat = FcNameParse((const FcChar8 *)"DejaVu Sans");
+	FcConfigSubstitute(NULL, pat, FcMatchPattern);
+	FcDefaultSubstitute(pat);
+	FcResult res;
+	FcPattern *match = FcFontMatch(NULL, pat, &res);
+	FcChar8 *file = NULL;
+	FT_Library ft = NULL;
+	FT_Face face = NULL;
+	if (!match || FcPatternGetString(match, FC_FILE, 0, &file) != FcResultMatch ||
+			FT_Init_FreeType(&ft) != 0 || FT_New_Face(ft, (const char *)file, 0, &face) != 0) {
+		printf("\ndrawing step: DejaVu Sans not found, skipped\n");
+		goto out;
+	}
+	FT_Set_Pixel_Sizes(face, 0, FONT_PX);
+	static struct glyph_slot slots[MAX_GLYPHS];
+	static pixman_glyph_t placed[2048];
+	int n = 0;
+	double x = 10, y = 10 + FONT_PX;
+	for (const char *c = text; *c && n < 2048; c++) {
+		FT_UInt gi = FT_Get_Char_Index(face, (unsigned char)*c);
+		if (gi >= MAX_GLYPHS || FT_Load_Glyph(face, gi, FT_LOAD_TARGET_LIGHT) != 0) {
+			continue;
+		}
+		double adv = face->glyph->advance.x / 64.0;
+		if (x + adv > WIDTH - 10) {
+			x = 10;
+			y += FONT_PX * 1.2;
+		}
+		if (!slots[gi].image && face->glyph->format != FT_GLYPH_FORMAT_BITMAP &&
+				FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) == 0 &&
+				face->glyph->bitmap.width > 0) {
+			FT_Bitmap *bm = &face->glyph->bitmap;
+			pixman_image_t *img = pixman_image_create_bits(PIXMAN_a8, (int)bm->width,
+				(int)bm->rows, NULL, 0);
+			uint8_t *dst = (uint8_t *)pixman_image_get_data(img);
+			int stride = pixman_image_get_stride(img);
+			for (unsigned r = 0; r < bm->rows; r++) {
+				memcpy(dst + r * stride, bm->buffer + r * bm->pitch, bm->width);
+			}
+			slots[gi].image = img;
+			slots[gi].left = face->glyph->bitmap_left;
+			slots[gi].top = face->glyph->bitmap_top;
+		}
+		if (slots[gi].image) {
+			/* pixman_glyph_t.glyph holds the key until the cache gives the real one. */
+			placed[n].x = (int)lround(x);
+			placed[n].y = (int)lround(y);
+			placed[n].glyph = (const void *)(uintptr_t)gi;
+			n++;
+		}
+		x += adv;
+	}
+
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, WIDTH, HEIGHT, NULL, 0);
+	pixman_color_t black = {0, 0, 0, 0xffff};
+	pixman_image_t *solid = pixman_image_create_solid_fill(&black);
+	pixman_glyph_cache_t *cache = pixman_glyph_cache_create();
+	static pixman_glyph_t glyphs[2048];
+	static const int font_key; // any stable address names the font
+
+	double t0 = now();
+	for (int it = 0; it < iterations; it++) {
+		for (int i = 0; i < n; i++) {
+			const struct glyph_slot *g = &slots[(uintptr_t)placed[i].glyph];
+			int w = pixman_image_get_width(g->image), h = pixman_image_get_height(g->image);
+			pixman_image_composite32(PIXMAN_OP_OVER, solid, g->image, dst, 0, 0, 0, 0,
+				placed[i].x + g->left, placed[i].y - g->top, w, h);
+		}
+	}
+	double us[3] = {(now() - t0) / iterations * 1e6, 0, 0};
+	for (int pass = 1; pass <= 2; pass++) {
+		t0 = now();
+		for (int it = 0; it < iterations; it++) {
+			/* As an application would: look every glyph up each frame, insert misses. */
+			pixman_glyph_cache_freeze(cache);
+			for (int i = 0; i < n; i++) {
+				uintptr_t gi = (uintptr_t)placed[i].glyph;
+				const void *g = pixman_glyph_cache_lookup(cache, (void *)&font_key, (void *)gi);
+				if (!g) {
+					g = pixman_glyph_cache_insert(cache, (void *)&font_key, (void *)gi,
+						-slots[gi].left, slots[gi].top, slots[gi].image);
+				}
+				glyphs[i] = (pixman_glyph_t){.x = placed[i].x, .y = placed[i].y, .glyph = g};
+			}
+			if (pass == 1) {
+				pixman_composite_glyphs(PIXMAN_OP_OVER, solid, dst, PIXMAN_a8, 0, 0, 0, 0, 0, 0,
+					WIDTH, HEIGHT, cache, n, glyphs);
+			} else {
+				pixman_composite_glyphs_no_mask(PIXMAN_OP_OVER, solid, dst, 0, 0, 0, 0, cache, n,
+					glyphs);
+			}
+			pixman_glyph_cache_thaw(cache);
+		}
+		us[pass] = (now() - t0) / iterations * 1e6;
+	}
+	printf("\ndrawing step alone, %d glyphs of the Latin paragraph, %d iterations:\n", n,
+		iterations);
+	printf("  our cache, one composite per glyph (fonts/):   %8.1f us\n", us[0]);
+	printf("  pixman glyph cache, composite_glyphs (a8 mask): %8.1f us  (%.2fx ours)\n", us[1],
+		us[1] / us[0]);
+	printf("  pixman glyph cache, composite_glyphs_no_mask:   %8.1f us  (%.2fx ours)\n", us[2],
+		us[2] / us[0]);
+	pixman_glyph_cache_destroy(cache);
+	pixman_image_unref(solid);
+	pixman_image_unref(dst);
+	for (int i = 0; i < MAX_GLYPHS; i++) {
+		if (slots[i].image) {
+			pixman_image_unref(slots[i].image);
+			slots[i].image = NULL;
+		}
+	}
+out:
+	if (face) {
+		FT_Done_Face(face);
+	}
+	if (ft) {
+		FT_Done_FreeType(ft);
+	}
+	if (match) {
+		FcPatternDestroy(match);
+	}
+	FcPatternDestroy(pat);
 }
 
 int main(int argc, char *argv[]) {
@@ -156,6 +301,8 @@ int main(int argc, char *argv[]) {
 		"(hit rate %.1f%%), %zu glyphs in %zu bytes (bound %zu)\n", cold,
 		(unsigned long long)st.hits, (unsigned long long)st.misses,
 		100.0 * st.hits / fmax(1, st.hits + st.misses), st.entries, st.bytes, st.bound);
+
+	glyph_draw_bench(paragraphs[0].text, iterations);
 
 	pango_font_description_free(fd);
 	g_object_unref(pc);
