@@ -11,6 +11,8 @@
  *                             new "popup configure ..."
  *         edge-popup          a 200x100 popup anchored at the window's right edge, with
  *                             flip and slide allowed: "popup configure ..." (kept on the output)
+ *         slide-popup         the same with only slide_x allowed
+ *         resize-popup        the same with only resize_x allowed
  *         quit
  *   lumen-test-xdg layer-popup
  *       A 400x40 top panel (layer shell) that opens a 100x60 popup below its left end
@@ -297,6 +299,18 @@ static void command(const char *line) {
 			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X |
 			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y);
 		popup_open(p, 0xffc02020);
+		xdg_positioner_destroy(p);
+	} else if (strcmp(line, "slide-popup") == 0 || strcmp(line, "resize-popup") == 0) {
+		/* Right of the window's edge, allowed only to slide (or only to shrink). */
+		struct xdg_positioner *p = xdg_wm_base_create_positioner(c.wm_base);
+		xdg_positioner_set_size(p, 200, 100);
+		xdg_positioner_set_anchor_rect(p, c.width - 1, 0, 1, 20);
+		xdg_positioner_set_anchor(p, XDG_POSITIONER_ANCHOR_TOP_RIGHT);
+		xdg_positioner_set_gravity(p, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+		xdg_positioner_set_constraint_adjustment(p, line[0] == 's' ?
+			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X :
+			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X);
+		popup_open(p, 0xffc020c0);
 		xdg_positioner_destroy(p);
 	} else if (strcmp(line, "quit") == 0) {
 		exit(0);

@@ -91,6 +91,18 @@ red=$(count "$T_DIR/edge.png" 999 100 200 100 c02020)
 [ "$red" -eq $((200 * 100)) ]
 ok $? "it is on the output, left of the window's edge ($red of 20000 pixels)"
 
+feed win slide-popup
+wait_for 5 grep -q "^popup configure 180 0 200 100$" "$T_DIR/win.out"
+ok $? "allowed only to slide, it slides back onto the output (x 180: its right edge at 1280)"
+feed win resize-popup
+wait_for 5 grep -q "^popup configure 300 0 80 100$" "$T_DIR/win.out"
+ok $? "allowed only to resize, it is cut at the output's edge (80 wide)"
+sleep 0.3
+capture "$T_DIR/resize.png"
+magenta=$(count "$T_DIR/resize.png" 1200 100 80 100 c020c0)
+[ "$magenta" -eq $((80 * 100)) ]
+ok $? "the shrunk popup fills the output's last 80 columns ($magenta of 8000 pixels)"
+
 # Suspended (v6): hidden on another workspace, shown again; minimized, restored.
 "$LUMENCTL" workspace 2 >/dev/null
 wait_for 5 out_line win suspended
@@ -160,4 +172,65 @@ EOE
 kill -0 "$LUMEN_PID"
 ok $? "lumen is still running after all that"
 feed win quit
+stop_lumen
+
+# GTK 4.8 makes its drop-downs reactive (xdg_positioner.set_reactive): with no room
+# below, the first combo box's list flips above; when the window moves up, the list
+# is placed again, below, without GTK asking.
+# A lumen of its own, with our title bars: GTK's layout is then the one shm-and-gtk
+# clicks in.
+if command -v gtk4-widget-factory >/dev/null; then
+	printf '[decorations]\nmode = server\n' >"$T_DIR/lumen.ini"
+	start_lumen
+	GDK_BACKEND=wayland WAYLAND_DEBUG=1 spawn gtk gtk4-widget-factory
+	wait_for 30 has_window gtk4-widget-factory
+	ok $? "gtk4-widget-factory maps"
+	wait_for 10 field_is gtk4-widget-factory focused 1
+	gid=$(window_field gtk4-widget-factory id)
+	"$LUMENCTL" move "$gid" to 0 560 >/dev/null
+	sleep 0.5
+	popup_box() {
+		"$LUMENCTL" -c windows | python3 -c '
+import json,sys
+for w in json.load(sys.stdin)["windows"]:
+    if w["app_id"] != "gtk4-widget-factory":
+        continue
+    for p in w.get("popups", []):
+        print(p["x"], p["y"], p["width"], p["height"])'
+	}
+	has_popup() { [ -n "$(popup_box)" ]; }
+	# The arrow of the first combo box, 407,103 from the frame's corner (GTK 4.8).
+	for attempt in 1 2 3; do
+		inject move-abs 407 663 1280 720 button left click
+		wait_for 5 has_popup && break
+		diag "no drop-down after click $attempt"
+	done
+	box=$(popup_box)
+	diag "drop-down at $box"
+	grep -q 'xdg_positioner@[0-9]*\.set_reactive()' "$T_DIR/gtk.out"
+	ok $? "GTK asks for a reactive popup"
+	read -r px py pw ph <<<"$box"
+	[ -n "$py" ] && [ "$py" -lt 560 ] && [ $((py + ph)) -le 720 ]
+	ok $? "its drop-down opens above the combo box, inside the output ($box)"
+	"$LUMENCTL" move "$gid" to 0 100 >/dev/null
+	below() {
+		read -r _ y _ _ <<<"$(popup_box)"
+		[ -n "$y" ] && [ "$y" -gt 200 ]
+	}
+	wait_for 5 below
+	ok $? "the window moved up, the drop-down is placed below the combo box again ($(popup_box))"
+	sleep 0.5
+	read -r px py pw ph <<<"$(popup_box)"
+	capture "$T_DIR/gtk.png"
+	colours=$("$PNG_TOOL" distinct "$T_DIR/gtk.png" "$px" "$py" "$pw" "$ph")
+	[ "${colours:-0}" -gt 4 ]
+	ok $? "and it is drawn there ($colours colours in its box)"
+	kill "$PID_gtk" 2>/dev/null
+else
+	for i in 1 2 3 4 5; do
+		T_NUM=$((T_NUM + 1))
+		echo "ok $T_NUM # SKIP gtk4-widget-factory not installed"
+	done
+fi
+
 done_testing
