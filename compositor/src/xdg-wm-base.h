@@ -96,7 +96,6 @@ struct comp_xdg_toplevel {
 	} requested;
 	struct wlr_output *requested_output; // set_fullscreen's output, may be NULL
 	void *data; // the comp_view
-	struct wl_listener parent_unmap;
 	struct {
 		struct wl_signal destroy, map, unmap, commit, initial_commit;
 		struct wl_signal request_move, request_resize; // data: uint32_t *edges for resize
