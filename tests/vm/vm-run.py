@@ -6,6 +6,13 @@ The guest writes lines to its console (ttyS0); those starting with "@@" are for 
   @@screendump NAME   take a QMP screendump into OUTDIR/NAME.png, then answer "ok"
                       (or "fail REASON") on the console
   @@end STATUS        the guest's test is over; QEMU then powers off (or is killed)
+  @@keys TEXT         type TEXT (a-z, 0-9, space) with QMP input-send-event, a press
+                      and a release per character, then answer "ok" (or "fail
+                      REASON"); QEMU hands them to its newest keyboard (a -device one
+                      rather than the machine's PS/2: a device named in the command
+                      must be bound to a display console, which -display none has not)
+  @@click X Y         move QEMU's absolute pointer (a tablet) to X Y (0..32767 each, the
+                      screen's extent) and click its left button; answer as above
 Everything the console prints goes to LOG as well.
 
 Exit status: 0 when the guest reached @@end, 1 otherwise (timeout, QEMU died, ...).
@@ -67,6 +74,30 @@ class Qmp:
             # events ({"event": ...}) are skipped
 
 
+def send_keys(qmp, text):
+    """Types text (a-z, 0-9, space): a key press and release each."""
+    for c in text:
+        if c.isascii() and c.isalnum():
+            code = c.lower()
+        elif c == " ":
+            code = "spc"
+        else:
+            raise RuntimeError("no key for %r" % c)
+        for down in (True, False):
+            qmp.command("input-send-event", events=[
+                {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": code}}}])
+
+
+def send_click(qmp, x, y):
+    """Moves the absolute pointer to x, y and clicks its left button."""
+    qmp.command("input-send-event", events=[
+        {"type": "abs", "data": {"axis": "x", "value": x}},
+        {"type": "abs", "data": {"axis": "y", "value": y}}])
+    for down in (True, False):
+        qmp.command("input-send-event", events=[
+            {"type": "btn", "data": {"down": down, "button": "left"}}])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qemu", default="qemu-system-x86_64")
@@ -78,6 +109,8 @@ def main():
     ap.add_argument("--memory", default="1024")
     ap.add_argument("--append", default="")
     ap.add_argument("--gpu", default="virtio-gpu-pci")
+    ap.add_argument("--device", action="append", default=[],
+                    help="one more -device for QEMU (repeatable)")
     args = ap.parse_args()
 
     run = os.path.join(args.outdir, "qemu-run")
@@ -92,6 +125,7 @@ def main():
     cmd = [
         args.qemu, "-accel", "tcg", "-m", args.memory, "-nodefaults", "-no-reboot",
         "-vga", "none", "-device", args.gpu, "-display", "none",
+    ] + [w for d in args.device for w in ("-device", d)] + [
         "-kernel", args.kernel, "-initrd", args.initrd, "-append", cmdline,
         # The console is logged from what we read here: QEMU's own logfile= repeats
         # characters whenever a write to the socket has to be retried.
@@ -144,6 +178,21 @@ def main():
                         qmp.command("screendump", filename=path, format="png")
                         reply = b"ok\n"
                     except RuntimeError as e:
+                        reply = ("fail %s\n" % e).encode()
+                    serial.sendall(reply)
+                elif words[0] == "keys" and len(words) >= 2:
+                    text = line[at + 2:].split(None, 1)[1]
+                    try:
+                        send_keys(qmp, text)
+                        reply = b"ok\n"
+                    except RuntimeError as e:
+                        reply = ("fail %s\n" % e).encode()
+                    serial.sendall(reply)
+                elif words[0] == "click" and len(words) == 3:
+                    try:
+                        send_click(qmp, int(words[1]), int(words[2]))
+                        reply = b"ok\n"
+                    except (RuntimeError, ValueError) as e:
                         reply = ("fail %s\n" % e).encode()
                     serial.sendall(reply)
                 elif words[0] == "end":
