@@ -15,6 +15,7 @@
 #include "ext-foreign-toplevel-list-v1-protocol.h"
 #include "protocols-ext.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 #define TOPLEVEL_LIST_VERSION 1
 
@@ -25,12 +26,14 @@ struct comp_ext_toplevels {
 	struct wl_list toplevels; // comp_ext_toplevel.link
 	uint64_t next_id;
 	struct wl_listener new_xdg_surface;
+	struct wl_listener new_comp_toplevel;
 };
 
 struct comp_ext_toplevel {
 	struct wl_list link; // comp_ext_toplevels.toplevels
 	struct comp_ext_toplevels *tl;
-	struct wlr_xdg_surface *xdg_surface;
+	struct wlr_xdg_surface *xdg_surface; // wlroots' xdg-shell, or
+	struct comp_xdg_toplevel *ours; // our xdg_wm_base (xdg-wm-base.c)
 	bool mapped;
 	char identifier[32];
 	struct wl_list handles; // wl_resource links
@@ -53,9 +56,16 @@ static void handle_resource_destroy(struct wl_resource *resource) {
 }
 
 static void send_details(struct comp_ext_toplevel *toplevel, struct wl_resource *handle) {
-	struct wlr_xdg_toplevel *xdg = toplevel->xdg_surface->toplevel;
-	ext_foreign_toplevel_handle_v1_send_title(handle, xdg->title ? xdg->title : "");
-	ext_foreign_toplevel_handle_v1_send_app_id(handle, xdg->app_id ? xdg->app_id : "");
+	const char *title, *app_id;
+	if (toplevel->ours) {
+		title = toplevel->ours->title;
+		app_id = toplevel->ours->app_id;
+	} else {
+		title = toplevel->xdg_surface->toplevel->title;
+		app_id = toplevel->xdg_surface->toplevel->app_id;
+	}
+	ext_foreign_toplevel_handle_v1_send_title(handle, title ? title : "");
+	ext_foreign_toplevel_handle_v1_send_app_id(handle, app_id ? app_id : "");
 	ext_foreign_toplevel_handle_v1_send_done(handle);
 }
 
@@ -166,6 +176,31 @@ static void handle_new_xdg_surface(struct wl_listener *listener, void *data) {
 	wl_list_insert(tl->toplevels.prev, &toplevel->link);
 }
 
+/* The same for a toplevel of our own xdg_wm_base, which has the same signals. */
+static void handle_new_comp_toplevel(struct wl_listener *listener, void *data) {
+	struct comp_ext_toplevels *tl = wl_container_of(listener, tl, new_comp_toplevel);
+	struct comp_xdg_toplevel *ours = data;
+	struct comp_ext_toplevel *toplevel = calloc(1, sizeof(*toplevel));
+	if (!toplevel) {
+		wl_resource_post_no_memory(ours->resource);
+		return;
+	}
+	toplevel->tl = tl;
+	toplevel->ours = ours;
+	wl_list_init(&toplevel->handles);
+	toplevel->map.notify = handle_map;
+	wl_signal_add(&ours->events.map, &toplevel->map);
+	toplevel->unmap.notify = handle_unmap;
+	wl_signal_add(&ours->events.unmap, &toplevel->unmap);
+	toplevel->destroy.notify = handle_destroy;
+	wl_signal_add(&ours->events.destroy, &toplevel->destroy);
+	toplevel->set_title.notify = handle_set_title;
+	wl_signal_add(&ours->events.set_title, &toplevel->set_title);
+	toplevel->set_app_id.notify = handle_set_app_id;
+	wl_signal_add(&ours->events.set_app_id, &toplevel->set_app_id);
+	wl_list_insert(tl->toplevels.prev, &toplevel->link);
+}
+
 static void list_handle_stop(struct wl_client *client, struct wl_resource *resource) {
 	/* No more toplevel events; the list is finished and the client destroys it. */
 	wl_list_remove(wl_resource_get_link(resource));
@@ -221,10 +256,14 @@ struct comp_ext_toplevels *comp_ext_toplevels_create(struct comp_server *server)
 	}
 	tl->new_xdg_surface.notify = handle_new_xdg_surface;
 	wl_list_init(&tl->new_xdg_surface.link);
-	if (server->xdg_shell) {
+	tl->new_comp_toplevel.notify = handle_new_comp_toplevel;
+	wl_list_init(&tl->new_comp_toplevel.link);
+	if (server->xdg_wm_base) {
+		wl_signal_add(&server->xdg_wm_base->events.new_toplevel, &tl->new_comp_toplevel);
+	} else if (server->xdg_shell) {
 		wl_signal_add(&server->xdg_shell->events.new_surface, &tl->new_xdg_surface);
 	} else {
-		lumen_log(LUMEN_WARN, "no wlroots xdg-shell: the ext toplevel list stays empty");
+		lumen_log(LUMEN_WARN, "no xdg-shell: the ext toplevel list stays empty");
 	}
 	return tl;
 }
@@ -238,6 +277,7 @@ void comp_ext_toplevels_destroy(struct comp_ext_toplevels *tl) {
 		toplevel_free(toplevel);
 	}
 	wl_list_remove(&tl->new_xdg_surface.link);
+	wl_list_remove(&tl->new_comp_toplevel.link);
 	wl_global_destroy(tl->global);
 	free(tl);
 }

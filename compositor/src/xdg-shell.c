@@ -2,8 +2,8 @@
  * xdg-shell toplevels become views; popups are placed in their parent's scene tree
  * and kept inside the output their toplevel is on.
  *
- * Two implementations: ours (xdg-wm-base.c, xdg_wm_base v6), chosen with
- * LUMEN_XDG_SHELL=lumen, and wlroots' (v2), for now the default.
+ * Two implementations: ours (xdg-wm-base.c, xdg_wm_base v6), the default, and
+ * wlroots' (v2) with LUMEN_XDG_SHELL=wlroots.
  */
 #include <pixman.h>
 #include <stdlib.h>
@@ -547,11 +547,11 @@ void comp_xdg_shell_update_suspended(struct comp_server *server) {
 
 void comp_xdg_shell_init(struct comp_server *server) {
 	/*
-	 * LUMEN_XDG_SHELL=lumen: ours; =wlroots: wlroots'. The default stays wlroots'
-	 * until every foundation test passes with ours (see tests/integration/xdg-shell.sh).
+	 * Ours (v6) by default; LUMEN_XDG_SHELL=wlroots gives wlroots' v2 back, for
+	 * comparison and as a way out should a client misbehave with ours.
 	 */
 	const char *which = getenv("LUMEN_XDG_SHELL");
-	bool wlroots = !which || strcmp(which, "lumen") != 0;
+	bool wlroots = which && strcmp(which, "wlroots") == 0;
 	server->xdg_shell = wlr_xdg_shell_create(server->display);
 	if (wlroots) {
 		lumen_log(LUMEN_INFO, "xdg-shell: wlroots' xdg_wm_base v2 (LUMEN_XDG_SHELL=wlroots)");

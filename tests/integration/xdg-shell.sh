@@ -12,7 +12,6 @@ cat >"$T_DIR/lumen.ini" <<'EOI'
 mode = client
 EOI
 # Ours, not wlroots' v2 (the default until every foundation test passes with it).
-export LUMEN_XDG_SHELL=lumen
 start_lumen
 
 out_line() { # NAME LINE: NAME printed exactly LINE
