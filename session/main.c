@@ -13,8 +13,9 @@
 static const char usage[] =
 	"Usage: lumen-session [options] [-- compositor options]\n"
 	"\n"
-	"Owns the Wayland socket, starts lumen-displayd, the compositor (lumen) and the\n"
-	"autostart clients, and starts again whichever of them dies.\n"
+	"Owns the Wayland socket, starts lumen-displayd, lumen-inputd (when named), the\n"
+	"compositor (lumen) and the autostart clients, and starts again whichever of them\n"
+	"dies.\n"
 	"\n"
 	"  -S, --socket NAME          Wayland socket name (default: first free wayland-N)\n"
 	"  -a, --autostart CMD        run CMD (trusted) once the compositor is started; started\n"
@@ -26,6 +27,11 @@ static const char usage[] =
 	"      --displayd PATH        the display server (default: lumen-displayd beside\n"
 	"                             this program, else in PATH)\n"
 	"      --no-displayd          no display server: the compositor picks its own backend\n"
+	"      --inputd PATH          the input server (lumen-inputd), started after the\n"
+	"                             display server and before the compositor (default:\n"
+	"                             none; the compositor finds its input itself)\n"
+	"      --inputd-arg ARG       another argument for the input server (repeatable)\n"
+	"      --input-socket NAME    the input server's socket (default lumen-input-0)\n"
 	"      --compositor PATH      the compositor (default: lumen beside this program,\n"
 	"                             else in PATH)\n"
 	"  -d, --debug                verbose logging\n"
@@ -100,11 +106,12 @@ int main(int argc, char *argv[]) {
 	struct session_options options = {0};
 	enum lumen_log_level level = LUMEN_INFO;
 	const char *displayd_args[MAX_ARGS], *compositor_args[MAX_ARGS], *autostart[MAX_ARGS];
-	size_t n_displayd = 0, n_compositor = 0, n_autostart = 0;
+	const char *inputd_args[MAX_ARGS];
+	size_t n_displayd = 0, n_compositor = 0, n_autostart = 0, n_inputd = 0;
 	const char *displayd_path = NULL, *compositor_path = NULL;
 	bool no_displayd = false;
 	enum { OPT_VIRTUAL = 256, OPT_DISPLAYD_ARG, OPT_DISPLAY_SOCKET, OPT_DISPLAYD,
-		OPT_NO_DISPLAYD, OPT_COMPOSITOR };
+		OPT_NO_DISPLAYD, OPT_COMPOSITOR, OPT_INPUTD, OPT_INPUTD_ARG, OPT_INPUT_SOCKET };
 	static const struct option long_options[] = {
 		{"socket", required_argument, NULL, 'S'},
 		{"autostart", required_argument, NULL, 'a'},
@@ -114,6 +121,9 @@ int main(int argc, char *argv[]) {
 		{"displayd", required_argument, NULL, OPT_DISPLAYD},
 		{"no-displayd", no_argument, NULL, OPT_NO_DISPLAYD},
 		{"compositor", required_argument, NULL, OPT_COMPOSITOR},
+		{"inputd", required_argument, NULL, OPT_INPUTD},
+		{"inputd-arg", required_argument, NULL, OPT_INPUTD_ARG},
+		{"input-socket", required_argument, NULL, OPT_INPUT_SOCKET},
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -146,6 +156,15 @@ int main(int argc, char *argv[]) {
 			break;
 		case OPT_COMPOSITOR:
 			compositor_path = optarg;
+			break;
+		case OPT_INPUTD:
+			options.inputd_path = optarg;
+			break;
+		case OPT_INPUTD_ARG:
+			pushed = push(inputd_args, &n_inputd, optarg, "inputd arguments");
+			break;
+		case OPT_INPUT_SOCKET:
+			options.input_socket = optarg;
 			break;
 		case 'd':
 			level = LUMEN_DEBUG;
@@ -191,6 +210,8 @@ int main(int argc, char *argv[]) {
 	options.displayd_path = no_displayd ? NULL : displayd_path;
 	options.displayd_args = displayd_args;
 	options.n_displayd_args = n_displayd;
+	options.inputd_args = inputd_args;
+	options.n_inputd_args = n_inputd;
 	options.compositor_args = compositor_args;
 	options.n_compositor_args = n_compositor;
 	options.autostart = autostart;

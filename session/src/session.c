@@ -1,10 +1,12 @@
 /*
  * The supervisor. One event loop (libwayland's, for its signalfd and timerfd
  * sources) watches the children: the display server, the compositor, and the
- * autostart clients. Each death is logged and answered by a start after the back-off
- * delay (backoff.c). The compositor starts only while the display server answers on
- * its socket; when the display server is started again, so is the compositor, which
- * had lost its outputs.
+ * autostart clients, and the input server when there is one. Each death is logged and
+ * answered by a start after the back-off delay (backoff.c). The input server starts
+ * once the display server answers, the compositor once both answer on their sockets;
+ * when the display server is started again, so is the compositor, which had lost its
+ * outputs. When the input server is started again the compositor is not: its input
+ * backend reconnects by itself and releases what the lost devices held.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include "sockets.h"
 
 #define DEFAULT_DISPLAY_SOCKET "lumen-display-0"
+#define DEFAULT_INPUT_SOCKET "lumen-input-0"
 /* How often to look for the display server's socket, and for how long. */
 #define READY_POLL_MS 20
 #define READY_TIMEOUT_MS 10000
@@ -36,6 +39,7 @@
 
 enum session_role {
 	SESSION_DISPLAYD,
+	SESSION_INPUTD,
 	SESSION_COMPOSITOR,
 	SESSION_AUTOSTART,
 };
@@ -43,7 +47,7 @@ enum session_role {
 struct session_child {
 	struct session *session;
 	enum session_role role;
-	const char *name; // in the log: "displayd", "compositor", "autostart"
+	const char *name; // in the log: "displayd", "inputd", "compositor", "autostart"
 	const char *command; // autostart: the shell command
 	pid_t pid; // 0: not running
 	struct timespec started;
@@ -65,23 +69,28 @@ struct session {
 	struct wl_event_source *sigchld, *sigterm, *sigint, *sighup;
 	struct session_sockets sockets;
 	char display_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char input_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char ipc_path[256];
 
-	struct session_child displayd, compositor;
+	struct session_child displayd, inputd, compositor;
 	struct session_child *autostart; // n_autostart of them
 	size_t n_autostart;
 	bool displayd_ready;
 	struct wl_event_source *ready_timer;
 	long ready_waited_ms;
+	bool inputd_ready;
+	struct wl_event_source *input_ready_timer;
+	long input_ready_waited_ms;
 
 	bool stopping;
-	int stop_stage; // 0: autostart, 1: compositor, 2: displayd, 3: all gone
+	int stop_stage; // 0: autostart, 1: compositor, 2: inputd, 3: displayd, 4: all gone
 	bool finished;
 	int exit_status;
 };
 
 static void maybe_start_compositor(struct session *session);
 static void stop_advance(struct session *session);
+static void maybe_start_inputd(struct session *session);
 
 static long ms_since(const struct timespec *then) {
 	struct timespec now;
@@ -91,6 +100,10 @@ static long ms_since(const struct timespec *then) {
 
 static bool has_displayd(const struct session *session) {
 	return session->options.displayd_path != NULL;
+}
+
+static bool has_inputd(const struct session *session) {
+	return session->options.inputd_path != NULL;
 }
 
 static void send_term(struct session_child *child) {
@@ -154,6 +167,7 @@ static void child_setup(struct session *session, struct session_child *child, in
 	unsetenv("WAYLAND_SOCKET");
 	switch (child->role) {
 	case SESSION_DISPLAYD:
+	case SESSION_INPUTD:
 		break;
 	case SESSION_COMPOSITOR:
 		/* The listening sockets stay open across exec, for this child only. */
@@ -163,6 +177,10 @@ static void child_setup(struct session *session, struct session_child *child, in
 			setenv("LUMEN_DISPLAY", session->options.display_socket, 1);
 		} else {
 			unsetenv("LUMEN_DISPLAY");
+		}
+		/* Without an input server of ours, the compositor's own choice, as before. */
+		if (has_inputd(session)) {
+			setenv("LUMEN_INPUT", session->options.input_socket, 1);
 		}
 		/* Ours is set by the compositor for its clients; a parent's means "nested". */
 		if (session->parent_wayland_display) {
@@ -192,7 +210,7 @@ static char **build_argv(struct session *session, struct session_child *child,
 		char numbers[2][16]) {
 	const struct session_options *o = &session->options;
 	size_t n = 0;
-	size_t max = 16 + o->n_displayd_args + o->n_compositor_args;
+	size_t max = 16 + o->n_displayd_args + o->n_inputd_args + o->n_compositor_args;
 	char **argv = calloc(max, sizeof(*argv));
 	if (!argv) {
 		return NULL;
@@ -204,6 +222,14 @@ static char **build_argv(struct session *session, struct session_child *child,
 		argv[n++] = (char *)o->display_socket;
 		for (size_t i = 0; i < o->n_displayd_args; i++) {
 			argv[n++] = (char *)o->displayd_args[i];
+		}
+		break;
+	case SESSION_INPUTD:
+		argv[n++] = (char *)o->inputd_path;
+		argv[n++] = "--socket";
+		argv[n++] = (char *)o->input_socket;
+		for (size_t i = 0; i < o->n_inputd_args; i++) {
+			argv[n++] = (char *)o->inputd_args[i];
 		}
 		break;
 	case SESSION_COMPOSITOR:
@@ -282,9 +308,9 @@ static bool child_start(struct session_child *child) {
 	return true;
 }
 
-static bool display_answers(struct session *session) {
+static bool socket_answers(const char *path) {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", session->display_path);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		return false;
@@ -292,6 +318,10 @@ static bool display_answers(struct session *session) {
 	bool ok = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
 	close(fd);
 	return ok;
+}
+
+static bool display_answers(struct session *session) {
+	return socket_answers(session->display_path);
 }
 
 static void displayd_became_ready(struct session *session) {
@@ -304,7 +334,58 @@ static void displayd_became_ready(struct session *session) {
 		send_term(&session->compositor);
 		return;
 	}
+	/* The input server's first start waits for the display server (it may need its
+	 * seat); later ones do not, and it keeps running while displayd restarts. */
+	maybe_start_inputd(session);
 	maybe_start_compositor(session);
+}
+
+static void inputd_became_ready(struct session *session) {
+	session->inputd_ready = true;
+	lumen_log(LUMEN_INFO, "inputd (pid %d) answers on %s", (int)session->inputd.pid,
+		session->options.input_socket);
+	/* A running compositor reconnects by itself: nothing to do for it. */
+	maybe_start_compositor(session);
+}
+
+static int handle_input_ready_timer(void *data) {
+	struct session *session = data;
+	if (session->stopping || session->inputd.pid <= 0 || session->inputd_ready) {
+		return 0;
+	}
+	if (socket_answers(session->input_path)) {
+		inputd_became_ready(session);
+		return 0;
+	}
+	session->input_ready_waited_ms += READY_POLL_MS;
+	if (session->input_ready_waited_ms >= READY_TIMEOUT_MS) {
+		lumen_log(LUMEN_ERROR, "inputd (pid %d) did not open %s in %d ms: killing it",
+			(int)session->inputd.pid, session->input_path, READY_TIMEOUT_MS);
+		kill(session->inputd.pid, SIGKILL);
+		return 0;
+	}
+	wl_event_source_timer_update(session->input_ready_timer, READY_POLL_MS);
+	return 0;
+}
+
+static void start_inputd(struct session *session) {
+	session->inputd_ready = false;
+	if (!child_start(&session->inputd)) {
+		session_terminate(session);
+		session->exit_status = 1;
+		return;
+	}
+	session->input_ready_waited_ms = 0;
+	wl_event_source_timer_update(session->input_ready_timer, READY_POLL_MS);
+}
+
+static void maybe_start_inputd(struct session *session) {
+	struct session_child *child = &session->inputd;
+	if (!has_inputd(session) || session->stopping || child->pid > 0 || child->done ||
+			child->restart_pending) {
+		return;
+	}
+	start_inputd(session);
 }
 
 static int handle_ready_timer(void *data) {
@@ -355,6 +436,9 @@ static void maybe_start_compositor(struct session *session) {
 	if (has_displayd(session) && !session->displayd_ready) {
 		return; // displayd_became_ready comes back here
 	}
+	if (has_inputd(session) && !session->inputd_ready) {
+		return; // inputd_became_ready comes back here
+	}
 	bool first = child->starts == 0;
 	if (!child_start(child)) {
 		session_terminate(session);
@@ -371,6 +455,9 @@ static void start_child(struct session_child *child) {
 	switch (child->role) {
 	case SESSION_DISPLAYD:
 		start_displayd(child->session);
+		break;
+	case SESSION_INPUTD:
+		start_inputd(child->session);
 		break;
 	case SESSION_COMPOSITOR:
 		maybe_start_compositor(child->session);
@@ -412,6 +499,10 @@ static void child_died(struct session_child *child, int status) {
 	if (child->role == SESSION_DISPLAYD) {
 		session->displayd_ready = false;
 		wl_event_source_timer_update(session->ready_timer, 0);
+	}
+	if (child->role == SESSION_INPUTD) {
+		session->inputd_ready = false;
+		wl_event_source_timer_update(session->input_ready_timer, 0);
 	}
 	if (session->stopping) {
 		lumen_log(LUMEN_INFO, "%s (pid %d) %s", child->name, (int)pid, how);
@@ -469,6 +560,9 @@ static struct session_child *find_child(struct session *session, pid_t pid) {
 	if (session->displayd.pid == pid) {
 		return &session->displayd;
 	}
+	if (session->inputd.pid == pid) {
+		return &session->inputd;
+	}
 	if (session->compositor.pid == pid) {
 		return &session->compositor;
 	}
@@ -501,9 +595,14 @@ static int handle_stop_signal(int sig, void *data) {
 	return 0;
 }
 
-/* Ends the children a group at a time, newest first: autostart, compositor, displayd. */
+/*
+ * Ends the children a group at a time, newest first: autostart, compositor, inputd,
+ * displayd.
+ */
 static void stop_advance(struct session *session) {
-	while (session->stop_stage < 3) {
+	struct session_child *const stages[] = {NULL, &session->compositor, &session->inputd,
+		&session->displayd};
+	while (session->stop_stage < 4) {
 		bool alive = false;
 		if (session->stop_stage == 0) {
 			for (size_t i = 0; i < session->n_autostart; i++) {
@@ -513,8 +612,7 @@ static void stop_advance(struct session *session) {
 				}
 			}
 		} else {
-			struct session_child *child = session->stop_stage == 1 ? &session->compositor
-				: &session->displayd;
+			struct session_child *child = stages[session->stop_stage];
 			if (child->pid > 0) {
 				alive = true;
 				send_term(child);
@@ -534,8 +632,10 @@ void session_terminate(struct session *session) {
 	}
 	session->stopping = true;
 	wl_event_source_timer_update(session->ready_timer, 0);
-	struct session_child *all[2] = {&session->displayd, &session->compositor};
-	for (size_t i = 0; i < 2; i++) {
+	wl_event_source_timer_update(session->input_ready_timer, 0);
+	struct session_child *all[3] = {&session->displayd, &session->inputd,
+		&session->compositor};
+	for (size_t i = 0; i < 3; i++) {
 		wl_event_source_timer_update(all[i]->restart_timer, 0);
 		all[i]->restart_pending = false;
 	}
@@ -590,6 +690,9 @@ struct session *session_create(const struct session_options *options) {
 	if (!session->options.display_socket) {
 		session->options.display_socket = DEFAULT_DISPLAY_SOCKET;
 	}
+	if (!session->options.input_socket) {
+		session->options.input_socket = DEFAULT_INPUT_SOCKET;
+	}
 	session->runtime_dir = runtime_dir;
 	session_sockets_init(&session->sockets);
 	const char *parent = getenv("WAYLAND_DISPLAY");
@@ -600,6 +703,15 @@ struct session *session_create(const struct session_options *options) {
 		runtime_dir, session->options.display_socket);
 	if (len < 0 || (size_t)len >= sizeof(session->display_path)) {
 		lumen_log(LUMEN_ERROR, "display socket path is too long");
+		goto fail;
+	}
+	/* inputd takes a name in the runtime directory, or a path. */
+	const char *input = session->options.input_socket;
+	len = strchr(input, '/') ? snprintf(session->input_path, sizeof(session->input_path),
+			"%s", input) : snprintf(session->input_path, sizeof(session->input_path),
+			"%s/%s", runtime_dir, input);
+	if (len < 0 || (size_t)len >= sizeof(session->input_path)) {
+		lumen_log(LUMEN_ERROR, "input socket path is too long");
 		goto fail;
 	}
 	session->loop = wl_event_loop_create();
@@ -616,8 +728,10 @@ struct session *session_create(const struct session_options *options) {
 	session->sighup = wl_event_loop_add_signal(session->loop, SIGHUP, handle_stop_signal,
 		session);
 	session->ready_timer = wl_event_loop_add_timer(session->loop, handle_ready_timer, session);
+	session->input_ready_timer = wl_event_loop_add_timer(session->loop,
+		handle_input_ready_timer, session);
 	if (!session->sigchld || !session->sigterm || !session->sigint || !session->sighup ||
-			!session->ready_timer) {
+			!session->ready_timer || !session->input_ready_timer) {
 		goto fail_oom;
 	}
 	session->n_autostart = options->n_autostart;
@@ -629,6 +743,8 @@ struct session *session_create(const struct session_options *options) {
 		}
 	}
 	if (!child_init(session, &session->displayd, SESSION_DISPLAYD, "displayd",
+				MAX_FAILURES_ESSENTIAL) ||
+			!child_init(session, &session->inputd, SESSION_INPUTD, "inputd",
 				MAX_FAILURES_ESSENTIAL) ||
 			!child_init(session, &session->compositor, SESSION_COMPOSITOR, "compositor",
 				MAX_FAILURES_ESSENTIAL)) {
@@ -660,6 +776,8 @@ fail:
 int session_run(struct session *session) {
 	if (has_displayd(session)) {
 		start_displayd(session);
+	} else if (has_inputd(session)) {
+		start_inputd(session);
 	} else {
 		maybe_start_compositor(session);
 	}
@@ -686,10 +804,14 @@ void session_destroy(struct session *session) {
 		child_finish(&session->autostart[i - 1]);
 	}
 	child_finish(&session->compositor);
+	child_finish(&session->inputd);
 	child_finish(&session->displayd);
 	free(session->autostart);
 	if (session->ready_timer) {
 		wl_event_source_remove(session->ready_timer);
+	}
+	if (session->input_ready_timer) {
+		wl_event_source_remove(session->input_ready_timer);
 	}
 	if (session->sigchld) {
 		wl_event_source_remove(session->sigchld);

@@ -252,4 +252,82 @@ if [ "$T_FAILED" -gt 0 ]; then
 	diag "---- session log (tail) ----"
 	grep -v '\[wlroots/' "$LOG" | tail -n 60 | sed 's/^/# /'
 fi
+# ---- with lumen-inputd (--inputd): it starts after displayd and before the compositor,
+# which gets LUMEN_INPUT; killed with a key held, it is started again (the compositor is
+# not): the client sees the key released, and typing goes on through the new one.
+LOG="$T_DIR/session-inputd.log"
+printf '[keyboard]\nlayout = us\n' >"$T_DIR/lumen-inputd.ini"
+masters() { grep -c "seat master of the input server" "$LOG"; }
+masters_at_least() { [ "$(masters)" -ge "$1" ]; }
+text_is() { # NAME TEXT: the client's text is now exactly TEXT
+	[ "$(grep '^text: ' "$T_DIR/$1.out" | tail -n 1)" = "text: $2" ]
+}
+line_of() { # pattern: the number of the first line of the log that matches
+	grep -n -m 1 "$1" "$LOG" | cut -d: -f1
+}
+"$LUMEN_SESSION" -S "$S_SOCKET" "${displayd_opts[@]}" --inputd "$LUMEN_INPUTD" \
+	--inputd-arg --no-libinput --compositor "$LUMEN" \
+	-- --no-xwayland -c "$T_DIR/lumen-inputd.ini" -o 1280x720 >"$LOG" 2>&1 &
+SESSION_PID=$!
+T_PIDS="$T_PIDS $SESSION_PID"
+wait_for 20 masters_at_least 1
+ok $? "--inputd: the compositor becomes the seat master of the session's inputd"
+inputd_pid=$(last_pid inputd)
+l_inputd=$(line_of "started inputd (pid") l_ready=$(line_of "inputd (pid [0-9]*) answers")
+l_comp=$(line_of "started compositor (pid") l_disp=$(line_of "displayd (pid [0-9]*) answers")
+[ -n "$l_inputd" ] && [ -n "$l_ready" ] && [ -n "$l_comp" ] && [ "$l_inputd" -lt "$l_ready" ] &&
+	[ "$l_ready" -lt "$l_comp" ] &&
+	{ [ "$with_displayd" -eq 0 ] || [ "${l_disp:-99999}" -lt "$l_inputd" ]; }
+ok $? "inputd starts after displayd answers, and answers before the compositor starts (log lines ${l_disp:--} $l_inputd $l_ready $l_comp)"
+comp_pid=$(last_pid compositor)
+tr '\0' '\n' <"/proc/$comp_pid/environ" 2>/dev/null | grep -qx "LUMEN_INPUT=lumen-input-0"
+ok $? "the compositor gets LUMEN_INPUT=lumen-input-0"
+
+spawn kl "$TC_KEYLOG" --title kl
+wait_for 10 out_has kl "focus in" || bail "the keylog client got no keyboard focus"
+inputctl_until 'text_is kl "via session"' type "via session"
+ok $? "text typed through the session's inputd arrives in the client"
+
+"$LUMEN_INPUTCTL" press shift press x sleep 30000 >>"$T_DIR/inputctl.out" 2>&1 &
+HOLDER=$!
+T_PIDS="$T_PIDS $HOLDER"
+wait_for 5 out_has kl "keysym: X"
+ok $? "a key held through inputd (Shift+X) reaches the client"
+kill -KILL "$inputd_pid"
+wait_for 5 out_has kl "key released: X"
+ok $? "inputd killed: the client sees the held key released"
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+wait_for 10 new_pid inputd "$inputd_pid"
+ok $? "the session starts inputd again (pid $inputd_pid -> $(last_pid inputd))"
+wait_for 10 masters_at_least 2
+ok $? "the compositor is the seat master of the new inputd"
+[ "$(starts compositor)" -eq 1 ] && alive "$comp_pid"
+ok $? "the compositor is not started again for it ($(starts compositor) start(s))"
+inputctl_until 'text_is kl "via sessionX again"' type " again"
+ok $? "typing goes on after the restart"
+
+kill "$PID_kl" 2>/dev/null
+wait "$PID_kl" 2>/dev/null
+inputd_pid=$(last_pid inputd)
+kill -TERM "$SESSION_PID"
+wait "$SESSION_PID"
+status=$?
+T_PIDS=${T_PIDS/ $SESSION_PID/}
+[ "$status" -eq 0 ] && ! alive "$comp_pid" && ! alive "$inputd_pid"
+ok $? "SIGTERM ends the session with inputd (status $status)"
+order=$(sed -n '/: ending the session/,$p' "$LOG" | grep -o "ending [a-z]* (pid" |
+	awk '{print $2}' | tr '\n' ' ')
+case "$order" in
+"compositor inputd displayd " | "compositor inputd ") true ;;
+*) false ;;
+esac
+ok $? "inputd ends after the compositor, before displayd ($order)"
+report=$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG" | head -n 3)
+[ -z "$report" ]
+ok $? "no sanitizer report from the session with inputd${report:+: $report}"
+if [ "$T_FAILED" -gt 0 ]; then
+	diag "---- session with inputd: log (tail) ----"
+	grep -v '\[wlroots/' "$LOG" | tail -n 60 | sed 's/^/# /'
+fi
 done_testing

@@ -6,7 +6,7 @@
 
 /*
  * lumen-session: owns the Wayland listening sockets, starts the display server, the
- * compositor and the autostart clients in that order, and starts again whichever of
+ * input server, the compositor and the autostart clients in that order, and starts again whichever of
  * them dies.
  */
 struct session;
@@ -18,6 +18,11 @@ struct session_options {
 	const char *display_socket; // displayd's socket name; NULL: "lumen-display-0"
 	const char *const *displayd_args; // more arguments for displayd
 	size_t n_displayd_args;
+	/* The input server; NULL: none of ours, the compositor finds its input itself. */
+	const char *inputd_path;
+	const char *input_socket; // inputd's socket name or path; NULL: "lumen-input-0"
+	const char *const *inputd_args; // more arguments for inputd
+	size_t n_inputd_args;
 	const char *compositor_path;
 	const char *const *compositor_args; // more arguments for the compositor
 	size_t n_compositor_args;
