@@ -30,9 +30,11 @@ fi
 chmod 700 "$XDG_RUNTIME_DIR"
 
 outputs="${LUMEN_OUTPUTS:-1920x1080}"
-# lumen-session owns the Wayland socket and starts lumen-displayd, then lumen, then the
-# autostart clients, and starts again whichever crashes.
+# lumen-session owns the Wayland socket and starts lumen-displayd, then lumen-inputd, then
+# lumen, then the autostart clients, and starts again whichever crashes (lumen survives
+# an inputd crash: it reconnects, and keys held then are released).
 set -- --compositor "$build/compositor/lumen" -- "$@"
+set -- --inputd "$build/input/lumen-inputd" "$@"
 # The accessibility bus and the screen reader (muted until Super+Alt+S) are the
 # session's too, so that a crash of either is survived; lumen-reader --toggle is found
 # on PATH by the binding.
@@ -40,7 +42,8 @@ export PATH="$build/a11y:$PATH"
 set -- --autostart "$build/a11y/lumen-a11yd" --autostart "lumen-reader --muted" "$@"
 if [ -n "${WAYLAND_DISPLAY:-}" ] || [ -n "${DISPLAY:-}" ]; then
 	echo "lumen: running in a window of the current session"
-	set -- --no-displayd "$@"
+	# The input comes from that session; inputd serves drivers (lumen-inputctl) only.
+	set -- --no-displayd --inputd-arg --no-libinput "$@"
 elif ls /dev/dri/card* >/dev/null 2>&1 && [ -z "${LUMEN_HEADLESS:-}" ]; then
 	echo "lumen: running on this machine's screens"
 	set -- --displayd "$build/display-server/lumen-displayd" --displayd-arg --kms "$@"
@@ -53,6 +56,8 @@ else
 	# wayvnc is the session's: trusted, and started again if it fails.
 	set -- --displayd "$build/display-server/lumen-displayd" \
 		--autostart "wayvnc 127.0.0.1 $port" "$@"
+	# No input devices here: inputd serves drivers (lumen-inputctl) only.
+	[ -d /dev/input ] || set -- --inputd-arg --no-libinput "$@"
 	# Prepended one by one, so taken last to first: the first stays leftmost.
 	for mode in $(echo "$outputs" | tr ',' '\n' | tac); do
 		case "$mode" in
