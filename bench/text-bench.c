@@ -220,9 +220,15 @@ out:
 }
 
 int main(int argc, char *argv[]) {
-	int iterations = argc > 1 ? atoi(argv[1]) : 200;
-	if (iterations < 1) {
-		iterations = 1;
+	int iterations = 200;
+	if (argc > 1) {
+		char *end = NULL;
+		long n = strtol(argv[1], &end, 10);
+		if (end == argv[1] || *end != '\0' || n < 1 || n > 1000000) {
+			fprintf(stderr, "text-bench: ITERATIONS is a whole number from 1 to 1000000\n");
+			return 2;
+		}
+		iterations = (int)n;
 	}
 	struct font_context *ctx = font_context_create();
 	if (!ctx) {
