@@ -8,12 +8,16 @@ BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libinih-dev libjson-c-dev libdrm-dev libinput-dev libudev-dev libseat-dev libpng-dev \
 	libcairo2-dev libxcb1-dev libegl-dev libgles-dev libgbm-dev hwdata \
 	libfontconfig-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev \
-	librsvg2-dev libevdev-dev libespeak-ng-dev libspeechd-dev"
+	librsvg2-dev libevdev-dev libespeak-ng-dev libspeechd-dev libatspi2.0-dev libthai-dev"
 RUN="xwayland wayvnc foot fonts-dejavu-core xkb-data adwaita-icon-theme libegl-mesa0 libgl1-mesa-dri espeak-ng"
 TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples x11-apps \
 	xvfb dbus-x11 passwd util-linux procps qemu-system-x86 qemu-system-gui busybox-static \
 	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji \
-	python3-gi gir1.2-gtk-4.0 fcitx5"
+	python3-gi gir1.2-gtk-4.0 fcitx5 \
+	orca gtk-3-examples python3-pyatspi gir1.2-atspi-2.0 python3-speechd speech-dispatcher \
+	chromium firefox-esr qml-qt6 qt6-wayland qml6-module-qtquick-controls \
+	qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-layouts \
+	qml6-module-qtqml-workerscript python3-fonttools seatd"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then
