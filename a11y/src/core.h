@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
+#include "common/listener.h"
 #include "a11y/server.h"
 #include "idmap.h"
 
@@ -106,14 +107,6 @@ struct a11y_pending_action {
 	uint32_t consumer_serial;
 };
 
-struct a11y_socket {
-	int fd;
-	struct wl_event_source *source;
-	char path[108];
-	char lock_path[116];
-	int lock_fd;
-};
-
 struct a11y_server {
 	struct wl_display *display;
 	struct wl_event_loop *loop;
@@ -135,7 +128,7 @@ struct a11y_server {
 	char **trusted_exes;
 	size_t n_trusted_exes;
 
-	struct a11y_socket sockets[2]; // plain, trusted
+	struct lumen_listener sockets[2]; // plain, trusted
 };
 
 /* server.c */

@@ -100,98 +100,31 @@ static bool exe_trusted(struct a11y_server *server, pid_t pid) {
 	return false;
 }
 
-static int handle_listen(int fd, uint32_t mask, void *data) {
+static void handle_accept(struct lumen_listener *listener, int client_fd,
+		const struct ucred *cred, void *data) {
 	struct a11y_server *server = data;
-	bool trusted = fd == server->sockets[1].fd;
-	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (client_fd < 0) {
-		if (errno != EAGAIN && errno != EINTR) {
-			lumen_log_errno(LUMEN_WARN, "accept");
-		}
-		return 0;
-	}
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	if (getsockopt(client_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		lumen_log_errno(LUMEN_WARN, "SO_PEERCRED");
-		close(client_fd);
-		return 0;
-	}
-	if (cred.uid != getuid() && cred.uid != 0) {
-		lumen_log(LUMEN_WARN, "refused a client of uid %u (pid %d): the bus is uid %u's",
-			(unsigned)cred.uid, (int)cred.pid, (unsigned)getuid());
-		close(client_fd);
-		return 0;
-	}
-	if (!trusted && exe_trusted(server, cred.pid)) {
+	bool trusted = listener == &server->sockets[1];
+	if (!trusted && exe_trusted(server, cred->pid)) {
 		trusted = true;
 	}
-	lumen_log(LUMEN_DEBUG, "client pid %d (%s)", (int)cred.pid,
+	lumen_log(LUMEN_DEBUG, "client pid %d (%s)", (int)cred->pid,
 		trusted ? "trusted" : "untrusted");
 	add_client(server, client_fd, trusted);
-	return 0;
 }
 
+/* Each socket is the session user's alone (common/listener.c); name-trusted is the
+ * trusted one's. */
 static bool open_socket(struct a11y_server *server, int which, const char *name,
 		const char *suffix) {
-	char path[sizeof(server->sockets[0].path)];
-	int n;
-	if (name[0] == '/') {
-		n = snprintf(path, sizeof(path), "%s%s", name, suffix);
-	} else {
-		const char *dir = getenv("XDG_RUNTIME_DIR");
-		if (!dir || !dir[0]) {
-			lumen_log(LUMEN_ERROR, "XDG_RUNTIME_DIR is not set");
-			return false;
-		}
-		n = snprintf(path, sizeof(path), "%s/%s%s", dir, name, suffix);
-	}
-	if (n < 0 || n >= (int)sizeof(path)) {
+	char full[sizeof(server->sockets[0].path)];
+	int n = snprintf(full, sizeof(full), "%s%s", name, suffix);
+	if (n < 0 || n >= (int)sizeof(full)) {
 		lumen_log(LUMEN_ERROR, "socket path too long: %s%s", name, suffix);
 		return false;
 	}
-	struct a11y_socket *s = &server->sockets[which];
-	snprintf(s->lock_path, sizeof(s->lock_path), "%s.lock", path);
-	s->lock_fd = open(s->lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot open %s", s->lock_path);
-		return false;
-	}
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		lumen_log(LUMEN_ERROR, "%s is in use by another lumen-a11yd", path);
-		close(s->lock_fd);
-		s->lock_fd = -1; // not ours to remove
-		return false;
-	}
-	unlink(path); // we hold the lock: a socket file there is stale
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->fd < 0) {
-		lumen_log_errno(LUMEN_ERROR, "socket");
-		return false;
-	}
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	/* Created 0600, so there is no moment in which others may connect. */
-	mode_t old_mask = umask(0177);
-	int ret = bind(s->fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(old_mask);
-	if (ret != 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot bind %s", path);
-		return false;
-	}
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (chmod(path, 0600) != 0 || listen(s->fd, 128) != 0) {
-		lumen_log_errno(LUMEN_ERROR, "cannot listen on %s", path);
-		return false;
-	}
-	s->source = wl_event_loop_add_fd(server->loop, s->fd, WL_EVENT_READABLE, handle_listen,
-		server);
-	if (!s->source) {
-		lumen_log(LUMEN_ERROR, "cannot watch %s", path);
-		return false;
-	}
-	lumen_log(LUMEN_INFO, "listening on %s", path);
-	return true;
+	lumen_listener_set_accept(&server->sockets[which], handle_accept, server);
+	return lumen_listener_open(&server->sockets[which], server->display, full,
+		"lumen-a11yd");
 }
 
 /* lumen_a11y_v1 */
@@ -311,8 +244,7 @@ struct a11y_server *a11y_server_create(const struct a11y_server_options *options
 		return NULL;
 	}
 	for (int i = 0; i < 2; i++) {
-		server->sockets[i].fd = -1;
-		server->sockets[i].lock_fd = -1;
+		lumen_listener_init(&server->sockets[i]);
 	}
 	wl_list_init(&server->clients);
 	wl_list_init(&server->trees);
@@ -363,20 +295,7 @@ void a11y_server_destroy(struct a11y_server *server) {
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
-		struct a11y_socket *s = &server->sockets[i];
-		if (s->source) {
-			wl_event_source_remove(s->source);
-		}
-		if (s->fd >= 0) {
-			close(s->fd);
-		}
-		if (s->path[0] && s->lock_fd >= 0) {
-			unlink(s->path);
-		}
-		if (s->lock_fd >= 0) {
-			unlink(s->lock_path);
-			close(s->lock_fd);
-		}
+		lumen_listener_finish(&server->sockets[i]);
 	}
 	if (server->display) {
 		wl_display_destroy_clients(server->display);

@@ -17,16 +17,22 @@ void lumen_listener_init(struct lumen_listener *listener) {
 	*listener = (struct lumen_listener){.listen_fd = -1, .lock_fd = -1};
 }
 
-static bool peer_allowed(int fd) {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+
+void lumen_listener_set_accept(struct lumen_listener *listener, lumen_listener_accept_fn accept,
+		void *data) {
+	listener->accept = accept;
+	listener->accept_data = data;
+}
+
+static bool peer_allowed(int fd, struct ucred *cred) {
+	socklen_t len = sizeof(*cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) != 0) {
 		lumen_log_errno(LUMEN_WARN, "SO_PEERCRED");
 		return false;
 	}
-	if (cred.uid != getuid() && cred.uid != 0) {
+	if (cred->uid != getuid() && cred->uid != 0) {
 		lumen_log(LUMEN_WARN, "refused a client of uid %u (pid %d): the socket is uid %u's",
-			(unsigned)cred.uid, (int)cred.pid, (unsigned)getuid());
+			(unsigned)cred->uid, (int)cred->pid, (unsigned)getuid());
 		return false;
 	}
 	return true;
@@ -41,8 +47,13 @@ static int handle_listen(int fd, uint32_t mask, void *data) {
 		}
 		return 0;
 	}
-	if (!peer_allowed(client_fd)) {
+	struct ucred cred;
+	if (!peer_allowed(client_fd, &cred)) {
 		close(client_fd);
+		return 0;
+	}
+	if (listener->accept) {
+		listener->accept(listener, client_fd, &cred, listener->accept_data);
 		return 0;
 	}
 	if (!wl_client_create(listener->display, client_fd)) {

@@ -11,16 +11,31 @@
  * refused, and a socket file left by a dead one is known to be stale); each peer's
  * uid is checked on accept (ours or root), then it becomes a wl_client of display.
  */
+struct lumen_listener;
+struct ucred;
+
+/*
+ * Called for each accepted peer whose uid passed (when set with
+ * lumen_listener_set_accept): it owns fd from then on, and makes it a client or closes it.
+ */
+typedef void (*lumen_listener_accept_fn)(struct lumen_listener *listener, int fd,
+	const struct ucred *cred, void *data);
+
 struct lumen_listener {
 	char path[108];
 	char lock_path[128];
 	int listen_fd, lock_fd;
 	struct wl_event_source *source;
 	struct wl_display *display;
+	lumen_listener_accept_fn accept;
+	void *accept_data;
 };
 
 /** Sets the fds to -1 so that finish is safe on a listener never opened. */
 void lumen_listener_init(struct lumen_listener *listener);
+/** Peers go to accept instead of straight to wl_client_create (call before open). */
+void lumen_listener_set_accept(struct lumen_listener *listener, lumen_listener_accept_fn accept,
+	void *data);
 /**
  * Listens on name (a name in $XDG_RUNTIME_DIR, or an absolute path) and adds the
  * peers it accepts to display. what names the daemon in messages ("lumen-displayd").
