@@ -174,6 +174,8 @@ bool comp_action_run(struct comp_server *server, const char *action, char *err,
 		return comp_server_reload_config(server, err, errlen);
 	} else if (strcmp(verb, "exit") == 0) {
 		comp_server_terminate(server);
+	} else if (strcmp(verb, "reader-toggle") == 0) {
+		comp_reader_keys_toggle(server); // reader-keys.c; bound even while locked
 	} else if (strcmp(verb, "none") == 0) {
 		// an explicitly empty binding
 	} else {

@@ -86,7 +86,7 @@ static const struct comp_default_binding default_bindings[] = {
 	{ WLR_MODIFIER_LOGO | WLR_MODIFIER_SHIFT, XKB_KEY_e, "exit" },
 	{ WLR_MODIFIER_LOGO | WLR_MODIFIER_SHIFT, XKB_KEY_r, "reload" },
 	{ WLR_MODIFIER_LOGO, XKB_KEY_space, "layout-next" },
-	{ WLR_MODIFIER_LOGO | WLR_MODIFIER_ALT, XKB_KEY_s, "exec lumen-reader --toggle" },
+	{ WLR_MODIFIER_LOGO | WLR_MODIFIER_ALT, XKB_KEY_s, "reader-toggle" },
 };
 
 struct comp_modifier_name {

@@ -212,6 +212,11 @@ static void handle_key(struct wl_listener *listener, void *data) {
 	struct wlr_keyboard *kbd = keyboard->device->keyboard;
 	uint32_t keycode = event->keycode + 8;
 
+	/* The screen reader's chords and its toggle, before bindings and clients. */
+	if (comp_reader_keys_handle_key(server, keyboard->device, event)) {
+		return;
+	}
+
 	bool handled = false;
 	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED && kbd->xkb_state) {
 		/*
@@ -1200,10 +1205,14 @@ void comp_seat_init(struct comp_server *server) {
 	server->hold_end.notify = handle_hold_end;
 	wl_signal_add(&server->cursor->events.hold_end, &server->hold_end);
 
+	server->reader_keys = comp_reader_keys_create(server);
+
 	update_capabilities(server);
 }
 
 void comp_seat_finish(struct comp_server *server) {
+	comp_reader_keys_destroy(server->reader_keys);
+	server->reader_keys = NULL;
 	if (server->rebase_idle) {
 		wl_event_source_remove(server->rebase_idle);
 		server->rebase_idle = NULL;

@@ -28,6 +28,7 @@ struct comp_tablets;
 struct comp_decoration;
 struct comp_trust;
 struct comp_protocols_ext;
+struct comp_reader_keys;
 struct comp_xdg_shell;
 struct comp_xdg_toplevel;
 struct wlr_xwayland;
@@ -227,6 +228,7 @@ struct comp_server {
 	struct comp_trust *trust;
 	struct comp_protocols_ext *ext; // protocols-ext.h: the protocols wlroots 0.15 lacks
 	struct comp_input_method_relay *im_relay;
+	struct comp_reader_keys *reader_keys; // reader-keys.c: the screen reader's chords
 
 	struct wl_listener new_output, new_input, new_xdg_surface, new_layer_surface,
 		new_virtual_keyboard, new_virtual_pointer, output_layout_change,
@@ -334,6 +336,15 @@ void comp_cursor_process_motion(struct comp_server *server, uint32_t time);
 void comp_cursor_rebase_soon(struct comp_server *server);
 /** Whether input may go to this client now (an input inhibitor, e.g. a locker, may own it). */
 bool comp_seat_client_allowed(struct comp_server *server, struct wl_client *client);
+
+/* reader-keys.c: lumen-reader-keys-v1, the screen reader's chords (made by seat.c) */
+struct comp_reader_keys *comp_reader_keys_create(struct comp_server *server);
+void comp_reader_keys_destroy(struct comp_reader_keys *rk);
+/** Takes the key before anything else sees it; true when it is the reader's. */
+bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_device *device,
+	struct wlr_event_keyboard_key *event);
+/** The reader-toggle action: tells the reader, or runs `lumen-reader --toggle`. */
+void comp_reader_keys_toggle(struct comp_server *server);
 
 /* tablet.c */
 /** Takes a new tablet tool or pad device: tablet-v2 for clients that bind it, else a pointer. */

@@ -53,6 +53,8 @@ static const char *const privileged[] = {
 	"ext_session_lock_manager_v1",
 	"ext_foreign_toplevel_list_v1",
 	"ext_workspace_manager_v1",
+	/* Issue 8: the screen reader's key chords (reader-keys.c). */
+	"lumen_reader_keys_v1",
 };
 
 static bool is_privileged(const struct wl_interface *iface) {

@@ -91,7 +91,7 @@ static void test_defaults(void) {
 			binding_is(&config, SUPER, XKB_KEY_n, "minimize") &&
 			binding_is(&config, SUPER, XKB_KEY_t, "tiling toggle") &&
 			binding_is(&config, SUPER, XKB_KEY_space, "layout-next") &&
-			binding_is(&config, SUPER | ALT, XKB_KEY_s, "exec lumen-reader --toggle"),
+			binding_is(&config, SUPER | ALT, XKB_KEY_s, "reader-toggle"),
 		"default Super bindings, the screen reader's Super+Alt+S among them");
 	ok(binding_is(&config, SUPER, XKB_KEY_1, "workspace 1") &&
 			binding_is(&config, SUPER, XKB_KEY_9, "workspace 9") &&
