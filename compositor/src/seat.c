@@ -288,14 +288,33 @@ static void handle_key(struct wl_listener *listener, void *data) {
 		}
 	}
 	comp_protocols_notify_activity(server);
-	if (!handled && comp_im_relay_handle_key(server->im_relay, keyboard->device,
-			event->time_msec, event->keycode, event->state)) {
+	/* Assistive technologies (atspi-keys.c) may hold the key, take it, or let it go. */
+	if (!handled && comp_atspi_keys_handle_key(server->atspi_keys, keyboard->device, event)) {
 		handled = true;
 	}
-	if (!handled && kbd->keymap) {
-		wlr_seat_set_keyboard(server->seat, keyboard->device);
-		wlr_seat_keyboard_notify_key(server->seat, event->time_msec, event->keycode,
+	if (!handled) {
+		comp_seat_deliver_key(server, keyboard->device, event->time_msec, event->keycode,
 			event->state);
+	}
+}
+
+void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *device,
+		uint32_t time_msec, uint32_t keycode, uint32_t state) {
+	if (comp_im_relay_handle_key(server->im_relay, device, time_msec, keycode, state)) {
+		return;
+	}
+	if (device->keyboard->keymap) {
+		wlr_seat_set_keyboard(server->seat, device);
+		wlr_seat_keyboard_notify_key(server->seat, time_msec, keycode, state);
+	}
+}
+
+void comp_seat_deliver_modifiers(struct comp_server *server, struct wlr_input_device *device,
+		struct wlr_keyboard_modifiers *modifiers) {
+	if (device->keyboard->keymap &&
+			!comp_im_relay_handle_modifiers(server->im_relay, device)) {
+		wlr_seat_set_keyboard(server->seat, device);
+		wlr_seat_keyboard_notify_modifiers(server->seat, modifiers);
 	}
 }
 
@@ -309,7 +328,10 @@ static void handle_modifiers(struct wl_listener *listener, void *data) {
 	if (server->kbd_syncing) {
 		return; // sync_group tells the seat once it is done
 	}
-	forward_modifiers(server, keyboard);
+	/* Behind keys held for assistive technologies, modifiers wait their turn. */
+	if (!comp_atspi_keys_handle_modifiers(server->atspi_keys, keyboard->device)) {
+		forward_modifiers(server, keyboard);
+	}
 	if (wlr_input_device_get_virtual_keyboard(keyboard->device)) {
 		if (kbd->modifiers.group != keyboard->last_group) {
 			keyboard->last_group = kbd->modifiers.group;

@@ -236,6 +236,7 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 	comp_protocols_init(server);
 	comp_protocols_ext_init(server);
 	server->im_relay = comp_im_relay_create(server);
+	server->atspi_keys = comp_atspi_keys_create(server);
 	if (!options->no_xwayland) {
 		comp_xwayland_init(server);
 	}
@@ -385,6 +386,8 @@ void comp_server_destroy(struct comp_server *server) {
 	comp_ipc_destroy(server->ipc);
 	comp_a11y_destroy(server->a11y);
 	server->a11y = NULL;
+	comp_atspi_keys_destroy(server->atspi_keys);
+	server->atspi_keys = NULL;
 	comp_im_relay_destroy(server->im_relay);
 	if (server->backend) {
 		wlr_backend_destroy(server->backend);

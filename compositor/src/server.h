@@ -23,6 +23,7 @@
 
 #define COMP_WORKSPACES 9
 
+struct comp_atspi_keys;
 struct comp_ipc;
 struct comp_tablets;
 struct comp_decoration;
@@ -198,6 +199,7 @@ struct comp_server {
 	struct wlr_pointer_gestures_v1 *gestures;
 	/* Keycodes (+1) whose press a binding took: their release stays ours too. */
 	uint32_t consumed_keys[32];
+	struct comp_atspi_keys *atspi_keys; // AT-SPI2 and a11y KeyboardMonitor; may be NULL
 	struct wlr_xwayland *xwayland; // may be NULL
 
 	struct wlr_seat *seat;
@@ -324,6 +326,24 @@ void comp_seat_finish(struct comp_server *server);
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface);
 void comp_seat_focus_layer(struct comp_server *server, struct comp_layer_surface *layer);
 void comp_seat_apply_keyboard_config(struct comp_server *server);
+/** Delivers a key to the input method or the focused client (after bindings). */
+void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *device,
+	uint32_t time_msec, uint32_t keycode, uint32_t state);
+/** Delivers modifiers (a snapshot taken when they changed) as forward_modifiers does. */
+void comp_seat_deliver_modifiers(struct comp_server *server, struct wlr_input_device *device,
+	struct wlr_keyboard_modifiers *modifiers);
+
+/* atspi-keys.c: keys for screen readers (AT-SPI2 registry, org.freedesktop.a11y) */
+/** NULL when there is no session bus (or no memory); the server owns the result. */
+struct comp_atspi_keys *comp_atspi_keys_create(struct comp_server *server);
+void comp_atspi_keys_destroy(struct comp_atspi_keys *keys);
+/** True when the key is taken (held for the registry's answer, or swallowed); it is
+ * delivered later with comp_seat_deliver_key if nobody consumes it. */
+bool comp_atspi_keys_handle_key(struct comp_atspi_keys *keys, struct wlr_input_device *device,
+	struct wlr_event_keyboard_key *event);
+/** True when the device's modifiers must wait behind its held keys (queued here). */
+bool comp_atspi_keys_handle_modifiers(struct comp_atspi_keys *keys,
+	struct wlr_input_device *device);
 /** Switches every keyboard to layout index (of the configured layout list); false if out of range. */
 bool comp_seat_set_layout(struct comp_server *server, int index);
 int comp_seat_layout_index(struct comp_server *server);
