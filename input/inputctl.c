@@ -1,9 +1,10 @@
 /*
  * lumen-inputctl: lumen-inputd from the command line. As a driver it creates virtual
- * devices (a keyboard, a pointer, a touch screen, a switch, each when first needed)
- * and runs its commands in order; text is typed through an xkb layout, looking up the
- * key and level (Shift, AltGr) that produce each character. As a consumer it lists
- * devices, or becomes the seat master and prints every event (monitor).
+ * devices (a keyboard, a pointer, a touch screen, a switch, a tablet's pen, each when
+ * first needed) and runs its commands in order; text is typed through an xkb layout,
+ * looking up the key and level (Shift, AltGr) that produce each character. As a
+ * consumer it lists devices, changes a device's settings (set), or becomes the seat
+ * master and prints every event (monitor).
  *
  * Exit status: 0 done, 1 inputd refused or is not there, 2 bad usage.
  */
@@ -26,6 +27,8 @@
 
 static const char *prog = "lumen-inputctl";
 
+static double need_number(const char *s, const char *what);
+
 static void usage(FILE *f) {
 	fprintf(f,
 		"usage: lumen-inputctl [options] COMMAND [ARGS] [COMMAND [ARGS]]...\n"
@@ -33,6 +36,11 @@ static void usage(FILE *f) {
 		"  list [--follow]     the devices (and, with --follow, then \"added\" and \"removed\"\n"
 		"                      lines as they come and go)\n"
 		"  monitor             become the seat master and print every event\n"
+		"  set DEVICE SETTING VALUE [SETTING VALUE]...\n"
+		"                      change a device's settings (DEVICE: its path or name):\n"
+		"                      tap, natural-scroll, left-handed on|off; accel-profile\n"
+		"                      flat|adaptive; accel-speed -1..1; scroll-method\n"
+		"                      none|two-finger|edge|button\n"
 		"Driver commands (any number, run in order; devices are created when needed):\n"
 		"  type STRING         type text through the layout (--layout)\n"
 		"  key KEY[+KEY...]    press and release keys: a, enter, KEY_F1, ctrl+alt+t, 30\n"
@@ -44,6 +52,11 @@ static void usage(FILE *f) {
 		"  scroll DY [DX]      wheel detents; positive: down, right\n"
 		"  touch X Y           a tap at X Y (--size)\n"
 		"  switch lid|tablet-mode on|off\n"
+		"  pen-in X Y          a tablet's pen comes into proximity at X Y (--size)\n"
+		"  pen-move X Y [P]    the pen moves (P: pressure 0..1, when given)\n"
+		"  pen-down [P]        the tip touches (pressure P, default 0.5); pen-up lifts it\n"
+		"  pen-button stylus|stylus2 down|up\n"
+		"  pen-out             the pen leaves proximity\n"
 		"  sleep MS\n"
 		"Options:\n"
 		"  --socket NAME       inputd's socket (default: lumen-input-0 in $XDG_RUNTIME_DIR)\n"
@@ -95,13 +108,18 @@ struct device {
 	uint32_t bustype, vendor, product, caps, is_virtual, slots;
 	char axes[512];
 	uint32_t supported, leds;
+	uint32_t tap, natural, left, profile, method, profiles, methods;
+	double speed;
 	bool done, announced, removed;
 };
 
 static struct device devices[MAX_DEVICES];
 static int n_devices;
 static bool initial_done;
-static enum { MODE_LIST, MODE_FOLLOW, MODE_MONITOR, MODE_DRIVER } mode;
+static enum { MODE_LIST, MODE_FOLLOW, MODE_MONITOR, MODE_SET, MODE_DRIVER } mode;
+
+static const char *accel_profile_names[] = {"none", "flat", "adaptive"};
+static const char *scroll_method_names[] = {"none", "two-finger", "edge", "button"};
 
 static void caps_string(uint32_t caps, char *buf, size_t size) {
 	static const char *names[] = {"keyboard", "pointer", "touch", "tablet-tool", "tablet-pad",
@@ -140,6 +158,26 @@ static void print_device(const struct device *d) {
 	}
 	if (d->caps & LUMEN_INPUT_DEVICE_V1_CAPABILITY_KEYBOARD) {
 		printf("  leds: 0x%x\n", d->leds);
+	}
+	if (d->supported) {
+		printf("  settings:");
+		if (d->supported & LUMEN_INPUT_DEVICE_V1_SETTING_TAP) {
+			printf(" tap %s", d->tap ? "on" : "off");
+		}
+		if (d->supported & LUMEN_INPUT_DEVICE_V1_SETTING_NATURAL_SCROLL) {
+			printf(" natural-scroll %s", d->natural ? "on" : "off");
+		}
+		if (d->supported & LUMEN_INPUT_DEVICE_V1_SETTING_LEFT_HANDED) {
+			printf(" left-handed %s", d->left ? "on" : "off");
+		}
+		if (d->supported & LUMEN_INPUT_DEVICE_V1_SETTING_ACCEL) {
+			printf(" accel-profile %s accel-speed %.2f",
+				d->profile < 3 ? accel_profile_names[d->profile] : "?", d->speed);
+		}
+		if (d->supported & LUMEN_INPUT_DEVICE_V1_SETTING_SCROLL_METHOD) {
+			printf(" scroll-method %s", d->method < 4 ? scroll_method_names[d->method] : "?");
+		}
+		printf("\n");
 	}
 }
 
@@ -180,6 +218,14 @@ static void dev_settings(void *data, struct lumen_input_device_v1 *p, uint32_t s
 		uint32_t method, uint32_t profiles, uint32_t methods) {
 	struct device *d = data;
 	d->supported = supported;
+	d->tap = tap;
+	d->natural = natural;
+	d->left = left;
+	d->profile = profile;
+	d->speed = wl_fixed_to_double(speed);
+	d->method = method;
+	d->profiles = profiles;
+	d->methods = methods;
 }
 static void dev_leds(void *data, struct lumen_input_device_v1 *p, uint32_t leds) {
 	struct device *d = data;
@@ -323,6 +369,81 @@ static void connect_inputd(const char *socket) {
 	roundtrip(); // the devices and done
 }
 
+static bool on_off(const char *s) {
+	if (strcmp(s, "on") == 0) {
+		return true;
+	}
+	if (strcmp(s, "off") != 0) {
+		die_usage("'%s' is not on or off", s);
+	}
+	return false;
+}
+
+static uint32_t name_index(const char *s, const char **names, uint32_t n, const char *what) {
+	for (uint32_t i = 0; i < n; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			return i;
+		}
+	}
+	fprintf(stderr, "%s: unknown %s '%s'\n", prog, what, s);
+	exit(2);
+}
+
+/* set DEVICE SETTING VALUE...: the settings are checked, sent, then the device as
+ * inputd describes it afterwards is printed. */
+static int run_set(int argc, char **argv, int i) {
+	if (i + 3 >= argc + 1 || (argc - i - 1) % 2 != 1) {
+		die_usage("set needs a device and SETTING VALUE pairs%s", "");
+	}
+	const char *which = argv[i + 1];
+	struct device *d = NULL;
+	for (int k = 0; k < n_devices && !d; k++) {
+		if (!devices[k].removed && strcmp(devices[k].path, which) == 0) {
+			d = &devices[k];
+		}
+	}
+	for (int k = 0; k < n_devices && !d; k++) {
+		if (!devices[k].removed && strcmp(devices[k].name, which) == 0 && devices[k].supported) {
+			d = &devices[k];
+		}
+	}
+	if (!d) {
+		fprintf(stderr, "%s: no device '%s' with settings (see list)\n", prog, which);
+		return 1;
+	}
+	for (int k = i + 2; k + 1 < argc; k += 2) {
+		const char *key = argv[k], *value = argv[k + 1];
+		if (strcmp(key, "tap") == 0) {
+			lumen_input_device_v1_set_tap(d->proxy, on_off(value));
+		} else if (strcmp(key, "natural-scroll") == 0) {
+			lumen_input_device_v1_set_natural_scroll(d->proxy, on_off(value));
+		} else if (strcmp(key, "left-handed") == 0) {
+			lumen_input_device_v1_set_left_handed(d->proxy, on_off(value));
+		} else if (strcmp(key, "accel-profile") == 0) {
+			d->profile = name_index(value, accel_profile_names, 3, "acceleration profile");
+			lumen_input_device_v1_set_accel(d->proxy, d->profile, wl_fixed_from_double(d->speed));
+		} else if (strcmp(key, "accel-speed") == 0) {
+			d->speed = need_number(value, "speed");
+			if (d->speed < -1 || d->speed > 1) {
+				die_usage("acceleration speed '%s' is not in -1..1", value);
+			}
+			lumen_input_device_v1_set_accel(d->proxy, d->profile, wl_fixed_from_double(d->speed));
+		} else if (strcmp(key, "scroll-method") == 0) {
+			lumen_input_device_v1_set_scroll_method(d->proxy,
+				name_index(value, scroll_method_names, 4, "scroll method"));
+		} else {
+			die_usage("unknown setting '%s' (tap, natural-scroll, left-handed, accel-profile, "
+					  "accel-speed, scroll-method)",
+				key);
+		}
+		roundtrip(); // refused settings end here with inputd's error
+	}
+	roundtrip();
+	print_device(d);
+	fflush(stdout);
+	return 0;
+}
+
 static int run_consumer(void) {
 	if (mode == MODE_MONITOR) {
 		lumen_input_v1_become_master(input);
@@ -366,15 +487,16 @@ static const char *opt_name = "lumen-inputctl";
 static uint32_t opt_width = 1920, opt_height = 1080;
 static long opt_delay_ms;
 
-static struct lumen_input_virtual_device_v1 *vdevs[4]; // by type
+static struct lumen_input_virtual_device_v1 *vdevs[5]; // by type
 
 static struct lumen_input_virtual_device_v1 *vdev(uint32_t type) {
 	if (!vdevs[type]) {
-		static const char *suffix[] = {"keyboard", "pointer", "touch", "switch"};
+		static const char *suffix[] = {"keyboard", "pointer", "touch", "switch", "pen"};
 		char name[128];
 		snprintf(name, sizeof(name), "%s %s", opt_name, suffix[type]);
 		bool sized = type == LUMEN_INPUT_V1_DEVICE_TYPE_POINTER ||
-			type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH;
+			type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH ||
+			type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL;
 		vdevs[type] = lumen_input_v1_create_virtual_device(input, type, name, 0, 0,
 			sized ? opt_width : 0, sized ? opt_height : 0);
 		roundtrip();
@@ -752,6 +874,67 @@ static int run_driver(int argc, char **argv, int i, const char *layout, const ch
 			struct lumen_input_virtual_device_v1 *s = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH);
 			lumen_input_virtual_device_v1_switch_state(s, code, strcmp(state, "on") == 0);
 			pointer_frame(s);
+		} else if (strcmp(cmd, "pen-in") == 0 && left >= 2) {
+			int32_t x = (int32_t)need_number(argv[i + 1], "x");
+			int32_t y = (int32_t)need_number(argv[i + 2], "y");
+			i += 2;
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_key(t, BTN_TOOL_PEN, 1);
+			lumen_input_virtual_device_v1_absolute(t, ABS_X, x);
+			lumen_input_virtual_device_v1_absolute(t, ABS_Y, y);
+			lumen_input_virtual_device_v1_absolute(t, ABS_DISTANCE, 1000);
+			pointer_frame(t);
+		} else if (strcmp(cmd, "pen-move") == 0 && left >= 2) {
+			int32_t x = (int32_t)need_number(argv[i + 1], "x");
+			int32_t y = (int32_t)need_number(argv[i + 2], "y");
+			i += 2;
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_absolute(t, ABS_X, x);
+			lumen_input_virtual_device_v1_absolute(t, ABS_Y, y);
+			if (left >= 3 && is_number(argv[i + 1])) {
+				double p = need_number(argv[++i], "pressure");
+				if (p < 0 || p > 1) {
+					die_usage("pressure '%s' is not in 0..1", argv[i]);
+				}
+				lumen_input_virtual_device_v1_absolute(t, ABS_PRESSURE, (int32_t)(p * 65535));
+			}
+			pointer_frame(t);
+		} else if (strcmp(cmd, "pen-down") == 0) {
+			double p = 0.5;
+			if (left >= 1 && is_number(argv[i + 1])) {
+				p = need_number(argv[++i], "pressure");
+				if (p < 0 || p > 1) {
+					die_usage("pressure '%s' is not in 0..1", argv[i]);
+				}
+			}
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_absolute(t, ABS_DISTANCE, 0);
+			lumen_input_virtual_device_v1_absolute(t, ABS_PRESSURE, (int32_t)(p * 65535));
+			lumen_input_virtual_device_v1_key(t, BTN_TOUCH, 1);
+			pointer_frame(t);
+		} else if (strcmp(cmd, "pen-up") == 0) {
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_absolute(t, ABS_PRESSURE, 0);
+			lumen_input_virtual_device_v1_key(t, BTN_TOUCH, 0);
+			pointer_frame(t);
+		} else if (strcmp(cmd, "pen-button") == 0 && left >= 2) {
+			const char *which = argv[++i], *state = argv[++i];
+			uint32_t code = strcmp(which, "stylus") == 0 ? BTN_STYLUS
+				: strcmp(which, "stylus2") == 0          ? BTN_STYLUS2
+														 : 0;
+			if (!code) {
+				die_usage("unknown pen button '%s' (stylus, stylus2)", which);
+			}
+			if (strcmp(state, "down") != 0 && strcmp(state, "up") != 0) {
+				die_usage("pen button state '%s' is not down or up", state);
+			}
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_key(t, code, strcmp(state, "down") == 0);
+			pointer_frame(t);
+		} else if (strcmp(cmd, "pen-out") == 0) {
+			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
+			lumen_input_virtual_device_v1_key(t, BTN_TOOL_PEN, 0);
+			pointer_frame(t);
 		} else if (strcmp(cmd, "sleep") == 0 && left >= 1) {
 			double ms = need_number(argv[++i], "ms");
 			roundtrip();
@@ -825,12 +1008,16 @@ int main(int argc, char *argv[]) {
 		if (i + 1 < argc) {
 			die_usage("monitor takes no arguments, not '%s'", argv[i + 1]);
 		}
+	} else if (strcmp(argv[i], "set") == 0) {
+		mode = MODE_SET;
 	} else {
 		mode = MODE_DRIVER;
 	}
 	/* Keys and layouts are checked before connecting where that is cheap. */
 	connect_inputd(socket);
-	int status = mode == MODE_DRIVER ? run_driver(argc, argv, i, layout, variant) : run_consumer();
+	int status = mode == MODE_DRIVER ? run_driver(argc, argv, i, layout, variant)
+		: mode == MODE_SET           ? run_set(argc, argv, i)
+									 : run_consumer();
 	free(typing_table);
 	for (int d = 0; d < n_devices; d++) {
 		if (devices[d].proxy) {

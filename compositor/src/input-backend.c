@@ -1,10 +1,17 @@
 /*
  * The lumen-input backend: a wlroots 0.15 backend whose input devices are lumen-inputd's
  * (protocols/lumen-input-v1.xml). We are inputd's seat master; each device it announces
- * becomes one wlr_input_device per capability (keyboard, pointer, touch, switch), and
+ * becomes one wlr_input_device per capability (keyboard, pointer, touch, switch, tablet
+ * tool, tablet pad), and
  * its raw evdev events, grouped in frames, become wlroots events stamped with the
  * frame's time. Keys go through wlr_keyboard_notify_key, so that wlroots keeps the xkb
  * state; keymaps are the seat's business (seat.c).
+ *
+ * A tablet tool's frame is read as libinput would report it: the tool entering
+ * proximity (BTN_TOOL_*), its axes (ABS_X/Y, pressure, distance, tilt), the tip
+ * (BTN_TOUCH), its buttons, and leaving proximity last, the tip and buttons let go
+ * first. Each kind of tool (pen, eraser, ...) is one wlr_tablet_tool, made when first
+ * seen and destroyed with its tablet; tablet.c serves them over tablet-v2.
  *
  * inputd may die or restart (lumen-session restarts it). Nothing may stay stuck then:
  * before a device goes, whatever it still holds (keys, buttons, touches) is released
@@ -27,10 +34,14 @@
 #include <wlr/interfaces/wlr_keyboard.h>
 #include <wlr/interfaces/wlr_pointer.h>
 #include <wlr/interfaces/wlr_switch.h>
+#include <wlr/interfaces/wlr_tablet_pad.h>
+#include <wlr/interfaces/wlr_tablet_tool.h>
 #include <wlr/interfaces/wlr_touch.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_switch.h>
+#include <wlr/types/wlr_tablet_pad.h>
+#include <wlr/types/wlr_tablet_tool.h>
 #include <wlr/types/wlr_touch.h>
 #include "common/log.h"
 #include "input-backend.h"
@@ -45,12 +56,18 @@
 /* A wheel detent: 120 hi-res units, 15 of wlroots' (libinput's degrees). */
 #define WHEEL_DETENT 120.0
 #define WHEEL_DEGREES 15.0
+/* Tablet tools by their evdev code, BTN_TOOL_PEN..BTN_TOOL_LENS (the finger excluded). */
+#define TABLET_TOOL_KINDS (BTN_TOOL_LENS - BTN_TOOL_PEN + 1)
+/* A pad's buttons: BTN_0.. (inputd's numbering of libinput's pad buttons). */
+#define PAD_BUTTONS 10
 
 enum wrap_kind {
 	WRAP_KEYBOARD,
 	WRAP_POINTER,
 	WRAP_TOUCH,
 	WRAP_SWITCH,
+	WRAP_TABLET,
+	WRAP_PAD,
 	WRAP_COUNT,
 };
 
@@ -84,7 +101,11 @@ struct input_wrap {
 		struct wlr_pointer pointer;
 		struct wlr_touch touch;
 		struct wlr_switch switch_device;
+		struct wlr_tablet tablet;
+		struct wlr_tablet_pad pad;
 	};
+	/* A tablet's tools, made when first in proximity, by kind (tool_kind()). */
+	struct wlr_tablet_tool *tools[TABLET_TOOL_KINDS];
 };
 
 struct pending_event {
@@ -118,6 +139,7 @@ struct input_device {
 	struct input_wrap *wraps[WRAP_COUNT]; // NULL for capabilities it lacks
 
 	struct abs_range abs_x, abs_y, mt_x, mt_y;
+	struct abs_range pressure, distance, tilt_x, tilt_y, wheel, strip;
 
 	/* The frame being read: events wait for its time. */
 	struct pending_event pending[FRAME_MAX_EVENTS];
@@ -133,6 +155,13 @@ struct input_device {
 
 	struct touch_slot slots[TOUCH_SLOTS];
 	int32_t cur_slot;
+
+	/* A tablet tool's state (wraps[WRAP_TABLET]). */
+	uint32_t tool_code; // the BTN_TOOL_* in proximity, 0 if none
+	bool tip; // wlroots was told the tip is down
+	int32_t tx, ty, t_pressure, t_distance, t_tilt_x, t_tilt_y;
+	uint32_t tool_buttons[MAX_BUTTONS]; // held, as wlroots was told
+	size_t n_tool_buttons;
 };
 
 static const struct wlr_backend_impl backend_impl;
@@ -226,6 +255,31 @@ static struct wlr_switch_impl switch_impl = {
 	.destroy = switch_destroy_impl,
 };
 
+/* The tools go with their tablet: tablet.c and tablet-v2 let go of them on destroy. */
+static void tablet_destroy_impl(struct wlr_tablet *tablet) {
+	struct input_wrap *wrap = wl_container_of(tablet, wrap, tablet);
+	for (int i = 0; i < TABLET_TOOL_KINDS; i++) {
+		struct wlr_tablet_tool *tool = wrap->tools[i];
+		if (tool) {
+			wl_signal_emit(&tool->events.destroy, tool);
+			free(tool);
+			wrap->tools[i] = NULL;
+		}
+	}
+}
+
+static const struct wlr_tablet_impl tablet_impl = {
+	.destroy = tablet_destroy_impl,
+};
+
+static void pad_destroy_impl(struct wlr_tablet_pad *pad) {
+}
+
+/* wlr_tablet_pad_init takes it non-const in 0.15. */
+static struct wlr_tablet_pad_impl pad_impl = {
+	.destroy = pad_destroy_impl,
+};
+
 static struct input_wrap *wrap_create(struct input_device *device, enum wrap_kind kind) {
 	struct input_wrap *wrap = calloc(1, sizeof(*wrap));
 	if (!wrap) {
@@ -237,6 +291,8 @@ static struct input_wrap *wrap_create(struct input_device *device, enum wrap_kin
 		[WRAP_POINTER] = WLR_INPUT_DEVICE_POINTER,
 		[WRAP_TOUCH] = WLR_INPUT_DEVICE_TOUCH,
 		[WRAP_SWITCH] = WLR_INPUT_DEVICE_SWITCH,
+		[WRAP_TABLET] = WLR_INPUT_DEVICE_TABLET_TOOL,
+		[WRAP_PAD] = WLR_INPUT_DEVICE_TABLET_PAD,
 	};
 	wlr_input_device_init(&wrap->base, types[kind], &input_device_impl, device->name,
 		(int)device->vendor, (int)device->product);
@@ -261,10 +317,278 @@ static struct input_wrap *wrap_create(struct input_device *device, enum wrap_kin
 		wlr_switch_init(&wrap->switch_device, &switch_impl);
 		wrap->base.switch_device = &wrap->switch_device;
 		break;
+	case WRAP_TABLET:
+		wlr_tablet_init(&wrap->tablet, &tablet_impl);
+		wrap->tablet.name = wrap->base.name; // tablet-v2 reads it; owned by base
+		wrap->base.tablet = &wrap->tablet;
+		break;
+	case WRAP_PAD:
+		wlr_tablet_pad_init(&wrap->pad, &pad_impl);
+		wrap->pad.button_count = PAD_BUTTONS;
+		wrap->pad.ring_count = device->wheel.set ? 1 : 0;
+		wrap->pad.strip_count = device->strip.set ? 1 : 0;
+		wrap->base.tablet_pad = &wrap->pad;
+		break;
 	case WRAP_COUNT:
 		break;
 	}
 	return wrap;
+}
+
+/* --- tablet tools --- */
+
+static double scale_abs(const struct abs_range *range, int32_t value) {
+	if (!range->set || range->max <= range->min) {
+		return 0.0;
+	}
+	double v = ((double)value - range->min) / ((double)range->max - range->min);
+	return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+}
+
+static bool is_button(uint32_t code) {
+	return code >= BTN_MISC && code <= BTN_GEAR_UP;
+}
+
+static bool is_tool_code(uint32_t code) {
+	return code >= BTN_TOOL_PEN && code <= BTN_TOOL_LENS && code != BTN_TOOL_FINGER;
+}
+
+/* The tool of this kind, made on first sight; NULL when out of memory. */
+static struct wlr_tablet_tool *tablet_tool(struct input_device *device, uint32_t code) {
+	struct input_wrap *wrap = device->wraps[WRAP_TABLET];
+	struct wlr_tablet_tool **slot = &wrap->tools[code - BTN_TOOL_PEN];
+	if (*slot) {
+		return *slot;
+	}
+	struct wlr_tablet_tool *tool = calloc(1, sizeof(*tool));
+	if (!tool) {
+		lumen_log(LUMEN_ERROR, "input: out of memory for a tool of %s", device->name);
+		return NULL;
+	}
+	static const enum wlr_tablet_tool_type types[TABLET_TOOL_KINDS] = {
+		[BTN_TOOL_PEN - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_PEN,
+		[BTN_TOOL_RUBBER - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_ERASER,
+		[BTN_TOOL_BRUSH - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_BRUSH,
+		[BTN_TOOL_PENCIL - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_PENCIL,
+		[BTN_TOOL_AIRBRUSH - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_AIRBRUSH,
+		[BTN_TOOL_FINGER - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_PEN,
+		[BTN_TOOL_MOUSE - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_MOUSE,
+		[BTN_TOOL_LENS - BTN_TOOL_PEN] = WLR_TABLET_TOOL_TYPE_LENS,
+	};
+	tool->type = types[code - BTN_TOOL_PEN];
+	tool->pressure = device->pressure.set;
+	tool->distance = device->distance.set;
+	tool->tilt = device->tilt_x.set && device->tilt_y.set;
+	wl_signal_init(&tool->events.destroy);
+	*slot = tool;
+	return tool;
+}
+
+static void tool_button(struct input_device *device, struct wlr_tablet_tool *tool,
+		uint32_t time, uint32_t code, bool pressed) {
+	size_t i = 0;
+	while (i < device->n_tool_buttons && device->tool_buttons[i] != code) {
+		i++;
+	}
+	bool held = i < device->n_tool_buttons;
+	if (held == pressed || (pressed && device->n_tool_buttons >= MAX_BUTTONS)) {
+		return;
+	}
+	if (pressed) {
+		device->tool_buttons[device->n_tool_buttons++] = code;
+	} else {
+		device->tool_buttons[i] = device->tool_buttons[--device->n_tool_buttons];
+	}
+	struct input_wrap *wrap = device->wraps[WRAP_TABLET];
+	struct wlr_event_tablet_tool_button event = {
+		.device = &wrap->base,
+		.tool = tool,
+		.time_msec = time,
+		.button = code,
+		.state = pressed ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+	};
+	wl_signal_emit(&wrap->tablet.events.button, &event);
+}
+
+static void tool_tip(struct input_device *device, struct wlr_tablet_tool *tool, uint32_t time,
+		bool down) {
+	if (device->tip == down) {
+		return;
+	}
+	device->tip = down;
+	struct input_wrap *wrap = device->wraps[WRAP_TABLET];
+	struct wlr_event_tablet_tool_tip event = {
+		.device = &wrap->base,
+		.tool = tool,
+		.time_msec = time,
+		.x = scale_abs(&device->abs_x, device->tx),
+		.y = scale_abs(&device->abs_y, device->ty),
+		.state = down ? WLR_TABLET_TOOL_TIP_DOWN : WLR_TABLET_TOOL_TIP_UP,
+	};
+	wl_signal_emit(&wrap->tablet.events.tip, &event);
+}
+
+/* The tool in proximity leaves it: tip up and buttons released first. */
+static void tablet_leave(struct input_device *device, uint32_t time) {
+	struct input_wrap *wrap = device->wraps[WRAP_TABLET];
+	if (!wrap || !device->tool_code) {
+		return;
+	}
+	struct wlr_tablet_tool *tool = wrap->tools[device->tool_code - BTN_TOOL_PEN];
+	device->tool_code = 0;
+	if (!tool) {
+		return;
+	}
+	tool_tip(device, tool, time, false);
+	while (device->n_tool_buttons > 0) {
+		tool_button(device, tool, time, device->tool_buttons[device->n_tool_buttons - 1], false);
+	}
+	struct wlr_event_tablet_tool_proximity event = {
+		.device = &wrap->base,
+		.tool = tool,
+		.time_msec = time,
+		.x = scale_abs(&device->abs_x, device->tx),
+		.y = scale_abs(&device->abs_y, device->ty),
+		.state = WLR_TABLET_TOOL_PROXIMITY_OUT,
+	};
+	wl_signal_emit(&wrap->tablet.events.proximity, &event);
+}
+
+static void run_tablet_frame(struct input_device *device, uint32_t time) {
+	struct input_wrap *wrap = device->wraps[WRAP_TABLET];
+	uint32_t enter = 0, updated = 0;
+	bool leave = false, tip_seen = false, tip = device->tip;
+	for (size_t i = 0; i < device->n_pending; i++) {
+		const struct pending_event *ev = &device->pending[i];
+		if (ev->kind == PENDING_KEY && is_tool_code(ev->code)) {
+			if (ev->value) {
+				enter = ev->code;
+				leave = false;
+			} else if (ev->code == device->tool_code || ev->code == enter) {
+				leave = true;
+			}
+		} else if (ev->kind == PENDING_KEY && ev->code == BTN_TOUCH) {
+			tip_seen = true;
+			tip = ev->value != 0;
+		} else if (ev->kind == PENDING_ABS) {
+			switch (ev->code) {
+			case ABS_X:
+				device->tx = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_X;
+				break;
+			case ABS_Y:
+				device->ty = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_Y;
+				break;
+			case ABS_PRESSURE:
+				device->t_pressure = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_PRESSURE;
+				break;
+			case ABS_DISTANCE:
+				device->t_distance = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_DISTANCE;
+				break;
+			case ABS_TILT_X:
+				device->t_tilt_x = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_TILT_X;
+				break;
+			case ABS_TILT_Y:
+				device->t_tilt_y = ev->value;
+				updated |= WLR_TABLET_TOOL_AXIS_TILT_Y;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	/* Another tool in place of the one there: the old one leaves first. */
+	if (enter && device->tool_code && enter != device->tool_code) {
+		tablet_leave(device, time);
+	}
+	struct wlr_tablet_tool *tool = NULL;
+	if (enter && !device->tool_code) {
+		tool = tablet_tool(device, enter);
+		if (!tool) {
+			return;
+		}
+		device->tool_code = enter;
+		struct wlr_event_tablet_tool_proximity event = {
+			.device = &wrap->base,
+			.tool = tool,
+			.time_msec = time,
+			.x = scale_abs(&device->abs_x, device->tx),
+			.y = scale_abs(&device->abs_y, device->ty),
+			.state = WLR_TABLET_TOOL_PROXIMITY_IN,
+		};
+		wl_signal_emit(&wrap->tablet.events.proximity, &event);
+		/* Where it came in was said: the rest of the axes follow. */
+		updated &= ~(uint32_t)(WLR_TABLET_TOOL_AXIS_X | WLR_TABLET_TOOL_AXIS_Y);
+	}
+	if (!device->tool_code) {
+		return; // events of no tool in proximity: nothing to say
+	}
+	tool = wrap->tools[device->tool_code - BTN_TOOL_PEN];
+	if (!tool) {
+		return;
+	}
+	if (updated) {
+		struct wlr_event_tablet_tool_axis event = {
+			.device = &wrap->base,
+			.tool = tool,
+			.time_msec = time,
+			.updated_axes = updated,
+			.x = scale_abs(&device->abs_x, device->tx),
+			.y = scale_abs(&device->abs_y, device->ty),
+			.pressure = scale_abs(&device->pressure, device->t_pressure),
+			.distance = scale_abs(&device->distance, device->t_distance),
+			.tilt_x = device->t_tilt_x,
+			.tilt_y = device->t_tilt_y,
+		};
+		wl_signal_emit(&wrap->tablet.events.axis, &event);
+	}
+	if (tip_seen) {
+		tool_tip(device, tool, time, tip);
+	}
+	for (size_t i = 0; i < device->n_pending; i++) {
+		const struct pending_event *ev = &device->pending[i];
+		if (ev->kind == PENDING_KEY && is_button(ev->code) && ev->code != BTN_TOUCH &&
+				!(ev->code >= BTN_TOOL_PEN && ev->code <= BTN_TOOL_QUINTTAP)) {
+			tool_button(device, tool, time, ev->code, ev->value != 0);
+		}
+	}
+	if (leave) {
+		tablet_leave(device, time);
+	}
+}
+
+static void run_pad_frame(struct input_device *device, uint32_t time) {
+	struct input_wrap *wrap = device->wraps[WRAP_PAD];
+	for (size_t i = 0; i < device->n_pending; i++) {
+		const struct pending_event *ev = &device->pending[i];
+		if (ev->kind == PENDING_KEY && ev->code >= BTN_0 && ev->code < BTN_0 + PAD_BUTTONS) {
+			struct wlr_event_tablet_pad_button event = {
+				.time_msec = time,
+				.button = ev->code - BTN_0,
+				.state = ev->value ? WLR_BUTTON_PRESSED : WLR_BUTTON_RELEASED,
+			};
+			wl_signal_emit(&wrap->pad.events.button, &event);
+		} else if (ev->kind == PENDING_ABS && ev->code == ABS_WHEEL && device->wheel.set) {
+			/* inputd: the ring's angle in degrees, -1 when the finger leaves. */
+			struct wlr_event_tablet_pad_ring event = {
+				.time_msec = time,
+				.source = WLR_TABLET_PAD_RING_SOURCE_FINGER,
+				.position = ev->value < 0 ? -1.0 : ev->value,
+			};
+			wl_signal_emit(&wrap->pad.events.ring, &event);
+		} else if (ev->kind == PENDING_ABS && ev->code == ABS_RX && device->strip.set) {
+			struct wlr_event_tablet_pad_strip event = {
+				.time_msec = time,
+				.source = WLR_TABLET_PAD_STRIP_SOURCE_FINGER,
+				.position = ev->value < 0 ? -1.0 : scale_abs(&device->strip, ev->value),
+			};
+			wl_signal_emit(&wrap->pad.events.strip, &event);
+		}
+	}
 }
 
 /* Whatever the device still holds is let go, so nothing stays stuck in the seat. */
@@ -301,6 +625,7 @@ static void release_held(struct input_device *device) {
 		device->n_buttons = 0;
 		wl_signal_emit(&ptr->pointer.events.frame, &ptr->pointer);
 	}
+	tablet_leave(device, time);
 	struct input_wrap *touch = device->wraps[WRAP_TOUCH];
 	if (touch) {
 		bool any = false;
@@ -362,18 +687,6 @@ static void device_destroy(struct input_device *device, bool release) {
 }
 
 /* --- frames --- */
-
-static double scale_abs(const struct abs_range *range, int32_t value) {
-	if (!range->set || range->max <= range->min) {
-		return 0.0;
-	}
-	double v = ((double)value - range->min) / ((double)range->max - range->min);
-	return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
-}
-
-static bool is_button(uint32_t code) {
-	return code >= BTN_MISC && code <= BTN_GEAR_UP;
-}
 
 static void press_button(struct input_device *device, uint32_t code, bool pressed) {
 	for (size_t i = 0; i < device->n_buttons; i++) {
@@ -570,6 +883,12 @@ static void run_frame(struct input_device *device, uint32_t time) {
 	if (ptr && pointer_frame) {
 		wl_signal_emit(&ptr->pointer.events.frame, &ptr->pointer);
 	}
+	if (device->wraps[WRAP_TABLET]) {
+		run_tablet_frame(device, time);
+	}
+	if (device->wraps[WRAP_PAD]) {
+		run_pad_frame(device, time);
+	}
 	if (touch && touch_frame) {
 		wl_signal_emit(&touch->touch.events.frame, NULL);
 	}
@@ -633,6 +952,24 @@ static void handle_dev_abs_axis(void *data, struct lumen_input_device_v1 *proxy,
 	case ABS_MT_POSITION_Y:
 		device->mt_y = range;
 		break;
+	case ABS_PRESSURE:
+		device->pressure = range;
+		break;
+	case ABS_DISTANCE:
+		device->distance = range;
+		break;
+	case ABS_TILT_X:
+		device->tilt_x = range;
+		break;
+	case ABS_TILT_Y:
+		device->tilt_y = range;
+		break;
+	case ABS_WHEEL:
+		device->wheel = range;
+		break;
+	case ABS_RX:
+		device->strip = range;
+		break;
 	default:
 		break;
 	}
@@ -662,6 +999,8 @@ static void handle_dev_done(void *data, struct lumen_input_device_v1 *proxy) {
 		[WRAP_POINTER] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_POINTER,
 		[WRAP_TOUCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TOUCH,
 		[WRAP_SWITCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_SWITCH,
+		[WRAP_TABLET] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_TOOL,
+		[WRAP_PAD] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_PAD,
 	};
 	for (int i = 0; i < WRAP_COUNT; i++) {
 		if ((device->caps & caps[i]) && !(device->wraps[i] = wrap_create(device, i))) {

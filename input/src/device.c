@@ -92,6 +92,16 @@ static struct input_device *master_device(struct wl_resource *resource) {
 	return device;
 }
 
+/* The device if a settings request may go on: any consumer's, on a live device (the
+ * protocol lets a settings tool change them; every consumer is told). */
+static struct input_device *settings_device(struct wl_resource *resource) {
+	struct input_device *device = device_from_resource(resource);
+	if (!device || device->removing) {
+		return NULL; // removed: ignored
+	}
+	return device;
+}
+
 static bool check_bool(struct wl_resource *resource, uint32_t value) {
 	if (value > 1) {
 		wl_resource_post_error(resource, LUMEN_INPUT_DEVICE_V1_ERROR_INVALID_VALUE,
@@ -148,7 +158,7 @@ static void device_handle_set_leds(struct wl_client *client, struct wl_resource 
 
 static void device_handle_set_tap(struct wl_client *client, struct wl_resource *resource,
 		uint32_t enabled) {
-	struct input_device *device = master_device(resource);
+	struct input_device *device = settings_device(resource);
 	if (!device || !check_bool(resource, enabled) ||
 			!check_supported(resource, device, LUMEN_INPUT_DEVICE_V1_SETTING_TAP, "tap")) {
 		return;
@@ -160,7 +170,7 @@ static void device_handle_set_tap(struct wl_client *client, struct wl_resource *
 
 static void device_handle_set_natural_scroll(struct wl_client *client,
 		struct wl_resource *resource, uint32_t enabled) {
-	struct input_device *device = master_device(resource);
+	struct input_device *device = settings_device(resource);
 	if (!device || !check_bool(resource, enabled) ||
 			!check_supported(resource, device, LUMEN_INPUT_DEVICE_V1_SETTING_NATURAL_SCROLL,
 				"natural scroll")) {
@@ -173,7 +183,7 @@ static void device_handle_set_natural_scroll(struct wl_client *client,
 
 static void device_handle_set_left_handed(struct wl_client *client,
 		struct wl_resource *resource, uint32_t enabled) {
-	struct input_device *device = master_device(resource);
+	struct input_device *device = settings_device(resource);
 	if (!device || !check_bool(resource, enabled) ||
 			!check_supported(resource, device, LUMEN_INPUT_DEVICE_V1_SETTING_LEFT_HANDED,
 				"left-handed")) {
@@ -186,7 +196,7 @@ static void device_handle_set_left_handed(struct wl_client *client,
 
 static void device_handle_set_accel(struct wl_client *client, struct wl_resource *resource,
 		uint32_t profile, wl_fixed_t speed) {
-	struct input_device *device = master_device(resource);
+	struct input_device *device = settings_device(resource);
 	if (!device ||
 			!check_supported(resource, device, LUMEN_INPUT_DEVICE_V1_SETTING_ACCEL,
 				"acceleration")) {
@@ -211,7 +221,7 @@ static void device_handle_set_accel(struct wl_client *client, struct wl_resource
 
 static void device_handle_set_scroll_method(struct wl_client *client,
 		struct wl_resource *resource, uint32_t method) {
-	struct input_device *device = master_device(resource);
+	struct input_device *device = settings_device(resource);
 	if (!device ||
 			!check_supported(resource, device, LUMEN_INPUT_DEVICE_V1_SETTING_SCROLL_METHOD,
 				"scroll method")) {

@@ -17,6 +17,8 @@
 #define MAX_RANGE 65536
 #define MAX_MOTION 4096
 #define MAX_SCROLL (120 * 64)
+#define MAX_PRESSURE 65535
+#define MAX_TILT 90
 
 struct input_vdev {
 	struct wl_resource *resource;
@@ -28,6 +30,7 @@ struct input_vdev {
 	uint8_t keys[INPUT_KEY_CODES / 8];
 	int32_t slot;
 	bool touching[INPUT_TOUCH_SLOTS];
+	uint32_t tool; // a tablet's tool in proximity (BTN_TOOL_PEN, _RUBBER), 0 if none
 };
 
 static const struct lumen_input_virtual_device_v1_interface vdev_impl;
@@ -60,15 +63,34 @@ static void vdev_handle_destroy(struct wl_client *client, struct wl_resource *re
 	wl_resource_destroy(resource);
 }
 
+/* A tablet tool's key: a tool entering (or leaving) proximity, one at a time; the tip
+ * and the stylus buttons only while a tool is there. */
+static bool tablet_key_ok(struct input_vdev *vdev, uint32_t code, uint32_t state) {
+	if (code == BTN_TOOL_PEN || code == BTN_TOOL_RUBBER) {
+		return state ? vdev->tool == 0 || vdev->tool == code : true;
+	}
+	return code == BTN_TOUCH || code == BTN_STYLUS || code == BTN_STYLUS2;
+}
+
 static void vdev_handle_key(struct wl_client *client, struct wl_resource *resource,
 		uint32_t code, uint32_t state) {
 	struct input_vdev *vdev = vdev_from_resource(resource);
 	if (!vdev || !vdev->device) {
 		return;
 	}
-	bool valid = vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD ? is_keyboard_key(code)
-		: vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_POINTER          ? code >= BTN_LEFT && code <= BTN_TASK
-																	: false;
+	bool valid = false;
+	switch (vdev->type) {
+	case LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD:
+		valid = is_keyboard_key(code);
+		break;
+	case LUMEN_INPUT_V1_DEVICE_TYPE_POINTER:
+		valid = code >= BTN_LEFT && code <= BTN_TASK;
+		break;
+	case LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL:
+		valid = code == BTN_TOOL_PEN || code == BTN_TOOL_RUBBER || code == BTN_TOUCH ||
+			code == BTN_STYLUS || code == BTN_STYLUS2;
+		break;
+	}
 	if (!valid) {
 		post(resource, LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_CODE,
 			"key code %u is not for this device (type %d)", code, (int32_t)vdev->type);
@@ -83,10 +105,27 @@ static void vdev_handle_key(struct wl_client *client, struct wl_resource *resour
 	if (down == (state == 1)) {
 		return; // a repeat of the key's state, dropped as evdev does
 	}
+	if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) {
+		if (!tablet_key_ok(vdev, code, state)) {
+			post(resource, LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE,
+				"tablet key %u: state %d with another tool in proximity", code,
+				(int32_t)state);
+			return;
+		}
+		if (state && code != BTN_TOOL_PEN && code != BTN_TOOL_RUBBER && !vdev->tool) {
+			post(resource, LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE,
+				"tablet key %u pressed with no tool in proximity (state %d)", code,
+				(int32_t)state);
+			return;
+		}
+	}
 	if (!check_room(vdev)) {
 		return;
 	}
 	vdev->keys[code / 8] ^= (uint8_t)(1u << (code % 8));
+	if (code == BTN_TOOL_PEN || code == BTN_TOOL_RUBBER) {
+		vdev->tool = state ? code : 0;
+	}
 	input_device_push(vdev->device, INPUT_EV_KEY, (uint16_t)code, (int32_t)state);
 }
 
@@ -132,6 +171,24 @@ static void vdev_handle_absolute(struct wl_client *client, struct wl_resource *r
 	if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_POINTER && vdev->width > 0) {
 		code_ok = code == ABS_X || code == ABS_Y;
 		value_ok = in_range(value, code == ABS_X ? vdev->width : vdev->height);
+	} else if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) {
+		switch (code) {
+		case ABS_X:
+		case ABS_Y:
+			code_ok = true;
+			value_ok = in_range(value, code == ABS_X ? vdev->width : vdev->height);
+			break;
+		case ABS_PRESSURE:
+		case ABS_DISTANCE:
+			code_ok = true;
+			value_ok = value >= 0 && value <= MAX_PRESSURE;
+			break;
+		case ABS_TILT_X:
+		case ABS_TILT_Y:
+			code_ok = true;
+			value_ok = value >= -MAX_TILT && value <= MAX_TILT;
+			break;
+		}
 	} else if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH) {
 		bool active = vdev->touching[vdev->slot];
 		switch (code) {
@@ -263,7 +320,7 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 	struct input_server *server = wl_resource_get_user_data(input_resource);
 	size_t name_len = strlen(name);
 	const char *bad = NULL;
-	if (type > LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH) {
+	if (type > LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) {
 		bad = "unknown device type";
 	} else if (name_len == 0 || name_len > MAX_NAME) {
 		bad = "name must be 1 to 127 bytes";
@@ -271,12 +328,14 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 		bad = "vendor and product ids are 16 bits";
 	} else if (width > MAX_RANGE || height > MAX_RANGE || (width == 0) != (height == 0)) {
 		bad = "width and height must both be 0, or both 1..65536";
-	} else if (type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH && width == 0) {
-		bad = "a touch device needs a width and height";
+	} else if ((type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH ||
+					   type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) &&
+			width == 0) {
+		bad = "a touch device or tablet tool needs a width and height";
 	} else if ((type == LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD ||
 					   type == LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH) &&
 			width != 0) {
-		bad = "only pointers and touch devices have a width and height";
+		bad = "only pointers, touch devices and tablet tools have a width and height";
 	}
 	if (bad) {
 		wl_resource_post_error(input_resource, LUMEN_INPUT_V1_ERROR_INVALID_DEVICE, "%s", bad);
@@ -310,12 +369,21 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 		[LUMEN_INPUT_V1_DEVICE_TYPE_POINTER] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_POINTER,
 		[LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TOUCH,
 		[LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_SWITCH,
+		[LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_TOOL,
 	};
 	char path[64];
 	snprintf(path, sizeof(path), "input:virtual/%u", server->next_virtual++);
-	struct input_abs_axis axes[2];
+	struct input_abs_axis axes[6];
 	size_t n_axes = 0;
-	if (width > 0) {
+	if (type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) {
+		axes[0] = (struct input_abs_axis){ABS_X, 0, (int32_t)width - 1, 0};
+		axes[1] = (struct input_abs_axis){ABS_Y, 0, (int32_t)height - 1, 0};
+		axes[2] = (struct input_abs_axis){ABS_PRESSURE, 0, MAX_PRESSURE, 0};
+		axes[3] = (struct input_abs_axis){ABS_DISTANCE, 0, MAX_PRESSURE, 0};
+		axes[4] = (struct input_abs_axis){ABS_TILT_X, -MAX_TILT, MAX_TILT, 0};
+		axes[5] = (struct input_abs_axis){ABS_TILT_Y, -MAX_TILT, MAX_TILT, 0};
+		n_axes = 6;
+	} else if (width > 0) {
 		bool touch = type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH;
 		axes[0] = (struct input_abs_axis){touch ? ABS_MT_POSITION_X : ABS_X, 0,
 			(int32_t)width - 1, 0};

@@ -452,6 +452,11 @@ enum bad {
 	BAD_RANGE,
 	BAD_TOUCH_NO_RANGE,
 	BAD_TOO_MANY_DEVICES,
+	BAD_TABLET_TIP_NO_TOOL,
+	BAD_TABLET_PRESSURE,
+	BAD_TABLET_KEY,
+	BAD_TABLET_SECOND_TOOL,
+	BAD_TABLET_NO_RANGE,
 };
 
 static int try_bad(enum bad what, const struct wl_interface **iface) {
@@ -481,6 +486,14 @@ static int try_bad(enum bad what, const struct wl_interface **iface) {
 	case BAD_SWITCH_CODE:
 		type = LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH;
 		break;
+	case BAD_TABLET_TIP_NO_TOOL:
+	case BAD_TABLET_PRESSURE:
+	case BAD_TABLET_KEY:
+	case BAD_TABLET_SECOND_TOOL:
+		type = LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL;
+		w = 100;
+		h = 50;
+		break;
 	default:
 		break;
 	}
@@ -498,6 +511,10 @@ static int try_bad(enum bad what, const struct wl_interface **iface) {
 		break;
 	case BAD_TOUCH_NO_RANGE:
 		extra[0] = lumen_input_v1_create_virtual_device(c->global, 2, "t", 0, 0, 0, 0);
+		break;
+	case BAD_TABLET_NO_RANGE:
+		extra[0] = lumen_input_v1_create_virtual_device(c->global,
+			LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL, "pen", 0, 0, 0, 0);
 		break;
 	case BAD_TOO_MANY_DEVICES:
 		/* The announcements of the first 16 are read before the error: proxies that
@@ -547,6 +564,19 @@ static int try_bad(enum bad what, const struct wl_interface **iface) {
 		break;
 	case BAD_SWITCH_CODE:
 		lumen_input_virtual_device_v1_switch_state(p, SW_HEADPHONE_INSERT, 1);
+		break;
+	case BAD_TABLET_TIP_NO_TOOL:
+		key(&v, BTN_TOUCH, 1);
+		break;
+	case BAD_TABLET_PRESSURE:
+		lumen_input_virtual_device_v1_absolute(p, ABS_PRESSURE, 65536);
+		break;
+	case BAD_TABLET_KEY:
+		key(&v, BTN_LEFT, 1);
+		break;
+	case BAD_TABLET_SECOND_TOOL:
+		key(&v, BTN_TOOL_PEN, 1);
+		key(&v, BTN_TOOL_RUBBER, 1);
 		break;
 	case BAD_TOO_MANY_EVENTS:
 		for (int i = 0; i < INPUT_MAX_FRAME_EVENTS + 1; i++) {
@@ -611,6 +641,16 @@ static void test_bad_requests(struct t_client *master) {
 			"a touch device without a range"},
 		{BAD_TOO_MANY_DEVICES, &lumen_input_v1_interface, LUMEN_INPUT_V1_ERROR_TOO_MANY_DEVICES,
 			"a 17th device of one driver"},
+		{BAD_TABLET_TIP_NO_TOOL, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE, "a pen's tip with no tool in proximity"},
+		{BAD_TABLET_PRESSURE, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE, "pressure 65536"},
+		{BAD_TABLET_KEY, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_CODE, "BTN_LEFT on a tablet tool"},
+		{BAD_TABLET_SECOND_TOOL, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE, "an eraser while the pen is in"},
+		{BAD_TABLET_NO_RANGE, &lumen_input_v1_interface, LUMEN_INPUT_V1_ERROR_INVALID_DEVICE,
+			"a tablet tool without a range"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct wl_interface *iface = NULL;
@@ -888,6 +928,36 @@ int main(void) {
 	ok(w_ptr && w_ptr->accel_profile == LUMEN_INPUT_DEVICE_V1_ACCEL_PROFILE_FLAT &&
 			w_ptr->accel_speed == 0.5 && w_ptr->tap == 1,
 		"settings the master sets are recorded and announced (flat, 0.5, tap)");
+	if (w_ptr) {
+		lumen_input_device_v1_set_tap(w_ptr->proxy, 0);
+	}
+	settle();
+	ok(!wl_display_get_error(watcher->display) && m_ptr && m_ptr->tap == 0 && w_ptr &&
+			w_ptr->tap == 0,
+		"a consumer that is not the master changes a setting (tap off): everyone is told");
+
+	/* A tablet tool: proximity, position, pressure, tip, held at disconnect */
+	struct t_client *artist = client_connect();
+	struct t_vdev pen;
+	vdev_create(artist, &pen, LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL, "test pen", 1000, 800);
+	lumen_input_virtual_device_v1_key(pen.proxy, BTN_TOOL_PEN, 1);
+	lumen_input_virtual_device_v1_absolute(pen.proxy, ABS_X, 999);
+	lumen_input_virtual_device_v1_absolute(pen.proxy, ABS_Y, 799);
+	lumen_input_virtual_device_v1_frame(pen.proxy);
+	lumen_input_virtual_device_v1_absolute(pen.proxy, ABS_PRESSURE, 65535);
+	lumen_input_virtual_device_v1_key(pen.proxy, BTN_TOUCH, 1);
+	lumen_input_virtual_device_v1_frame(pen.proxy);
+	settle();
+	struct t_device *m_pen = find_device(master, pen.path);
+	ok(m_pen && m_pen->caps == LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_TOOL &&
+			m_pen->n_axes == 6 && m_pen->n_pressed == 2 && m_pen->n_abs == 3 &&
+			m_pen->last_abs_value == 65535,
+		"a virtual pen: in proximity at 999,799, tip down with pressure 65535 reach the master");
+	lumen_input_virtual_device_v1_destroy(pen.proxy);
+	client_disconnect(artist);
+	settle();
+	ok(m_pen && m_pen->n_pressed == 0 && m_pen->removed && m_pen->events_after_removed == 0,
+		"the pen's driver gone, its tip and proximity are released before it is removed");
 
 	/* Pointer events */
 	lumen_input_virtual_device_v1_relative(ptr.proxy, REL_X, wl_fixed_from_double(2.5));
