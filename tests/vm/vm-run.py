@@ -13,6 +13,9 @@ The guest writes lines to its console (ttyS0); those starting with "@@" are for 
                       must be bound to a display console, which -display none has not)
   @@click X Y         move QEMU's absolute pointer (a tablet) to X Y (0..32767 each, the
                       screen's extent) and click its left button; answer as above
+  @@keydown KEY       press (@@keyup: release) one key (a-z, 0-9, spc), answer as above
+  @@device_add DRIVER ID   plug a device in (QMP device_add), answer as above
+  @@device_del ID     ask the guest to unplug it (QMP device_del), answer as above
 Everything the console prints goes to LOG as well.
 
 Exit status: 0 when the guest reached @@end, 1 otherwise (timeout, QEMU died, ...).
@@ -86,6 +89,14 @@ def send_keys(qmp, text):
         for down in (True, False):
             qmp.command("input-send-event", events=[
                 {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": code}}}])
+
+
+def send_key(qmp, key, down):
+    """Presses or releases one key."""
+    if not (key == "spc" or (len(key) == 1 and key.isascii() and key.isalnum())):
+        raise RuntimeError("no key %r" % key)
+    qmp.command("input-send-event", events=[
+        {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": key.lower()}}}])
 
 
 def send_click(qmp, x, y):
@@ -193,6 +204,20 @@ def main():
                         send_click(qmp, int(words[1]), int(words[2]))
                         reply = b"ok\n"
                     except (RuntimeError, ValueError) as e:
+                        reply = ("fail %s\n" % e).encode()
+                    serial.sendall(reply)
+                elif words[0] in ("keydown", "keyup", "device_add", "device_del"):
+                    try:
+                        if words[0] in ("keydown", "keyup") and len(words) == 2:
+                            send_key(qmp, words[1], words[0] == "keydown")
+                        elif words[0] == "device_add" and len(words) == 3:
+                            qmp.command("device_add", driver=words[1], id=words[2])
+                        elif words[0] == "device_del" and len(words) == 2:
+                            qmp.command("device_del", id=words[1])
+                        else:
+                            raise RuntimeError("bad request %r" % line[at:])
+                        reply = b"ok\n"
+                    except RuntimeError as e:
                         reply = ("fail %s\n" % e).encode()
                     serial.sendall(reply)
                 elif words[0] == "end":
