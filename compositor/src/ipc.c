@@ -18,7 +18,7 @@
  * Commands (ids are comp_view.id; "state" is "on", "off" or "toggle", the default):
  *   outputs     -> "outputs": [{name, make, model, enabled, width, height, refresh
  *                  (mHz), x, y, scale, workspace, focused, modes: [{width, height,
- *                  refresh, preferred}]}]
+ *                  refresh, preferred}]}], "renderer": {name ("gles2", "pixman"), why}
  *   windows     -> "windows": [{id, title, app_id, workspace, output, x, y, width,
  *                  height (the frame), focused, maximized, fullscreen, minimized,
  *                  xwayland, popups: [{x, y, width, height}]}], mapped windows only
@@ -71,6 +71,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "ipc-json.h"
+#include "renderer.h"
 #include "server.h"
 
 #define IPC_MAX_QUEUED (1024 * 1024)
@@ -532,8 +533,20 @@ static bool new_state(enum comp_ipc_state state, bool current) {
 	return !current;
 }
 
+/* The renderer chosen at start (renderer.c), with the reason. */
+static struct json_object *describe_renderer(void) {
+	struct json_object *obj = json_object_new_object();
+	if (obj && (!add_string_or_null(obj, "name", comp_renderer_name()) ||
+			!add_string_or_null(obj, "why", comp_renderer_why()))) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static bool cmd_outputs(struct comp_server *server, struct json_object *reply) {
-	return add(reply, "outputs", describe_outputs(server));
+	return add(reply, "outputs", describe_outputs(server)) &&
+		add(reply, "renderer", describe_renderer());
 }
 
 static bool cmd_windows(struct comp_server *server, struct json_object *reply) {

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "display-backend.h"
 #include "protocols-ext.h"
+#include "renderer.h"
 #include "input-backend.h"
 #include "server.h"
 
@@ -200,7 +201,8 @@ struct comp_server *comp_server_create(const struct comp_server_options *options
 		find_headless(server->backend, server);
 	}
 
-	server->renderer = wlr_renderer_autocreate(server->backend);
+	/* GLES2 or pixman, chosen through gpu/ (renderer.c), logged with the reason. */
+	server->renderer = comp_renderer_create(server->backend);
 	if (!server->renderer) {
 		lumen_log(LUMEN_ERROR, "no renderer could be created");
 		goto error;

@@ -7,13 +7,17 @@
  *   CrtcSetGamma, DPMS) where not, or when LUMEN_KMS_LEGACY=1 asks for it.
  * - One output per connected connector with a CRTC, named
  *   "display:kms.card0/Virtual-1"; hotplug through kms-udev.h.
- * - shm frames: two dumb buffers per output. Each dumb buffer remembers where it
- *   differs from the latest picture (its "stale" region); a frame copies that region
- *   plus the frame's damage from the shm buffer into the back dumb buffer, so a
- *   steady stream of small changes copies little. The copied region goes to the
- *   kernel as FB_DAMAGE_CLIPS (atomic) or DirtyFB (legacy).
- * - dmabuf frames: PRIME import and AddFB2 with modifiers when the buffer is created;
- *   scanned out as they are, and locked until the next flip replaces them.
+ * - shm frames: two scanout buffers per output (kms-buffer.c: GBM through gpu/ with
+ *   the modifier the primary plane and our copy agree on, else dumb buffers). Each
+ *   remembers where it differs from the latest picture (its "stale" region); a frame
+ *   copies that region plus the frame's damage from the shm buffer into the back
+ *   buffer, so a steady stream of small changes copies little. The copied region goes
+ *   to the kernel as FB_DAMAGE_CLIPS (atomic) or DirtyFB (legacy).
+ * - dmabuf frames: a framebuffer made through gpu/ when the buffer is created (GBM
+ *   import, or PRIME without GBM); scanned out as they are, and locked until the next
+ *   flip replaces them.
+ * - Card probing (planes, CRTCs, connectors, EDID, hotplug rescans): kms-probe.c;
+ *   the structs all three share: kms.h.
  * - Frames end in the page-flip event (drmHandleEvent on the card's fd in the loop):
  *   ds_output_frame_done with the kernel's timestamp and sequence.
  * - The screen is left as it is found (e.g. the console's framebuffer) until the
@@ -38,319 +42,19 @@
 #include "backend.h"
 #include "kms-seat.h"
 #include "kms-udev.h"
-
-#define KMS_MAX_CARDS 16
-
-/* The card's fd outlives the backend while dmabuf framebuffers created on it do
- * (buffers are freed whenever their last lock goes). */
-struct kms_device {
-	int fd;
-	int refs;
-};
-
-struct kms_plane {
-	uint32_t id;
-	uint32_t type; // DRM_PLANE_TYPE_*
-	uint32_t possible_crtcs;
-	bool taken;
-	struct {
-		uint32_t fb_id, crtc_id, src_x, src_y, src_w, src_h, crtc_x, crtc_y, crtc_w,
-			crtc_h, fb_damage_clips;
-	} props;
-	uint32_t *formats; // scanout (format, modifier) pairs
-	uint64_t *modifiers;
-	size_t n_formats;
-};
-
-struct kms_crtc {
-	uint32_t id;
-	int index;
-	bool taken;
-	struct kms_plane *primary, *cursor; // may be NULL (legacy without universal planes)
-	struct {
-		uint32_t mode_id, active, gamma_lut, gamma_lut_size;
-	} props;
-	uint32_t gamma_size;
-	/* as found at start: the console's mode and framebuffer */
-	bool initial_active;
-	drmModeModeInfo initial_mode;
-};
-
-struct kms_dumb {
-	uint32_t handle, fb_id, pitch;
-	uint64_t size;
-	void *map;
-	int32_t width, height;
-	pixman_region32_t stale; // where it differs from the latest picture
-};
-
-struct kms_connector {
-	struct ds_output output; // first: the core's view
-	struct kms_backend *kms;
-	struct wl_list link; // kms_backend.connectors
-	uint32_t id;
-	char name[32]; // "Virtual-1"
-	struct kms_crtc *crtc;
-	struct {
-		uint32_t crtc_id, dpms;
-	} props;
-
-	drmModeModeInfo *drm_modes; // parallel to output.modes
-	struct ds_mode *modes;
-	size_t n_modes;
-	drmModeModeInfo mode; // current when enabled
-	uint32_t mode_blob;
-	bool needs_modeset; // the next commit takes over the CRTC (ALLOW_MODESET)
-	bool holding; // waiting for a flip inside configure/power: frames are refused
-
-	struct kms_dumb dumb[2];
-	int front; // dumb buffer on screen; -1: a dmabuf or what we found at start
-	struct ds_buffer *front_buffer; // dmabuf on screen, locked
-	bool shown_ours; // we have put a frame of ours on screen
-	struct timespec latched;
-
-	/* the flip in flight */
-	bool flip_pending;
-	bool flip_has_frame; // it carries a frame of the core's (else: cursor or gamma only)
-	int flip_dumb; // -1: a dmabuf
-	struct ds_buffer *flip_buffer; // locked
-	uint32_t flip_flags;
-	/* a frame accepted while a cursor-only flip was in flight: submitted after it */
-	bool deferred;
-	uint32_t deferred_fb;
-	int deferred_dumb;
-	struct ds_buffer *deferred_buffer;
-	pixman_region32_t deferred_clips;
-	uint32_t last_seq32;
-	uint64_t seq;
-
-	/* cursor: two buffers so that a new image is a new framebuffer (virtio-gpu only
-	 * uploads a cursor image when the framebuffer changes) */
-	struct kms_dumb cursor[2];
-	int cursor_cur;
-	bool cursor_visible;
-	int32_t cursor_x, cursor_y, hot_x, hot_y;
-	pixman_image_t *cursor_image; // a copy for capture, may be NULL
-	uint16_t *gamma; // 3 * gamma_size, NULL: identity
-	uint32_t gamma_blob;
-	bool state_dirty; // cursor or gamma changed since the last atomic commit
-};
-
-struct kms_backend {
-	struct ds_backend base;
-	struct ds_backend_impl impl; // render_node_fd is per backend
-	struct kms_device *dev;
-	int fd; // dev->fd
-	int seat_device;
-	dev_t devnum;
-	char card[16]; // "card0"
-	bool atomic, monotonic, addfb2_modifiers;
-	uint64_t cursor_w, cursor_h;
-	struct ds_seat *seat;
-	struct ds_hotplug *hotplug;
-	struct wl_event_source *drm_source;
-	struct kms_crtc *crtcs;
-	int n_crtcs;
-	struct kms_plane *planes;
-	int n_planes;
-	struct wl_list connectors; // kms_connector.link
-};
-
-static const struct ds_output_impl kms_output_impl;
+#include "kms.h"
 
 static struct kms_connector *conn_from(struct ds_output *output) {
 	return (struct kms_connector *)output;
 }
 
-static void device_unref(struct kms_device *dev) {
-	if (dev && --dev->refs == 0) {
-		close(dev->fd);
-		free(dev);
-	}
-}
-
 /* ---- properties ---- */
-
-static uint32_t find_prop(int fd, uint32_t obj, uint32_t type, const char *name, uint64_t *value) {
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
-	if (!props) {
-		return 0;
-	}
-	uint32_t id = 0;
-	for (uint32_t i = 0; i < props->count_props && !id; i++) {
-		drmModePropertyRes *prop = drmModeGetProperty(fd, props->props[i]);
-		if (!prop) {
-			continue;
-		}
-		if (strcmp(prop->name, name) == 0) {
-			id = prop->prop_id;
-			if (value) {
-				*value = props->prop_values[i];
-			}
-		}
-		drmModeFreeProperty(prop);
-	}
-	drmModeFreeObjectProperties(props);
-	return id;
-}
 
 /* ---- dumb buffers ---- */
 
-static void dumb_init(struct kms_dumb *d) {
-	memset(d, 0, sizeof(*d));
-	pixman_region32_init(&d->stale);
-}
-
-static void dumb_finish(struct kms_backend *kms, struct kms_dumb *d) {
-	if (d->map) {
-		munmap(d->map, d->size);
-	}
-	if (d->fb_id) {
-		drmModeRmFB(kms->fd, d->fb_id);
-	}
-	if (d->handle) {
-		struct drm_mode_destroy_dumb destroy = {.handle = d->handle};
-		drmIoctl(kms->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
-	}
-	pixman_region32_fini(&d->stale);
-	dumb_init(d);
-}
-
-/* A zero-filled (black) buffer of the kernel's, mapped, with a framebuffer. */
-static bool dumb_create(struct kms_backend *kms, struct kms_dumb *d, int32_t width, int32_t height,
-		uint32_t format) {
-	struct drm_mode_create_dumb create = {
-		.width = (uint32_t)width,
-		.height = (uint32_t)height,
-		.bpp = 32,
-	};
-	if (drmIoctl(kms->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create) < 0) {
-		lumen_log_errno(LUMEN_ERROR, "%s: cannot create a %dx%d dumb buffer", kms->card, width,
-			height);
-		return false;
-	}
-	d->handle = create.handle;
-	d->pitch = create.pitch;
-	d->size = create.size;
-	d->width = width;
-	d->height = height;
-	uint32_t handles[4] = {d->handle}, pitches[4] = {d->pitch}, offsets[4] = {0};
-	if (drmModeAddFB2(kms->fd, (uint32_t)width, (uint32_t)height, format, handles, pitches,
-			offsets, &d->fb_id, 0) < 0) {
-		lumen_log_errno(LUMEN_ERROR, "%s: AddFB2 of a dumb buffer", kms->card);
-		goto fail;
-	}
-	struct drm_mode_map_dumb map = {.handle = d->handle};
-	if (drmIoctl(kms->fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
-		lumen_log_errno(LUMEN_ERROR, "%s: cannot map a dumb buffer", kms->card);
-		goto fail;
-	}
-	d->map = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, kms->fd, (off_t)map.offset);
-	if (d->map == MAP_FAILED) {
-		d->map = NULL;
-		lumen_log_errno(LUMEN_ERROR, "%s: mmap of a dumb buffer", kms->card);
-		goto fail;
-	}
-	/* Nothing of the picture is in it yet. */
-	pixman_region32_fini(&d->stale);
-	pixman_region32_init_rect(&d->stale, 0, 0, (unsigned)width, (unsigned)height);
-	return true;
-fail:
-	dumb_finish(kms, d);
-	return false;
-}
-
-static pixman_image_t *dumb_image(struct kms_dumb *d, pixman_format_code_t format) {
-	return pixman_image_create_bits(format, d->width, d->height, d->map, (int)d->pitch);
-}
-
 /* ---- modes and names ---- */
 
-static int32_t mode_refresh_mhz(const drmModeModeInfo *m) {
-	int64_t num = (int64_t)m->clock * 1000000;
-	int64_t den = (int64_t)m->htotal * m->vtotal;
-	if (m->flags & DRM_MODE_FLAG_INTERLACE) {
-		num *= 2;
-	}
-	if (m->flags & DRM_MODE_FLAG_DBLSCAN) {
-		den *= 2;
-	}
-	if (m->vscan > 1) {
-		den *= m->vscan;
-	}
-	if (den <= 0) {
-		return (int32_t)m->vrefresh * 1000;
-	}
-	return (int32_t)((num + den / 2) / den);
-}
-
-static const char *connector_type_name(uint32_t type) {
-	const char *name = drmModeGetConnectorTypeName(type);
-	return name ? name : "Unknown";
-}
-
-/* Make, model and serial from the EDID's vendor id and descriptors. */
-static void parse_edid(struct ds_output *output, const uint8_t *edid, size_t size) {
-	if (size < 128 || edid[0] != 0x00 || edid[1] != 0xff) {
-		return;
-	}
-	uint16_t id = (uint16_t)(edid[8] << 8 | edid[9]);
-	char pnp[4] = {
-		(char)('A' - 1 + ((id >> 10) & 0x1f)),
-		(char)('A' - 1 + ((id >> 5) & 0x1f)),
-		(char)('A' - 1 + (id & 0x1f)),
-		'\0',
-	};
-	if (pnp[0] >= 'A' && pnp[0] <= 'Z') {
-		snprintf(output->make, sizeof(output->make), "%s", pnp);
-	}
-	for (int i = 0; i < 4; i++) {
-		const uint8_t *d = edid + 54 + i * 18;
-		if (d[0] != 0 || d[1] != 0 || d[2] != 0) {
-			continue;
-		}
-		char text[14] = {0};
-		for (int j = 0; j < 13 && d[5 + j] != '\n' && d[5 + j] != '\0'; j++) {
-			text[j] = (d[5 + j] >= 0x20 && d[5 + j] < 0x7f) ? (char)d[5 + j] : '?';
-		}
-		size_t len = strlen(text);
-		while (len > 0 && text[len - 1] == ' ') {
-			text[--len] = '\0';
-		}
-		if (len == 0) {
-			continue;
-		}
-		if (d[3] == 0xfc) {
-			snprintf(output->model, sizeof(output->model), "%s", text);
-		} else if (d[3] == 0xff) {
-			snprintf(output->serial, sizeof(output->serial), "%s", text);
-		}
-	}
-}
-
-static void read_edid(struct kms_backend *kms, struct kms_connector *conn) {
-	uint64_t blob_id = 0;
-	if (!find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "EDID", &blob_id) || !blob_id) {
-		return;
-	}
-	drmModePropertyBlobRes *blob = drmModeGetPropertyBlob(kms->fd, (uint32_t)blob_id);
-	if (blob) {
-		parse_edid(&conn->output, blob->data, blob->length);
-		drmModeFreePropertyBlob(blob);
-	}
-}
-
 /* ---- page flips ---- */
-
-static struct kms_connector *connector_by_id(struct kms_backend *kms, uint32_t id) {
-	struct kms_connector *conn;
-	wl_list_for_each (conn, &kms->connectors, link) {
-		if (conn->id == id) {
-			return conn;
-		}
-	}
-	return NULL;
-}
 
 static uint32_t current_fb(struct kms_connector *conn) {
 	if (conn->front >= 0) {
@@ -647,7 +351,7 @@ static int handle_drm_readable(int fd, uint32_t mask, void *data) {
 
 /* Waits (at most a second) for the flip in flight to end, e.g. before a modeset.
  * Frames the core sends meanwhile are refused (discarded). */
-static void wait_flip(struct kms_connector *conn) {
+void kms_wait_flip(struct kms_connector *conn) {
 	conn->holding = true;
 	if (conn->deferred) {
 		/* Accepted but not yet submitted: it never reaches the screen. */
@@ -673,22 +377,6 @@ static void wait_flip(struct kms_connector *conn) {
 		}
 	}
 	conn->holding = false;
-}
-
-struct kms_fb {
-	uint32_t fb_id; // first: current_fb reads it
-	struct kms_device *dev;
-};
-
-static void kms_fb_destroy(struct ds_buffer *buffer) {
-	struct kms_fb *fb = buffer->backend_data;
-	if (!fb) {
-		return;
-	}
-	drmModeRmFB(fb->dev->fd, fb->fb_id);
-	device_unref(fb->dev);
-	free(fb);
-	buffer->backend_data = NULL;
 }
 
 /* ---- frames ---- */
@@ -732,48 +420,40 @@ static bool copy_shm(struct kms_connector *conn, struct kms_dumb *back, struct k
 			buffer->format);
 		return false;
 	}
+	pixman_region32_union(clips, &back->stale, damage);
+	pixman_region32_intersect_rect(clips, clips, 0, 0, (unsigned)back->width,
+		(unsigned)back->height);
+	if (!pixman_region32_not_empty(clips)) {
+		pixman_region32_union(&other->stale, &other->stale, damage);
+		return true;
+	}
+	/* The rectangle around the copy, mapped once (a GBM buffer is written there). */
+	const pixman_box32_t *ext = pixman_region32_extents(clips);
+	void *map_data = NULL;
 	pixman_image_t *src = pixman_image_create_bits(format, buffer->width, buffer->height,
 		buffer->data, buffer->stride);
-	pixman_image_t *dst = dumb_image(back, PIXMAN_x8r8g8b8);
+	pixman_image_t *dst = kms_dumb_map(back, ext->x1, ext->y1, ext->x2 - ext->x1,
+		ext->y2 - ext->y1, true, PIXMAN_x8r8g8b8, &map_data);
 	if (!src || !dst) {
 		if (src) {
 			pixman_image_unref(src);
 		}
-		if (dst) {
-			pixman_image_unref(dst);
-		}
-		lumen_log(LUMEN_ERROR, "out of memory");
+		kms_dumb_unmap(back, dst, map_data);
+		lumen_log(LUMEN_ERROR, "%s: cannot write into a scanout buffer", conn->output.name);
 		return false;
 	}
-	pixman_region32_union(clips, &back->stale, damage);
-	pixman_region32_intersect_rect(clips, clips, 0, 0, (unsigned)back->width,
-		(unsigned)back->height);
 	int n = 0;
 	const pixman_box32_t *boxes = pixman_region32_rectangles(clips, &n);
 	for (int i = 0; i < n; i++) {
 		int32_t w = boxes[i].x2 - boxes[i].x1, h = boxes[i].y2 - boxes[i].y1;
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, boxes[i].x1, boxes[i].y1, 0, 0,
-			boxes[i].x1, boxes[i].y1, w, h);
+			boxes[i].x1 - ext->x1, boxes[i].y1 - ext->y1, w, h);
 		conn->output.bytes_copied += (uint64_t)w * (uint64_t)h * 4;
 	}
 	pixman_image_unref(src);
-	pixman_image_unref(dst);
+	kms_dumb_unmap(back, dst, map_data);
 	pixman_region32_clear(&back->stale);
 	pixman_region32_union(&other->stale, &other->stale, damage);
-	return true;
-}
-
-/* The frame buffers of the current mode, made on the first frame (not at start: what
- * is on screen then stays). */
-static bool alloc_dumbs(struct kms_connector *conn) {
-	for (int i = 0; i < 2; i++) {
-		if (!dumb_create(conn->kms, &conn->dumb[i], conn->mode.hdisplay, conn->mode.vdisplay,
-				DRM_FORMAT_XRGB8888)) {
-			dumb_finish(conn->kms, &conn->dumb[0]);
-			dumb_finish(conn->kms, &conn->dumb[1]);
-			return false;
-		}
-	}
 	return true;
 }
 
@@ -795,7 +475,7 @@ static bool kms_commit(struct ds_output *output, struct ds_buffer *buffer,
 	pixman_region32_t clips;
 	pixman_region32_init(&clips);
 	if (buffer->type == DS_BUFFER_SHM) {
-		if (!conn->dumb[0].fb_id && !alloc_dumbs(conn)) {
+		if (!conn->dumb[0].fb_id && !kms_alloc_scanout(conn)) {
 			pixman_region32_fini(&clips);
 			return false;
 		}
@@ -844,73 +524,6 @@ static bool kms_commit(struct ds_output *output, struct ds_buffer *buffer,
 	conn->flip_dumb = dumb_index;
 	conn->flip_buffer = locked;
 	conn->flip_flags = flags;
-	return true;
-}
-
-static bool kms_import_dmabuf(struct ds_backend *backend, struct ds_buffer *buffer) {
-	struct kms_backend *kms = (struct kms_backend *)backend;
-	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
-	uint64_t modifiers[4] = {0};
-	bool ok = true;
-	for (int i = 0; i < buffer->n_planes && i < 4; i++) {
-		if (drmPrimeFDToHandle(kms->fd, buffer->fds[i], &handles[i]) < 0) {
-			lumen_log_errno(LUMEN_WARN, "%s: PRIME import of a dmabuf plane", kms->card);
-			ok = false;
-			break;
-		}
-		pitches[i] = buffer->strides[i];
-		offsets[i] = buffer->offsets[i];
-		modifiers[i] = buffer->modifier;
-	}
-	uint32_t fb_id = 0;
-	if (ok) {
-		int ret;
-		if (buffer->modifier != DRM_FORMAT_MOD_INVALID && kms->addfb2_modifiers) {
-			ret = drmModeAddFB2WithModifiers(kms->fd, (uint32_t)buffer->width,
-				(uint32_t)buffer->height, buffer->format, handles, pitches, offsets, modifiers,
-				&fb_id, DRM_MODE_FB_MODIFIERS);
-		} else if (buffer->modifier == DRM_FORMAT_MOD_INVALID ||
-				buffer->modifier == DRM_FORMAT_MOD_LINEAR) {
-			ret = drmModeAddFB2(kms->fd, (uint32_t)buffer->width, (uint32_t)buffer->height,
-				buffer->format, handles, pitches, offsets, &fb_id, 0);
-		} else {
-			ret = -1;
-			errno = EINVAL;
-		}
-		if (ret < 0) {
-			lumen_log_errno(LUMEN_WARN, "%s: AddFB2 of a %dx%d dmabuf (format 0x%08x)",
-				kms->card, buffer->width, buffer->height, buffer->format);
-			ok = false;
-		}
-	}
-	/* The framebuffer holds the objects; the handles are not needed any more (and the
-	 * same dmabuf imported twice gives the same handle, so none may stay behind). */
-	for (int i = 0; i < 4; i++) {
-		if (!handles[i]) {
-			continue;
-		}
-		bool dup = false;
-		for (int j = 0; j < i; j++) {
-			dup = dup || handles[j] == handles[i];
-		}
-		if (!dup) {
-			struct drm_gem_close close_args = {.handle = handles[i]};
-			drmIoctl(kms->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
-		}
-	}
-	if (!ok) {
-		return false;
-	}
-	struct kms_fb *fb = calloc(1, sizeof(*fb));
-	if (!fb) {
-		drmModeRmFB(kms->fd, fb_id);
-		return false;
-	}
-	fb->fb_id = fb_id;
-	fb->dev = kms->dev;
-	kms->dev->refs++;
-	buffer->backend_data = fb;
-	buffer->backend_data_destroy = kms_fb_destroy;
 	return true;
 }
 
@@ -971,18 +584,12 @@ static void drop_front_buffer(struct kms_connector *conn) {
 
 static void legacy_restore_cursor(struct kms_connector *conn);
 
-/* Lights the connector with mode, showing the (black) new dumb buffer 0. */
+/* Lights the connector with mode, showing the (black) new scanout buffer 0. */
 static bool modeset(struct kms_connector *conn, const drmModeModeInfo *mode) {
 	struct kms_backend *kms = conn->kms;
 	struct kms_dumb fresh[2];
-	dumb_init(&fresh[0]);
-	dumb_init(&fresh[1]);
-	for (int i = 0; i < 2; i++) {
-		if (!dumb_create(kms, &fresh[i], mode->hdisplay, mode->vdisplay, DRM_FORMAT_XRGB8888)) {
-			dumb_finish(kms, &fresh[0]);
-			dumb_finish(kms, &fresh[1]);
-			return false;
-		}
+	if (!kms_scanout_create(conn, fresh, mode->hdisplay, mode->vdisplay)) {
+		return false;
 	}
 	drmModeModeInfo old_mode = conn->mode;
 	set_mode(conn, mode);
@@ -999,13 +606,13 @@ static bool modeset(struct kms_connector *conn, const drmModeModeInfo *mode) {
 		lumen_log(LUMEN_ERROR, "%s: modeset to %dx%d failed: %s", conn->output.name,
 			mode->hdisplay, mode->vdisplay, strerror(-ret));
 		set_mode(conn, &old_mode);
-		dumb_finish(kms, &fresh[0]);
-		dumb_finish(kms, &fresh[1]);
+		kms_dumb_finish(kms, &fresh[0]);
+		kms_dumb_finish(kms, &fresh[1]);
 		return false;
 	}
 	/* The old buffers are off screen now: removing their framebuffers is safe. */
 	for (int i = 0; i < 2; i++) {
-		dumb_finish(kms, &conn->dumb[i]);
+		kms_dumb_finish(kms, &conn->dumb[i]);
 		/* A one-rectangle region holds no pointers: moving the struct is fine. */
 		conn->dumb[i] = fresh[i];
 	}
@@ -1018,7 +625,7 @@ static bool modeset(struct kms_connector *conn, const drmModeModeInfo *mode) {
 		legacy_restore_cursor(conn);
 	}
 	lumen_log(LUMEN_INFO, "%s: mode %dx%d@%d.%03d Hz", conn->output.name, mode->hdisplay,
-		mode->vdisplay, mode_refresh_mhz(mode) / 1000, mode_refresh_mhz(mode) % 1000);
+		mode->vdisplay, kms_mode_refresh_mhz(mode) / 1000, kms_mode_refresh_mhz(mode) % 1000);
 	return true;
 }
 
@@ -1039,7 +646,7 @@ static bool kms_configure(struct ds_output *output, const struct ds_mode *mode, 
 	}
 	if (!enabled) {
 		if (output->enabled) {
-			wait_flip(conn);
+			kms_wait_flip(conn);
 			disable_crtc(conn);
 			drop_front_buffer(conn);
 			conn->front = -1;
@@ -1052,7 +659,7 @@ static bool kms_configure(struct ds_output *output, const struct ds_mode *mode, 
 		 * start stays until the first commit). */
 		return true;
 	}
-	wait_flip(conn);
+	kms_wait_flip(conn);
 	if (!modeset(conn, drm_mode)) {
 		*reason = "the driver refused the mode";
 		return false;
@@ -1092,7 +699,7 @@ static bool kms_set_cursor(struct ds_output *output, struct ds_buffer *buffer, i
 		}
 		int next = conn->cursor[conn->cursor_cur].fb_id ? 1 - conn->cursor_cur : 0;
 		struct kms_dumb *d = &conn->cursor[next];
-		if (!d->fb_id && !dumb_create(kms, d, output->cursor_width, output->cursor_height,
+		if (!d->fb_id && !kms_dumb_create(kms, d, output->cursor_width, output->cursor_height,
 								 DRM_FORMAT_ARGB8888)) {
 			return false;
 		}
@@ -1100,7 +707,8 @@ static bool kms_set_cursor(struct ds_output *output, struct ds_buffer *buffer, i
 			buffer->format == DRM_FORMAT_XRGB8888 ? PIXMAN_x8r8g8b8 : PIXMAN_a8r8g8b8;
 		pixman_image_t *src = pixman_image_create_bits(format, buffer->width, buffer->height,
 			buffer->data, buffer->stride);
-		pixman_image_t *dst = dumb_image(d, PIXMAN_a8r8g8b8);
+		pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, d->width, d->height,
+			d->map, (int)d->pitch); // a dumb buffer: mapped
 		pixman_image_t *copy =
 			pixman_image_create_bits(PIXMAN_a8r8g8b8, buffer->width, buffer->height, NULL, 0);
 		if (!src || !dst || !copy) {
@@ -1229,7 +837,7 @@ static bool kms_set_power(struct ds_output *output, bool on) {
 		output->power_on = on;
 		return true;
 	}
-	wait_flip(conn);
+	kms_wait_flip(conn);
 	int ret;
 	if (kms->atomic) {
 		ret = atomic_commit(conn, current_fb(conn), NULL, on, DRM_MODE_ATOMIC_ALLOW_MODESET);
@@ -1251,45 +859,40 @@ static bool kms_set_power(struct ds_output *output, bool on) {
 
 /* ---- capture ---- */
 
+/* Ends what capture read from: a scanout buffer's mapping or a dmabuf's read-back. */
+static void release(struct kms_dumb *front, pixman_image_t *src, void *map_data,
+		void *read_data) {
+	if (read_data) {
+		kms_dmabuf_read_end(src, read_data);
+	} else if (front) {
+		kms_dumb_unmap(front, src, map_data);
+	} else {
+		pixman_image_unref(src);
+	}
+}
+
 static bool kms_capture(struct ds_output *output, void *dst, int32_t stride, uint32_t format,
 		struct timespec *latched) {
 	struct kms_connector *conn = conn_from(output);
 	int32_t w = output->current.width, h = output->current.height;
 	pixman_image_t *src = NULL;
-	void *dmabuf_map = NULL;
-	size_t dmabuf_size = 0;
-	if (conn->front >= 0 && conn->dumb[conn->front].map &&
-			conn->dumb[conn->front].width == w && conn->dumb[conn->front].height == h) {
-		src = dumb_image(&conn->dumb[conn->front], PIXMAN_x8r8g8b8);
-	} else if (conn->front_buffer && conn->front_buffer->n_planes == 1 &&
-			(conn->front_buffer->modifier == DRM_FORMAT_MOD_LINEAR ||
-				conn->front_buffer->modifier == DRM_FORMAT_MOD_INVALID) &&
-			(conn->front_buffer->format == DRM_FORMAT_XRGB8888 ||
-				conn->front_buffer->format == DRM_FORMAT_ARGB8888)) {
-		/* A linear dmabuf on screen: read it through its own mapping. */
-		struct ds_buffer *b = conn->front_buffer;
-		dmabuf_size = (size_t)b->offsets[0] + (size_t)b->strides[0] * (size_t)b->height;
-		dmabuf_map = mmap(NULL, dmabuf_size, PROT_READ, MAP_SHARED, b->fds[0], 0);
-		if (dmabuf_map == MAP_FAILED) {
-			dmabuf_map = NULL;
-		} else {
-			src = pixman_image_create_bits(PIXMAN_x8r8g8b8, b->width, b->height,
-				(uint32_t *)((uint8_t *)dmabuf_map + b->offsets[0]), (int)b->strides[0]);
-		}
+	void *map_data = NULL, *read_data = NULL;
+	struct kms_dumb *front = conn->front >= 0 ? &conn->dumb[conn->front] : NULL;
+	if (front && front->fb_id && front->width == w && front->height == h) {
+		src = kms_dumb_map(front, 0, 0, w, h, false, PIXMAN_x8r8g8b8, &map_data);
+	} else if (conn->front_buffer && conn->front_buffer->width == w &&
+			conn->front_buffer->height == h) {
+		/* A dmabuf on screen: read back through the driver (gpu/), which has what the
+		 * GPU drew, not what the guest's pages of it held. */
+		src = kms_dmabuf_read(conn->kms, conn->front_buffer, &read_data);
 	}
 	if (!src) {
-		if (dmabuf_map) {
-			munmap(dmabuf_map, dmabuf_size);
-		}
 		return false;
 	}
 	pixman_image_t *out = pixman_image_create_bits(
 		format == DRM_FORMAT_ARGB8888 ? PIXMAN_a8r8g8b8 : PIXMAN_x8r8g8b8, w, h, dst, stride);
 	if (!out) {
-		pixman_image_unref(src);
-		if (dmabuf_map) {
-			munmap(dmabuf_map, dmabuf_size);
-		}
+		release(front, src, map_data, read_data);
 		return false;
 	}
 	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, out, 0, 0, 0, 0, 0, 0, w, h);
@@ -1315,17 +918,14 @@ static bool kms_capture(struct ds_output *output, void *dst, int32_t stride, uin
 		}
 	}
 	pixman_image_unref(out);
-	pixman_image_unref(src);
-	if (dmabuf_map) {
-		munmap(dmabuf_map, dmabuf_size);
-	}
+	release(front, src, map_data, read_data);
 	*latched = conn->latched;
 	return true;
 }
 
 /* ---- connectors ---- */
 
-static void destroy_connector(struct kms_connector *conn) {
+void kms_destroy_connector(struct kms_connector *conn) {
 	struct kms_backend *kms = conn->kms;
 	/* The core discards the frame in flight; ours is not reported again. */
 	ds_output_remove(&conn->output);
@@ -1333,8 +933,8 @@ static void destroy_connector(struct kms_connector *conn) {
 	ds_buffer_unlock(conn->deferred_buffer);
 	drop_front_buffer(conn);
 	for (int i = 0; i < 2; i++) {
-		dumb_finish(kms, &conn->dumb[i]);
-		dumb_finish(kms, &conn->cursor[i]);
+		kms_dumb_finish(kms, &conn->dumb[i]);
+		kms_dumb_finish(kms, &conn->cursor[i]);
 		pixman_region32_fini(&conn->dumb[i].stale);
 		pixman_region32_fini(&conn->cursor[i].stale);
 	}
@@ -1359,231 +959,7 @@ static void destroy_connector(struct kms_connector *conn) {
 }
 
 static void kms_output_destroy(struct ds_output *output) {
-	destroy_connector(conn_from(output));
-}
-
-static const uint32_t fallback_formats[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888};
-static const uint64_t fallback_modifiers[] = {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_LINEAR};
-
-/* The CRTC that drives the connector now, else a free one it can use. */
-static struct kms_crtc *pick_crtc(struct kms_backend *kms, drmModeConnector *c, bool *lit) {
-	*lit = false;
-	if (c->encoder_id) {
-		drmModeEncoder *enc = drmModeGetEncoder(kms->fd, c->encoder_id);
-		if (enc) {
-			for (int i = 0; i < kms->n_crtcs; i++) {
-				if (kms->crtcs[i].id == enc->crtc_id && !kms->crtcs[i].taken) {
-					drmModeFreeEncoder(enc);
-					*lit = kms->crtcs[i].initial_active;
-					return &kms->crtcs[i];
-				}
-			}
-			drmModeFreeEncoder(enc);
-		}
-	}
-	for (int e = 0; e < c->count_encoders; e++) {
-		drmModeEncoder *enc = drmModeGetEncoder(kms->fd, c->encoders[e]);
-		if (!enc) {
-			continue;
-		}
-		uint32_t possible = enc->possible_crtcs;
-		drmModeFreeEncoder(enc);
-		for (int i = 0; i < kms->n_crtcs; i++) {
-			if ((possible & (1u << i)) && !kms->crtcs[i].taken) {
-				return &kms->crtcs[i];
-			}
-		}
-	}
-	return NULL;
-}
-
-static bool fill_modes(struct kms_connector *conn, drmModeConnector *c, const drmModeModeInfo *extra) {
-	size_t n = (size_t)c->count_modes + (extra ? 1 : 0);
-	drmModeModeInfo *drm_modes = calloc(n, sizeof(*drm_modes));
-	struct ds_mode *modes = calloc(n, sizeof(*modes));
-	if (!drm_modes || !modes) {
-		free(drm_modes);
-		free(modes);
-		return false;
-	}
-	size_t k = 0;
-	for (int i = 0; i < c->count_modes; i++) {
-		drm_modes[k++] = c->modes[i];
-	}
-	if (extra) {
-		bool have = false;
-		for (size_t i = 0; i < k && !have; i++) {
-			have = memcmp(&drm_modes[i], extra, sizeof(*extra)) == 0;
-		}
-		if (!have) {
-			drm_modes[k++] = *extra;
-		}
-	}
-	for (size_t i = 0; i < k; i++) {
-		modes[i] = (struct ds_mode){
-			.width = drm_modes[i].hdisplay,
-			.height = drm_modes[i].vdisplay,
-			.refresh = mode_refresh_mhz(&drm_modes[i]),
-			.preferred = (drm_modes[i].type & DRM_MODE_TYPE_PREFERRED) != 0,
-		};
-	}
-	free(conn->drm_modes);
-	free(conn->modes);
-	conn->drm_modes = drm_modes;
-	conn->modes = modes;
-	conn->n_modes = k;
-	conn->output.modes = modes;
-	conn->output.n_modes = k;
-	return true;
-}
-
-static void set_current(struct kms_connector *conn) {
-	conn->output.current = (struct ds_mode){
-		.width = conn->mode.hdisplay,
-		.height = conn->mode.vdisplay,
-		.refresh = mode_refresh_mhz(&conn->mode),
-	};
-}
-
-static void create_connector(struct kms_backend *kms, drmModeConnector *c) {
-	char name[32];
-	snprintf(name, sizeof(name), "%s-%u", connector_type_name(c->connector_type),
-		c->connector_type_id);
-	bool lit = false;
-	struct kms_crtc *crtc = pick_crtc(kms, c, &lit);
-	if (!crtc) {
-		lumen_log(LUMEN_WARN, "%s: no free CRTC for %s: not used", kms->card, name);
-		return;
-	}
-	struct kms_connector *conn = calloc(1, sizeof(*conn));
-	if (!conn) {
-		lumen_log(LUMEN_ERROR, "out of memory");
-		return;
-	}
-	conn->kms = kms;
-	conn->id = c->connector_id;
-	snprintf(conn->name, sizeof(conn->name), "%s", name);
-	wl_list_init(&conn->link);
-	for (int i = 0; i < 2; i++) {
-		dumb_init(&conn->dumb[i]);
-		dumb_init(&conn->cursor[i]);
-	}
-	pixman_region32_init(&conn->deferred_clips);
-	conn->front = -1;
-	conn->needs_modeset = true;
-	if (!fill_modes(conn, c, lit ? &crtc->initial_mode : NULL)) {
-		lumen_log(LUMEN_ERROR, "out of memory");
-		free(conn);
-		return;
-	}
-	conn->crtc = crtc;
-	crtc->taken = true;
-	conn->props.crtc_id = find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL);
-	conn->props.dpms = find_prop(kms->fd, conn->id, DRM_MODE_OBJECT_CONNECTOR, "DPMS", NULL);
-
-	struct ds_output *output = &conn->output;
-	output->impl = &kms_output_impl;
-	output->backend = &kms->base;
-	snprintf(output->name, sizeof(output->name), "display:kms.%s/%s", kms->card, name);
-	snprintf(output->make, sizeof(output->make), "Unknown");
-	snprintf(output->model, sizeof(output->model), "%s", name);
-	read_edid(kms, conn);
-	output->phys_width_mm = (int32_t)c->mmWidth;
-	output->phys_height_mm = (int32_t)c->mmHeight;
-	if (lit) {
-		/* Left as found until the first frame: the console, a splash. */
-		conn->mode = crtc->initial_mode;
-		output->enabled = true;
-	} else {
-		conn->mode = conn->drm_modes[0];
-		for (size_t i = 0; i < conn->n_modes; i++) {
-			if (conn->modes[i].preferred) {
-				conn->mode = conn->drm_modes[i];
-				break;
-			}
-		}
-		output->enabled = false;
-	}
-	set_current(conn);
-	output->power_on = true;
-	output->gamma_size = crtc->gamma_size;
-	if (!kms->atomic || crtc->cursor) {
-		output->cursor_width = (int32_t)kms->cursor_w;
-		output->cursor_height = (int32_t)kms->cursor_h;
-	}
-	if (crtc->primary && crtc->primary->n_formats > 0) {
-		output->formats = crtc->primary->formats;
-		output->modifiers = crtc->primary->modifiers;
-		output->n_formats = crtc->primary->n_formats;
-	} else {
-		output->formats = fallback_formats;
-		output->modifiers = fallback_modifiers;
-		output->n_formats = sizeof(fallback_formats) / sizeof(fallback_formats[0]);
-	}
-	wl_list_insert(kms->connectors.prev, &conn->link);
-	lumen_log(LUMEN_INFO, "%s: %s %s, CRTC %u, %zu modes%s", output->name, output->make,
-		output->model, crtc->id, conn->n_modes, lit ? ", lit (left as it is)" : ", dark");
-	ds_output_add(kms->base.server, output);
-}
-
-/* Modes of a connector that stayed connected may change (a new monitor on the port). */
-static void update_connector(struct kms_connector *conn, drmModeConnector *c) {
-	bool same = (size_t)c->count_modes == conn->n_modes;
-	for (int i = 0; same && i < c->count_modes; i++) {
-		same = memcmp(&c->modes[i], &conn->drm_modes[i], sizeof(c->modes[i])) == 0;
-	}
-	if (same) {
-		return;
-	}
-	if (!fill_modes(conn, c, conn->output.enabled ? &conn->mode : NULL)) {
-		return;
-	}
-	ds_output_state_changed(&conn->output);
-}
-
-static void scan_connectors(struct kms_backend *kms) {
-	drmModeRes *res = drmModeGetResources(kms->fd);
-	if (!res) {
-		lumen_log_errno(LUMEN_ERROR, "%s: GetResources", kms->card);
-		return;
-	}
-	struct kms_connector *conn, *tmp;
-	/* Gone from the card (e.g. an MST port): removed. */
-	wl_list_for_each_safe (conn, tmp, &kms->connectors, link) {
-		bool found = false;
-		for (int i = 0; i < res->count_connectors && !found; i++) {
-			found = res->connectors[i] == conn->id;
-		}
-		if (!found) {
-			destroy_connector(conn);
-		}
-	}
-	for (int i = 0; i < res->count_connectors; i++) {
-		drmModeConnector *c = drmModeGetConnector(kms->fd, res->connectors[i]);
-		if (!c) {
-			continue;
-		}
-		conn = connector_by_id(kms, c->connector_id);
-		bool connected = c->connection == DRM_MODE_CONNECTED && c->count_modes > 0;
-		if (connected && !conn) {
-			create_connector(kms, c);
-		} else if (connected) {
-			update_connector(conn, c);
-		} else if (conn) {
-			lumen_log(LUMEN_INFO, "%s: disconnected", conn->output.name);
-			wait_flip(conn);
-			destroy_connector(conn);
-		}
-		drmModeFreeConnector(c);
-	}
-	drmModeFreeResources(res);
-}
-
-static void handle_hotplug(void *data) {
-	struct kms_backend *kms = data;
-	if (ds_seat_is_active(kms->seat)) {
-		scan_connectors(kms);
-	}
+	kms_destroy_connector(conn_from(output));
 }
 
 /* ---- the seat: VT switches ---- */
@@ -1603,7 +979,7 @@ static void handle_seat_enable(void *data) {
 	struct kms_connector *conn;
 	wl_list_for_each (conn, &kms->connectors, link) {
 		if (conn->flip_pending) {
-			wait_flip(conn);
+			kms_wait_flip(conn);
 		}
 		conn->needs_modeset = true;
 		uint32_t fb = current_fb(conn);
@@ -1634,7 +1010,7 @@ static void handle_seat_enable(void *data) {
 			conn->needs_modeset = false;
 		}
 	}
-	scan_connectors(kms);
+	kms_scan_connectors(kms);
 }
 
 static const struct ds_seat_listener seat_listener = {
@@ -1644,197 +1020,11 @@ static const struct ds_seat_listener seat_listener = {
 
 /* ---- the card ---- */
 
-static void read_plane(struct kms_backend *kms, struct kms_plane *p, drmModePlane *plane) {
-	int fd = kms->fd;
-	p->id = plane->plane_id;
-	p->possible_crtcs = plane->possible_crtcs;
-	uint64_t type = DRM_PLANE_TYPE_OVERLAY;
-	find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, "type", &type);
-	p->type = (uint32_t)type;
-	static const struct {
-		const char *name;
-		size_t offset;
-	} names[] = {
-		{"FB_ID", offsetof(struct kms_plane, props.fb_id)},
-		{"CRTC_ID", offsetof(struct kms_plane, props.crtc_id)},
-		{"SRC_X", offsetof(struct kms_plane, props.src_x)},
-		{"SRC_Y", offsetof(struct kms_plane, props.src_y)},
-		{"SRC_W", offsetof(struct kms_plane, props.src_w)},
-		{"SRC_H", offsetof(struct kms_plane, props.src_h)},
-		{"CRTC_X", offsetof(struct kms_plane, props.crtc_x)},
-		{"CRTC_Y", offsetof(struct kms_plane, props.crtc_y)},
-		{"CRTC_W", offsetof(struct kms_plane, props.crtc_w)},
-		{"CRTC_H", offsetof(struct kms_plane, props.crtc_h)},
-		{"FB_DAMAGE_CLIPS", offsetof(struct kms_plane, props.fb_damage_clips)},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		*(uint32_t *)((char *)p + names[i].offset) =
-			find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, names[i].name, NULL);
-	}
-	if (p->type != DRM_PLANE_TYPE_PRIMARY) {
-		return;
-	}
-	/* Scanout formats with their modifiers (IN_FORMATS), else linear. */
-	uint64_t blob_id = 0;
-	drmModePropertyBlobRes *blob = NULL;
-	if (kms->addfb2_modifiers &&
-			find_prop(fd, p->id, DRM_MODE_OBJECT_PLANE, "IN_FORMATS", &blob_id) && blob_id) {
-		blob = drmModeGetPropertyBlob(fd, (uint32_t)blob_id);
-	}
-	size_t cap = blob ? 0 : plane->count_formats;
-	if (blob) {
-		drmModeFormatModifierIterator iter = {0};
-		while (drmModeFormatModifierBlobIterNext(blob, &iter)) {
-			cap++;
-		}
-	}
-	p->formats = calloc(cap ? cap : 1, sizeof(*p->formats));
-	p->modifiers = calloc(cap ? cap : 1, sizeof(*p->modifiers));
-	if (!p->formats || !p->modifiers) {
-		free(p->formats);
-		free(p->modifiers);
-		p->formats = NULL;
-		p->modifiers = NULL;
-		if (blob) {
-			drmModeFreePropertyBlob(blob);
-		}
-		return;
-	}
-	if (blob) {
-		drmModeFormatModifierIterator iter = {0};
-		while (drmModeFormatModifierBlobIterNext(blob, &iter) && p->n_formats < cap) {
-			p->formats[p->n_formats] = iter.fmt;
-			p->modifiers[p->n_formats++] = iter.mod;
-		}
-		drmModeFreePropertyBlob(blob);
-	} else {
-		for (uint32_t i = 0; i < plane->count_formats && p->n_formats < cap; i++) {
-			p->formats[p->n_formats] = plane->formats[i];
-			p->modifiers[p->n_formats++] = DRM_FORMAT_MOD_LINEAR;
-		}
-	}
-}
-
-static bool read_card(struct kms_backend *kms) {
-	int fd = kms->fd;
-	drmModeRes *res = drmModeGetResources(fd);
-	if (!res) {
-		lumen_log_errno(LUMEN_ERROR, "%s: GetResources (not a KMS device?)", kms->card);
-		return false;
-	}
-	kms->n_crtcs = res->count_crtcs;
-	kms->crtcs = calloc((size_t)(res->count_crtcs ? res->count_crtcs : 1), sizeof(*kms->crtcs));
-	if (!kms->crtcs) {
-		drmModeFreeResources(res);
-		return false;
-	}
-	for (int i = 0; i < res->count_crtcs; i++) {
-		struct kms_crtc *crtc = &kms->crtcs[i];
-		crtc->id = res->crtcs[i];
-		crtc->index = i;
-		drmModeCrtc *c = drmModeGetCrtc(fd, crtc->id);
-		if (c) {
-			crtc->initial_active = c->mode_valid && c->buffer_id != 0;
-			crtc->initial_mode = c->mode;
-			crtc->gamma_size = kms->atomic ? 0 : (uint32_t)c->gamma_size;
-			drmModeFreeCrtc(c);
-		}
-		if (kms->atomic) {
-			crtc->props.mode_id = find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "MODE_ID", NULL);
-			crtc->props.active = find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "ACTIVE", NULL);
-			crtc->props.gamma_lut =
-				find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", NULL);
-			uint64_t size = 0;
-			crtc->props.gamma_lut_size =
-				find_prop(fd, crtc->id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT_SIZE", &size);
-			if (crtc->props.gamma_lut && crtc->props.gamma_lut_size) {
-				crtc->gamma_size = (uint32_t)size;
-			}
-		}
-	}
-	drmModeFreeResources(res);
-
-	drmModePlaneRes *pres = drmModeGetPlaneResources(fd);
-	if (pres) {
-		kms->planes = calloc(pres->count_planes ? pres->count_planes : 1, sizeof(*kms->planes));
-		if (!kms->planes) {
-			drmModeFreePlaneResources(pres);
-			return false;
-		}
-		for (uint32_t i = 0; i < pres->count_planes; i++) {
-			drmModePlane *plane = drmModeGetPlane(fd, pres->planes[i]);
-			if (!plane) {
-				continue;
-			}
-			read_plane(kms, &kms->planes[kms->n_planes++], plane);
-			drmModeFreePlane(plane);
-		}
-		drmModeFreePlaneResources(pres);
-	}
-	/* Each CRTC its own primary and cursor plane. */
-	for (int c = 0; c < kms->n_crtcs; c++) {
-		struct kms_crtc *crtc = &kms->crtcs[c];
-		for (int i = 0; i < kms->n_planes; i++) {
-			struct kms_plane *p = &kms->planes[i];
-			if (p->taken || !(p->possible_crtcs & (1u << c))) {
-				continue;
-			}
-			if (p->type == DRM_PLANE_TYPE_PRIMARY && !crtc->primary) {
-				crtc->primary = p;
-				p->taken = true;
-			} else if (p->type == DRM_PLANE_TYPE_CURSOR && !crtc->cursor) {
-				crtc->cursor = p;
-				p->taken = true;
-			}
-		}
-		if (kms->atomic && (!crtc->primary || !crtc->props.mode_id || !crtc->props.active)) {
-			lumen_log(LUMEN_WARN, "%s: CRTC %u lacks a primary plane or properties: "
-								  "falling back to legacy modesetting",
-				kms->card, crtc->id);
-			kms->atomic = false;
-		}
-	}
-	return true;
-}
-
-static int open_card(struct kms_backend *kms, const char *path) {
-	if (path) {
-		int fd = ds_seat_open_device(kms->seat, path, &kms->seat_device);
-		if (fd < 0) {
-			lumen_log_errno(LUMEN_ERROR, "cannot open %s", path);
-		}
-		return fd;
-	}
-	for (int i = 0; i < KMS_MAX_CARDS; i++) {
-		char card[32];
-		snprintf(card, sizeof(card), "%s/card%d", DRM_DIR_NAME, i);
-		if (access(card, F_OK) != 0) {
-			continue;
-		}
-		int id = -1;
-		int fd = ds_seat_open_device(kms->seat, card, &id);
-		if (fd < 0) {
-			lumen_log_errno(LUMEN_WARN, "cannot open %s", card);
-			continue;
-		}
-		drmModeRes *res = drmModeGetResources(fd);
-		bool has_connectors = res && res->count_connectors > 0;
-		drmModeFreeResources(res);
-		if (has_connectors) {
-			kms->seat_device = id;
-			return fd;
-		}
-		ds_seat_close_device(kms->seat, id, fd);
-	}
-	lumen_log(LUMEN_ERROR, "no DRM card with connectors in %s", DRM_DIR_NAME);
-	return -1;
-}
-
 static void kms_destroy(struct ds_backend *backend) {
 	struct kms_backend *kms = (struct kms_backend *)backend;
 	struct kms_connector *conn, *tmp;
 	wl_list_for_each_safe (conn, tmp, &kms->connectors, link) {
-		destroy_connector(conn);
+		kms_destroy_connector(conn);
 	}
 	ds_hotplug_destroy(kms->hotplug);
 	if (kms->drm_source) {
@@ -1849,11 +1039,12 @@ static void kms_destroy(struct ds_backend *backend) {
 	}
 	free(kms->planes);
 	free(kms->crtcs);
+	kms_buffers_finish(kms);
 	if (kms->fd >= 0) {
 		ds_seat_close_device(kms->seat, kms->seat_device, kms->fd);
 	}
 	/* dmabuf framebuffers still alive keep the card (a dup) open until they go. */
-	device_unref(kms->dev);
+	kms_device_unref(kms->dev);
 	ds_seat_destroy(kms->seat);
 	free(kms);
 }
@@ -1918,7 +1109,7 @@ struct ds_backend *ds_kms_backend_create(struct ds_server *server, struct wl_eve
 		free(kms);
 		return NULL;
 	}
-	int fd = open_card(kms, path);
+	int fd = kms_open_card(kms, path);
 	if (fd < 0) {
 		ds_seat_destroy(kms->seat);
 		free(kms);
@@ -1965,9 +1156,10 @@ struct ds_backend *ds_kms_backend_create(struct ds_server *server, struct wl_eve
 	kms->addfb2_modifiers = drmGetCap(fd, DRM_CAP_ADDFB2_MODIFIERS, &cap) == 0 && cap;
 	kms->cursor_w = drmGetCap(fd, DRM_CAP_CURSOR_WIDTH, &cap) == 0 && cap ? cap : 64;
 	kms->cursor_h = drmGetCap(fd, DRM_CAP_CURSOR_HEIGHT, &cap) == 0 && cap ? cap : 64;
-	if (!read_card(kms)) {
+	if (!kms_read_card(kms)) {
 		goto fail;
 	}
+	kms_buffers_init(kms);
 	drmVersion *version = drmGetVersion(fd);
 	lumen_log(LUMEN_INFO, "%s: driver %s, %s modesetting, %d CRTCs, %d planes, cursor %ux%u%s",
 		kms->card, version ? version->name : "?", kms->atomic ? "atomic" : "legacy", kms->n_crtcs,
@@ -1981,8 +1173,8 @@ struct ds_backend *ds_kms_backend_create(struct ds_server *server, struct wl_eve
 		lumen_log(LUMEN_ERROR, "cannot watch %s", kms->card);
 		goto fail;
 	}
-	kms->hotplug = ds_hotplug_create(loop, kms->devnum, handle_hotplug, kms);
-	scan_connectors(kms);
+	kms->hotplug = ds_hotplug_create(loop, kms->devnum, kms_handle_hotplug, kms);
+	kms_scan_connectors(kms);
 	if (wl_list_empty(&kms->connectors)) {
 		lumen_log(LUMEN_WARN, "%s: nothing connected (yet)", kms->card);
 	}
@@ -1992,7 +1184,7 @@ fail:
 	return NULL;
 }
 
-static const struct ds_output_impl kms_output_impl = {
+const struct ds_output_impl kms_output_impl = {
 	.configure = kms_configure,
 	.commit = kms_commit,
 	.set_cursor = kms_set_cursor,

@@ -98,6 +98,9 @@ static struct gpu_buffer *wrap_bo(struct gbm_bo *bo) {
 		buffer->offsets[i] = gbm_bo_get_offset(bo, i);
 	}
 	buffer->handle = gbm_bo_get_handle(bo).u32;
+	for (int i = 0; i < buffer->n_planes; i++) {
+		buffer->handles[i] = i == 0 ? buffer->handle : gbm_bo_get_handle_for_plane(bo, i).u32;
+	}
 	return buffer;
 }
 
@@ -214,6 +217,23 @@ void *gpu_buffer_map(struct gpu_buffer *buffer, bool write, uint32_t *stride, vo
 	*map_data = NULL;
 	void *ptr = gbm_bo_map(buffer->bo, 0, 0, (uint32_t)buffer->width, (uint32_t)buffer->height,
 		write ? GBM_BO_TRANSFER_READ_WRITE : GBM_BO_TRANSFER_READ, stride, map_data);
+	if (!ptr || ptr == (void *)-1) {
+		*map_data = NULL;
+		return NULL;
+	}
+	return ptr;
+}
+
+void *gpu_buffer_map_rect(struct gpu_buffer *buffer, int32_t x, int32_t y, int32_t w,
+		int32_t h, bool read, bool write, uint32_t *stride, void **map_data) {
+	*map_data = NULL;
+	if (x < 0 || y < 0 || w <= 0 || h <= 0 || x > buffer->width - w ||
+			y > buffer->height - h || (!read && !write)) {
+		return NULL;
+	}
+	uint32_t flags = (read ? GBM_BO_TRANSFER_READ : 0) | (write ? GBM_BO_TRANSFER_WRITE : 0);
+	void *ptr = gbm_bo_map(buffer->bo, (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h,
+		flags, stride, map_data);
 	if (!ptr || ptr == (void *)-1) {
 		*map_data = NULL;
 		return NULL;

@@ -224,7 +224,11 @@ void gpu_caps_collect(struct gpu_caps *caps, const char *path) {
 	if (caps->have_kms) {
 		gpu_format_set_intersect(&caps->scanout, &caps->renderable, &caps->negotiated);
 	}
-	if (caps->have_egl && caps->have_gbm && caps->dmabuf_import) {
+	if (!gpu_mesa_driver_is_hardware(caps->device.mesa_driver)) {
+		snprintf(caps->renderer, sizeof(caps->renderer), "pixman");
+		snprintf(caps->renderer_why, sizeof(caps->renderer_why),
+			"Mesa's %s renders in software", caps->device.mesa_driver);
+	} else if (caps->have_egl && caps->have_gbm && caps->dmabuf_import) {
 		snprintf(caps->renderer, sizeof(caps->renderer), "gles2");
 		snprintf(caps->renderer_why, sizeof(caps->renderer_why), "EGL on GBM (%s) with dmabuf import",
 			caps->device.mesa_driver);
@@ -235,6 +239,50 @@ void gpu_caps_collect(struct gpu_caps *caps, const char *path) {
 			: !caps->have_egl ? "EGL did not start"
 			: "EGL cannot import dmabufs");
 	}
+}
+
+bool gpu_mesa_driver_is_hardware(const char *mesa_driver) {
+	static const char *const software[] = {"", "kms_swrast", "llvmpipe", "swrast", "softpipe"};
+	if (!mesa_driver) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(software) / sizeof(software[0]); i++) {
+		if (strcmp(mesa_driver, software[i]) == 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void gpu_caps_choose_renderer(int drm_fd, char *renderer, size_t renderer_size, char *why,
+		size_t why_size) {
+	snprintf(renderer, renderer_size, "pixman");
+	if (drm_fd < 0) {
+		snprintf(why, why_size, "no DRM device (no render node was offered or found)");
+		return;
+	}
+	struct gpu_device_info info = {0};
+	gpu_device_probe_fd(drm_fd, &info);
+	char *name = drmGetDeviceNameFromFd2(drm_fd);
+	char node[64];
+	snprintf(node, sizeof(node), "%s", name ? name : "?");
+	free(name);
+	if (!gpu_mesa_driver_is_hardware(info.mesa_driver)) {
+		snprintf(why, why_size, "%s (%s): Mesa's %s renders in software", node,
+			info.kernel_driver[0] ? info.kernel_driver : "?", info.mesa_driver);
+		return;
+	}
+	char gbm_why[128] = "";
+	struct gpu_allocator *alloc = gpu_allocator_create(drm_fd, gbm_why, sizeof(gbm_why));
+	if (!alloc) {
+		snprintf(why, why_size, "%s (%s, Mesa %s): no GBM: %s", node, info.kernel_driver,
+			info.mesa_driver, gbm_why);
+		return;
+	}
+	snprintf(renderer, renderer_size, "gles2");
+	snprintf(why, why_size, "%s (%s): Mesa's %s renders in hardware, GBM %s", node,
+		info.kernel_driver, info.mesa_driver, alloc->backend);
+	gpu_allocator_destroy(alloc);
 }
 
 void gpu_caps_finish(struct gpu_caps *caps) {

@@ -48,6 +48,7 @@ struct gpu_buffer {
 	uint32_t strides[GPU_DMABUF_MAX_PLANES];
 	uint32_t offsets[GPU_DMABUF_MAX_PLANES];
 	uint32_t handle; // GEM handle of plane 0 on the allocator's fd
+	uint32_t handles[GPU_DMABUF_MAX_PLANES]; // GEM handle of each plane
 };
 
 /** Returns NULL with a reason in why when GBM cannot open the device. */
@@ -76,6 +77,13 @@ bool gpu_buffer_export(struct gpu_buffer *buffer, struct gpu_dmabuf *out);
  */
 void *gpu_buffer_map(struct gpu_buffer *buffer, bool write, uint32_t *stride, void **map_data);
 void gpu_buffer_unmap(struct gpu_buffer *buffer, void *map_data);
+/**
+ * Maps a rectangle of the buffer (x, y, w, h inside it) for reading and/or writing; the
+ * pointer is the rectangle's top-left pixel. Writes reach the buffer on unmap (GBM
+ * flushes there: a driver that copies through a staging buffer, virgl, uploads then).
+ */
+void *gpu_buffer_map_rect(struct gpu_buffer *buffer, int32_t x, int32_t y, int32_t w,
+	int32_t h, bool read, bool write, uint32_t *stride, void **map_data);
 
 /**
  * The pairs of formats in `formats` that GBM reports usable for the usage (modifier

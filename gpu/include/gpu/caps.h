@@ -57,6 +57,18 @@ void gpu_caps_print(const struct gpu_caps *caps, FILE *f);
 /** A new json-c object (the caller puts it); NULL when out of memory. */
 struct json_object *gpu_caps_to_json(const struct gpu_caps *caps);
 
+/** Whether a Mesa driver renders in hardware (virgl, iris, radeonsi...): not kms_swrast,
+ * llvmpipe, swrast, softpipe or none. */
+bool gpu_mesa_driver_is_hardware(const char *mesa_driver);
+
+/**
+ * The compositor's renderer for the DRM node it is given (its render node; drm_fd -1:
+ * none), decided without starting EGL: "gles2" where the node's Mesa driver renders in
+ * hardware and GBM opens on it, else "pixman". why says which (device, driver, reason).
+ */
+void gpu_caps_choose_renderer(int drm_fd, char *renderer, size_t renderer_size, char *why,
+	size_t why_size);
+
 /**
  * Scanout formats of the primary planes of an open primary node (IN_FORMATS with
  * modifiers where the kernel has it, else the plane's list with LINEAR).
