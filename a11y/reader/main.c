@@ -2,14 +2,17 @@
  * lumen-reader: the screen reader. A consumer on lumen-a11yd's bus (through the trusted
  * socket) that speaks focus changes (name, role, states, value), window switches,
  * announcements, value and state changes of the focused node, typed characters (echo)
- * and the character under a moving caret. A new focus interrupts stale speech.
+ * and the text under a moving caret (a character, a word, a line: keys.c tells how it
+ * moved). A new focus interrupts stale speech. Commands are chords of the reader's
+ * modifier (Insert or Caps Lock), grabbed from the compositor (keys.c, commands.c).
  *
  *   lumen-reader [--socket NAME] [--speech-log FILE] [--no-audio] [--muted]
+ *                [--modifier insert|capslock] [--wayland NAME] [--no-keys]
  *   lumen-reader --toggle [options]
  *
- * SIGUSR1 toggles speech off and on (saying so). --toggle signals the running reader
- * (found through $XDG_RUNTIME_DIR/lumen-reader.pid) or, if none runs, becomes the
- * reader: the compositor binds Super+Alt+S to `lumen-reader --toggle`.
+ * SIGUSR1 toggles speech off and on (saying so), as does the compositor's reader-toggle
+ * (Super+Alt+S). --toggle signals the running reader (found through
+ * $XDG_RUNTIME_DIR/lumen-reader.pid) or, if none runs, becomes the reader.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,34 +25,32 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 #include "a11y/roles.h"
 #include "common/log.h"
 #include "lumen-a11y-v1-client-protocol.h"
-#include "speech.h"
+#include "reader.h"
 
 #define S(x) LUMEN_A11Y_PROVIDER_V1_STATE_##x
-#define TEXT_MAX 4096
+#define TEXT_MAX READER_TEXT_MAX
+#define MAX_NODES 16384
 
-struct reader {
-	char socket_path[108];
-	struct reader_speech *speech;
-	bool muted, running;
-	struct wl_display *display;
-	struct wl_registry *registry;
-	struct lumen_a11y_v1 *bus;
-	struct lumen_a11y_consumer_v1 *consumer;
-	/* The focused node, as last told. */
-	uint32_t focus_tree, focus_node, focus_role, focus_states;
-	char focus_value[TEXT_MAX];
-	char pid_path[108];
-};
+int64_t reader_now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
-static void say(struct reader *r, const char *text, bool interrupt) {
+void reader_say(struct reader *r, const char *text, bool interrupt) {
 	if (!r->muted) {
 		reader_speech_say(r->speech, text, interrupt);
 	}
+}
+
+static void say(struct reader *r, const char *text, bool interrupt) {
+	reader_say(r, text, interrupt);
 }
 
 static void append(char *buf, size_t len, const char *part) {
@@ -60,14 +61,14 @@ static void append(char *buf, size_t len, const char *part) {
 	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", part);
 }
 
-static bool is_text_role(uint32_t role) {
+bool reader_is_text_role(uint32_t role) {
 	return role == LUMEN_A11Y_PROVIDER_V1_ROLE_ENTRY || role == LUMEN_A11Y_PROVIDER_V1_ROLE_TEXT ||
 		role == LUMEN_A11Y_PROVIDER_V1_ROLE_PASSWORD_TEXT ||
 		role == LUMEN_A11Y_PROVIDER_V1_ROLE_TERMINAL;
 }
 
 /* "Remember me, check box, not checked" */
-static void describe(char *buf, size_t len, uint32_t role, uint32_t states, const char *name,
+void reader_describe(char *buf, size_t len, uint32_t role, uint32_t states, const char *name,
 		const char *value) {
 	buf[0] = '\0';
 	append(buf, len, name);
@@ -105,27 +106,99 @@ static void c_tree_removed(void *data, struct lumen_a11y_consumer_v1 *c, uint32_
 	if (tree == r->focus_tree) {
 		r->focus_tree = r->focus_node = 0;
 	}
+	if (tree == r->cursor_tree) {
+		r->cursor_tree = r->cursor_node = 0;
+	}
+	if (tree == r->window_tree) {
+		r->window_tree = 0;
+	}
 }
+
+void reader_nodes_clear(struct reader *r) {
+	for (size_t i = 0; i < r->n_nodes; i++) {
+		free(r->nodes[i].name);
+		free(r->nodes[i].description);
+		free(r->nodes[i].text);
+	}
+	r->n_nodes = 0;
+	r->read_overflow = false;
+}
+
+/* The node of the tree being read (the last one told, as attributes follow their node). */
+static struct reader_node *read_node(struct reader *r, uint32_t serial, uint32_t id) {
+	if (serial == 0 || serial != r->read_serial || r->n_nodes == 0) {
+		return NULL;
+	}
+	struct reader_node *node = &r->nodes[r->n_nodes - 1];
+	return node->id == id ? node : NULL;
+}
+
 static void c_node(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial, uint32_t id,
 		uint32_t parent, uint32_t role, uint32_t states, const char *name, const char *desc) {
+	struct reader *r = data;
+	if (serial == 0 || serial != r->read_serial || r->read_overflow) {
+		return;
+	}
+	if (r->n_nodes == r->cap_nodes) {
+		size_t cap = r->cap_nodes ? r->cap_nodes * 2 : 64;
+		struct reader_node *nodes = cap <= MAX_NODES ?
+			realloc(r->nodes, cap * sizeof(*nodes)) : NULL;
+		if (!nodes) {
+			r->read_overflow = true; // speak what fits
+			return;
+		}
+		r->nodes = nodes;
+		r->cap_nodes = cap;
+	}
+	struct reader_node node = {.id = id, .parent = parent, .role = role, .states = states,
+		.name = strdup(name), .description = strdup(desc)};
+	if (!node.name || !node.description) {
+		free(node.name);
+		free(node.description);
+		r->read_overflow = true;
+		return;
+	}
+	r->nodes[r->n_nodes++] = node;
 }
 static void c_bounds(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial, uint32_t id,
 		int32_t x, int32_t y, int32_t w, int32_t h) {
 }
 static void c_value(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial, uint32_t id,
 		struct wl_array *value) {
+	struct reader_node *node = read_node(data, serial, id);
+	if (node && value->size >= sizeof(double)) {
+		memcpy(&node->value, value->data, sizeof(double));
+		node->has_value = true;
+	}
 }
 static void c_text(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial, uint32_t id,
 		const char *text, uint32_t caret, uint32_t s, uint32_t e) {
+	struct reader_node *node = read_node(data, serial, id);
+	if (node && !node->text) {
+		node->text = strdup(text); // NULL when out of memory: as if it had none
+		node->caret = caret <= strlen(text) ? caret : 0;
+	}
 }
 static void c_node_action(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial,
 		uint32_t id, const char *name) {
 }
 static void c_done(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial, uint32_t tree,
 		uint32_t root, uint32_t focus) {
+	struct reader *r = data;
+	if (serial != 0 && serial == r->read_serial) {
+		r->read_serial = 0;
+		reader_command_tree_done(r, tree, root, focus);
+		reader_nodes_clear(r);
+	}
 }
 static void c_failed(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial,
 		uint32_t error) {
+	struct reader *r = data;
+	if (serial != 0 && serial == r->read_serial) {
+		r->read_serial = 0;
+		reader_nodes_clear(r);
+		reader_command_read_failed(r);
+	}
 }
 
 static void c_focus(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tree, uint32_t node,
@@ -135,16 +208,30 @@ static void c_focus(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tree,
 	r->focus_node = node;
 	r->focus_role = role;
 	r->focus_states = states;
+	r->focus_caret = -1;
+	r->focus_after_window = true;
 	snprintf(r->focus_value, sizeof(r->focus_value), "%s", value);
+	/* Browse mode's cursor follows the focus. */
+	r->cursor_tree = tree;
+	r->cursor_node = node;
+	if (tree == r->expect_tree && node == r->expect_node) {
+		r->expect_tree = r->expect_node = 0; // we asked for it, and said it already
+		return;
+	}
+	r->expect_tree = r->expect_node = 0;
 	char text[TEXT_MAX];
-	describe(text, sizeof(text), role, states, name, value);
+	reader_describe(text, sizeof(text), role, states, name, value);
 	say(r, text, true);
 }
 
-/* The one character inserted into old to make new, if that is what happened. */
+/*
+ * What was inserted into old, in one place, to make new, if that is what happened: a
+ * character typed, or a few when the bus coalesced fast typing into one change.
+ */
+#define ECHO_MAX 64
 static bool inserted_char(const char *old, const char *new, char *out, size_t len) {
 	size_t lo = strlen(old), ln = strlen(new);
-	if (ln <= lo || ln - lo > 4) {
+	if (ln <= lo || ln - lo > ECHO_MAX) {
 		return false;
 	}
 	size_t pre = 0;
@@ -164,7 +251,7 @@ static bool inserted_char(const char *old, const char *new, char *out, size_t le
 	return true;
 }
 
-static const char *char_name(const char *ch) {
+const char *reader_char_name(const char *ch) {
 	if (strcmp(ch, " ") == 0) {
 		return "space";
 	}
@@ -198,32 +285,25 @@ static void c_changed(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tre
 			append(text, sizeof(text), states & S(DISABLED) ? "disabled" : "enabled");
 		}
 	}
-	if (!password && is_text_role(role) && (what & LUMEN_A11Y_CONSUMER_V1_CHANGE_TEXT)) {
-		char ch[8];
+	if (!password && reader_is_text_role(role) &&
+			(what & LUMEN_A11Y_CONSUMER_V1_CHANGE_TEXT)) {
+		char ch[ECHO_MAX + 1];
 		if (inserted_char(r->focus_value, value, ch, sizeof(ch))) {
-			append(text, sizeof(text), char_name(ch)); // echo
+			append(text, sizeof(text), reader_char_name(ch)); // echo
 		}
-	} else if (!password && is_text_role(role) && (what & LUMEN_A11Y_CONSUMER_V1_CHANGE_CARET) &&
-			caret >= 0 && (size_t)caret <= strlen(value)) {
-		/* The character the caret moved onto. */
-		char ch[8] = "";
-		const char *p = value + caret;
-		size_t n = 1;
-		while (p[n] && ((unsigned char)p[n] & 0xc0) == 0x80 && n < sizeof(ch) - 1) {
-			n++;
-		}
-		if (*p) {
-			memcpy(ch, p, n);
-			ch[n] = '\0';
-			append(text, sizeof(text), char_name(ch));
-		} else {
-			append(text, sizeof(text), "blank");
-		}
+	} else if (!password && reader_is_text_role(role) &&
+			(what & LUMEN_A11Y_CONSUMER_V1_CHANGE_CARET) && caret >= 0 &&
+			(size_t)caret <= strlen(value)) {
+		/* What the caret moved onto: a character, a word or a line (commands.c). */
+		reader_caret_moved(r, value, r->focus_caret, caret);
 	} else if (!password && (what & LUMEN_A11Y_CONSUMER_V1_CHANGE_VALUE)) {
 		append(text, sizeof(text), value);
 	}
 	r->focus_states = states;
 	r->focus_role = role;
+	if (caret >= 0) {
+		r->focus_caret = caret;
+	}
 	snprintf(r->focus_value, sizeof(r->focus_value), "%s", password ? "" : value);
 	say(r, text, false);
 }
@@ -231,6 +311,19 @@ static void c_changed(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tre
 static void c_window(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t window,
 		uint32_t change, uint32_t tree, const char *title, const char *app_id) {
 	struct reader *r = data;
+	if (change == LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_CLOSED && window == r->window_id) {
+		r->window_id = r->window_tree = 0;
+		r->window_title[0] = '\0';
+	} else if (change != LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_CLOSED &&
+			(window == r->window_id ||
+				change == LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_ACTIVATED)) {
+		if (change == LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_ACTIVATED) {
+			r->focus_after_window = false;
+		}
+		r->window_id = window;
+		r->window_tree = tree;
+		snprintf(r->window_title, sizeof(r->window_title), "%s", title[0] ? title : app_id);
+	}
 	if (change == LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_ACTIVATED) {
 		char text[TEXT_MAX] = "";
 		append(text, sizeof(text), title[0] ? title : app_id);
@@ -299,6 +392,13 @@ static void disconnect(struct reader *r) {
 		r->display = NULL;
 	}
 	r->focus_tree = r->focus_node = 0;
+	r->cursor_tree = r->cursor_node = 0;
+	r->expect_tree = r->expect_node = 0;
+	r->window_id = r->window_tree = 0;
+	r->window_title[0] = '\0';
+	r->read_serial = 0;
+	r->pending = READER_CMD_NONE;
+	reader_nodes_clear(r);
 }
 
 static bool connect_bus(struct reader *r) {
@@ -339,7 +439,7 @@ static bool connect_bus(struct reader *r) {
 	return true;
 }
 
-static void toggle(struct reader *r) {
+void reader_toggle(struct reader *r) {
 	if (r->muted) {
 		r->muted = false;
 		say(r, "Screen reader on", true);
@@ -347,6 +447,7 @@ static void toggle(struct reader *r) {
 		say(r, "Screen reader off", true);
 		r->muted = true;
 	}
+	reader_keys_update_grab(r); // off: the modifier is the apps' again
 }
 
 /* --toggle: signal the running reader; true if there was one. */
@@ -384,11 +485,17 @@ static void usage(FILE *f) {
 		"  --no-audio          no synthesizer (with --speech-log: for tests)\n"
 		"  --muted             start silent (SIGUSR1 or --toggle unmutes)\n"
 		"  --toggle            toggle the running reader, or start one\n"
+		"  --modifier KEY      the reader's modifier: insert (default) or capslock\n"
+		"  --wayland NAME      the compositor's socket for the reader's keys (default:\n"
+		"                      WAYLAND_SOCKET, else $WAYLAND_DISPLAY-trusted, else\n"
+		"                      $WAYLAND_DISPLAY)\n"
+		"  --no-keys           no commands: do not grab keys from the compositor\n"
 		"  -d, --debug         debug logging\n");
 }
 
 int main(int argc, char *argv[]) {
-	struct reader r = {.running = true};
+	struct reader r = {.running = true, .focus_caret = -1, .modifier = READER_MOD_INSERT,
+		.keys_enabled = true};
 	const char *socket_name = getenv("LUMEN_A11Y_TRUSTED_SOCKET");
 	const char *log_path = NULL;
 	bool audio = true, toggle_mode = false, debug = false;
@@ -407,6 +514,21 @@ int main(int argc, char *argv[]) {
 			r.muted = true;
 		} else if (strcmp(arg, "--toggle") == 0) {
 			toggle_mode = true;
+		} else if (strcmp(arg, "--modifier") == 0 && next) {
+			if (strcmp(next, "insert") == 0) {
+				r.modifier = READER_MOD_INSERT;
+			} else if (strcmp(next, "capslock") == 0 || strcmp(next, "caps-lock") == 0) {
+				r.modifier = READER_MOD_CAPS_LOCK;
+			} else {
+				fprintf(stderr, "lumen-reader: --modifier wants insert or capslock\n");
+				return 1;
+			}
+			i++;
+		} else if (strcmp(arg, "--wayland") == 0 && next) {
+			r.wayland_name = next;
+			i++;
+		} else if (strcmp(arg, "--no-keys") == 0) {
+			r.keys_enabled = false;
 		} else if (strcmp(arg, "-d") == 0 || strcmp(arg, "--debug") == 0) {
 			debug = true;
 		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -465,15 +587,26 @@ int main(int argc, char *argv[]) {
 		} else {
 			warned = false;
 		}
+		if (r.keys_enabled && !r.wl) {
+			reader_keys_connect(&r);
+		}
+		bool keys_wanted = r.keys_enabled && !r.wl;
 		if (r.display) {
 			wl_display_flush(r.display);
 		}
-		struct pollfd fds[2] = {
+		if (r.wl) {
+			wl_display_flush(r.wl);
+		}
+		struct pollfd fds[3] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = r.display ? wl_display_get_fd(r.display) : -1, .events = POLLIN},
+			{.fd = r.wl ? wl_display_get_fd(r.wl) : -1, .events = POLLIN},
 		};
-		/* Without a bus, try again every half second (it may be restarting). */
-		int ret = poll(fds, 2, r.display ? -1 : 500);
+		/*
+		 * Without a bus (or a compositor, while we want one), try again every half
+		 * second: it may be restarting.
+		 */
+		int ret = poll(fds, 3, r.display && !keys_wanted ? -1 : 500);
 		if (ret < 0 && errno != EINTR) {
 			break;
 		}
@@ -481,10 +614,17 @@ int main(int argc, char *argv[]) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				if (si.ssi_signo == SIGUSR1) {
-					toggle(&r);
+					reader_toggle(&r);
 				} else {
 					r.running = false;
 				}
+			}
+		}
+		/* Keys first: a caret moves after the key that moved it, on the other socket. */
+		if (r.wl && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (wl_display_dispatch(r.wl) < 0) {
+				lumen_log(LUMEN_INFO, "lost the compositor; the reader's keys wait for it");
+				reader_keys_disconnect(&r);
 			}
 		}
 		if (r.display && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -494,7 +634,9 @@ int main(int argc, char *argv[]) {
 			}
 		}
 	}
+	reader_keys_disconnect(&r);
 	disconnect(&r);
+	free(r.nodes);
 	reader_speech_destroy(r.speech);
 	unlink(r.pid_path);
 	if (sfd >= 0) {
