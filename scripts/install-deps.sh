@@ -17,7 +17,7 @@ TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples
 	orca gtk-3-examples python3-pyatspi gir1.2-atspi-2.0 python3-speechd speech-dispatcher \
 	chromium firefox-esr qml-qt6 qt6-wayland qml6-module-qtquick-controls \
 	qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-layouts \
-	qml6-module-qtqml-workerscript python3-fonttools seatd"
+	qml6-module-qtqml-workerscript python3-fonttools seatd udev"
 
 want="$BUILD $RUN"
 if [ "${1:-}" = "--test" ]; then

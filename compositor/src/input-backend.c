@@ -1007,14 +1007,14 @@ static void handle_dev_done(void *data, struct lumen_input_device_v1 *proxy) {
 			lumen_log(LUMEN_ERROR, "input: out of memory for %s", device->name);
 		}
 	}
-	lumen_log(LUMEN_DEBUG, "input: %s '%s' (capabilities 0x%x)", device->path, device->name,
+	lumen_log(LUMEN_INFO, "input: %s '%s' (capabilities 0x%x)", device->path, device->name,
 		device->caps);
 	emit_device(device);
 }
 
 static void handle_dev_removed(void *data, struct lumen_input_device_v1 *proxy) {
 	struct input_device *device = data;
-	lumen_log(LUMEN_DEBUG, "input: %s '%s' went away", device->path, device->name);
+	lumen_log(LUMEN_INFO, "input: %s '%s' went away", device->path, device->name);
 	device_destroy(device, true);
 }
 

@@ -118,6 +118,9 @@ struct input_seat *input_seat_create(struct wl_event_loop *loop,
 		seat->libseat = open_libseat(backend, seat);
 		if (!seat->libseat) {
 			lumen_log(LUMEN_WARN, "no seat through libseat's %s backend", backend);
+		} else {
+			lumen_log(LUMEN_INFO, "opening input devices through libseat's %s backend (seat %s)",
+				backend, libseat_seat_name(seat->libseat));
 		}
 	}
 	if (!seat->libseat) {
