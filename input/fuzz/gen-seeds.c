@@ -258,6 +258,27 @@ static void s_touch_switch(void) {
 	roundtrip();
 }
 
+static void s_tablet(void) {
+	struct lumen_input_virtual_device_v1 *t =
+		vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL, 1000, 800);
+	key(t, BTN_TOOL_PEN, 1);
+	lumen_input_virtual_device_v1_absolute(t, ABS_X, 999);
+	lumen_input_virtual_device_v1_absolute(t, ABS_Y, 10);
+	lumen_input_virtual_device_v1_absolute(t, ABS_DISTANCE, 100);
+	lumen_input_virtual_device_v1_frame(t);
+	lumen_input_virtual_device_v1_absolute(t, ABS_PRESSURE, 65535);
+	lumen_input_virtual_device_v1_absolute(t, ABS_TILT_X, -90);
+	lumen_input_virtual_device_v1_absolute(t, ABS_TILT_Y, 90);
+	key(t, BTN_TOUCH, 1);
+	key(t, BTN_STYLUS, 1);
+	key(t, BTN_STYLUS, 0);
+	key(t, BTN_TOUCH, 0);
+	key(t, BTN_TOOL_PEN, 0);
+	key(t, BTN_TOOL_RUBBER, 1);
+	lumen_input_virtual_device_v1_frame(t);
+	roundtrip();
+}
+
 static void s_bad_value(void) {
 	struct lumen_input_virtual_device_v1 *k = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD, 0, 0);
 	key(k, KEY_A, 1);
@@ -343,6 +364,7 @@ int main(int argc, char *argv[]) {
 	run(argv[1], "keyboard", FUZZ_BYSTANDER_MASTER, s_keyboard);
 	run(argv[1], "pointer", FUZZ_BYSTANDER_MASTER, s_pointer);
 	run(argv[1], "touch-switch", FUZZ_BYSTANDER_MASTER, s_touch_switch);
+	run(argv[1], "tablet", FUZZ_BYSTANDER_MASTER, s_tablet);
 	run(argv[1], "bad-value", FUZZ_BYSTANDER_MASTER, s_bad_value);
 	run(argv[1], "many", FUZZ_BYSTANDER_MASTER, s_many);
 	return 0;
