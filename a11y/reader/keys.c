@@ -7,7 +7,9 @@
  *
  * The connection: WAYLAND_SOCKET once (what the session or the compositor handed us),
  * then --wayland NAME, else "$WAYLAND_DISPLAY-trusted" where that socket exists, else
- * $WAYLAND_DISPLAY. Lost (the compositor restarts), it is made again.
+ * $WAYLAND_DISPLAY. Lost (the compositor restarts), it is made again. Nothing here
+ * waits for the compositor (a session's socket keeps connections in its backlog while
+ * the compositor restarts): the registry is answered in the main loop.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -85,7 +87,25 @@ static void registry_remove(void *data, struct wl_registry *registry, uint32_t n
 static const struct wl_registry_listener registry_listener = {registry_global,
 	registry_remove};
 
+static void sync_done(void *data, struct wl_callback *callback, uint32_t serial) {
+	struct reader *r = data;
+	wl_callback_destroy(callback);
+	r->wl_sync = NULL;
+	if (!r->keys) {
+		lumen_log(LUMEN_WARN, "the compositor offers no lumen_reader_keys_v1 (are we "
+			"trusted?): no commands");
+		return;
+	}
+	reader_keys_update_grab(r);
+}
+
+static const struct wl_callback_listener sync_listener = {sync_done};
+
 void reader_keys_disconnect(struct reader *r) {
+	if (r->wl_sync) {
+		wl_callback_destroy(r->wl_sync);
+		r->wl_sync = NULL;
+	}
 	if (r->grab) {
 		lumen_reader_grab_v1_destroy(r->grab);
 		r->grab = NULL;
@@ -154,23 +174,11 @@ bool reader_keys_connect(struct reader *r) {
 		return false;
 	}
 	r->keys_warned = false;
+	/* Globals come before the sync's answer; without ours we stay connected all the
+	 * same: a lost connection says the compositor restarted. */
 	r->wl_registry = wl_display_get_registry(r->wl);
 	wl_registry_add_listener(r->wl_registry, &registry_listener, r);
-	if (wl_display_roundtrip(r->wl) < 0) {
-		reader_keys_disconnect(r);
-		return false;
-	}
-	if (!r->keys) {
-		/* Connected all the same: a lost connection says the compositor restarted. */
-		lumen_log(LUMEN_WARN, "the compositor offers no lumen_reader_keys_v1 (are we "
-			"trusted?): no commands");
-		return true;
-	}
-	reader_keys_update_grab(r);
-	if (wl_display_roundtrip(r->wl) < 0) {
-		lumen_log(LUMEN_ERROR, "the compositor refused the reader's keys");
-		reader_keys_disconnect(r);
-		return false;
-	}
+	r->wl_sync = wl_display_sync(r->wl);
+	wl_callback_add_listener(r->wl_sync, &sync_listener, r);
 	return true;
 }

@@ -17,6 +17,7 @@
 
 struct wl_display;
 struct wl_registry;
+struct wl_callback;
 struct lumen_a11y_v1;
 struct lumen_a11y_consumer_v1;
 struct lumen_reader_keys_v1;
@@ -103,6 +104,7 @@ struct reader {
 	const char *wayland_name; // --wayland; NULL: $WAYLAND_DISPLAY (its -trusted twin first)
 	struct wl_display *wl; // may be NULL
 	struct wl_registry *wl_registry;
+	struct wl_callback *wl_sync; // the registry's answer, awaited
 	struct lumen_reader_keys_v1 *keys;
 	struct lumen_reader_grab_v1 *grab;
 };

@@ -9,15 +9,21 @@
  *    session is locked or an inhibitor holds the keyboard: the one binding that may.
  * Navigation keys that go through are also reported to the reader (observed), so it
  * can tell how a caret moved. Keys that type text never are.
+ *
+ * While the session is locked (or an input inhibitor holds the keyboard) no chord is
+ * taken and nothing is observed: the reader must not read the windows behind the lock,
+ * and the locker gets its keys. Only the toggle reaches around it.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wlr/types/wlr_input_inhibitor.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_seat.h>
 #include <xkbcommon/xkbcommon.h>
 #include "common/log.h"
 #include "lumen-reader-keys-v1-protocol.h"
+#include "protocols-ext.h"
 #include "server.h"
 
 #define READER_KEYS_VERSION 1
@@ -297,7 +303,8 @@ bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_de
 		int i = find_held(rk, kbd, event->keycode);
 		if (i < 0) {
 			xkb_keysym_t sym = level0_sym(kbd, event->keycode);
-			if (is_observed(sym)) {
+			if (is_observed(sym) && !comp_session_lock_active(server) &&
+					!server->input_inhibit->active_client) {
 				send_key(rk, true, event->time_msec, sym, mods,
 					LUMEN_READER_GRAB_V1_KEY_STATE_RELEASED);
 			}
@@ -325,7 +332,8 @@ bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_de
 		comp_reader_keys_toggle(server);
 		return true;
 	}
-	if (!rk->grab) {
+	if (!rk->grab || comp_session_lock_active(server) ||
+			server->input_inhibit->active_client) {
 		return false;
 	}
 	prune_held(rk);

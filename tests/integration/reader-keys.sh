@@ -9,6 +9,7 @@
 # app (the keylog client) while a double Insert does; that Super+Alt+S toggles the
 # reader while the session is locked; that untrusted clients do not see the global, a
 # bad modifier is a protocol error, one grab at a time, and the grab ends with its reader.
+# While locked the chords rest: nothing behind the lock may be read out.
 . "$TESTS_DIR/lib.sh"
 
 SPEECH="$T_DIR/speech.log"
@@ -176,8 +177,16 @@ ok $? "other bindings still do nothing while locked"
 inject mod super press mod alt press key s tap mod alt release mod super release
 wait_for 5 said_after "$n" "Screen reader on"
 ok $? "and on again"
+wait_for 5 grep -qF "the screen reader grabs Insert chords" <(tail -n 3 "$T_DIR/lumen.log")
+n=$(lines)
+inject key Insert press key w tap key Insert release
+wait_for 5 out_has lock "keysym: w"
+ok $? "while locked, the reader's chords rest: Insert+W goes to the locker"
+sleep 0.5
+! said_after "$n" "Key log" && ! said_after "$n" "window"
+ok $? "and nothing behind the lock is read out"
 ! out_has lock "keysym: s"
-ok $? "the toggle's key did not reach the locker"
+ok $? "the toggle's own key did not reach the locker"
 echo unlock >&"$lockfd"
 wait_for 5 out_has lock unlocked
 exec {lockfd}>&-
