@@ -49,7 +49,9 @@ says() { # description chord-args... -- expected
 
 spawn a11yd "$LUMEN_A11YD" --config /dev/null
 wait_for 10 test -S "$XDG_RUNTIME_DIR/lumen-a11y-0-trusted" || bail "lumen-a11yd did not start"
+start_inputd # a keyboard that updates lumen's own xkb state, for Caps Lock below
 start_lumen
+wait_input_master 1 || bail "lumen is not lumen-inputd's seat master"
 
 # ---- the global: trusted clients only; a bad modifier is a protocol error
 "$TC_GLOBALS" >"$T_DIR/plain.txt" 2>&1
@@ -205,8 +207,36 @@ inject key Insert tap
 wait_for 5 sh -c "[ \$(grep -c 'keysym: Insert' '$T_DIR/keylog.out') -gt $before ]"
 ok $? "once the reader is gone, Insert goes to the app"
 
+# ---- Caps Lock as the modifier, from a keyboard of lumen-inputd (whose key events
+# change lumen's xkb state, unlike a virtual keyboard's): it must not lock.
+spawn_trusted reader2 "$LUMEN_READER" --no-audio --speech-log "$SPEECH" --modifier capslock
+wait_for 10 grep -qF "the screen reader grabs Caps Lock chords" "$T_DIR/lumen.log"
+ok $? "a reader with --modifier capslock grabs Caps Lock"
+# (A reader started now has not heard which window is active: Caps Lock+S, stop, says
+# in its log that the chord reached it.)
+inputctl_until "grep -q 'speech stopped' '$T_DIR/reader2.out'" key capslock+s
+ok $? "Caps Lock+S reaches the reader"
+sleep 0.6
+inputctl_until "out_has keylog 'keysym: u'" key capslock key u
+! out_has keylog "keysym: Caps_Lock" && ! out_has keylog "keysym: s" &&
+	! grep -q "^modifiers:.*caps" "$T_DIR/keylog.out"
+ok $? "the app got neither Caps Lock nor S, and Caps Lock did not lock"
+sleep 0.6
+inputctl_until "out_has keylog 'keysym: Caps_Lock'" key capslock key capslock
+wait_for 5 grep -q "^modifiers:.*caps" "$T_DIR/keylog.out" &&
+	[ "$(grep -c "keysym: Caps_Lock" "$T_DIR/keylog.out")" -eq 1 ]
+ok $? "a double Caps Lock goes to the app, and locks"
+kill -TERM "$PID_reader2"
+wait "$PID_reader2"
+st=$?
+T_PIDS=$(echo " $T_PIDS " | sed "s/ $PID_reader2 / /")
+[ "$st" -eq 0 ]
+ok $? "the second lumen-reader exits cleanly too (status $st)"
+
 ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_DIR"/a11yd.out "$T_DIR"/reader.out \
-	>/dev/null 2>&1
+	"$T_DIR"/reader2.out >/dev/null 2>&1
 ok $? "no sanitizer reports from lumen-a11yd or the reader"
 diag "$(sed 's/^/speech: /' "$SPEECH" | tail -n 60)"
+stop_lumen
+stop_inputd
 done_testing
