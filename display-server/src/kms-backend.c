@@ -502,6 +502,7 @@ static bool kms_commit(struct ds_output *output, struct ds_buffer *buffer,
 		}
 		ds_buffer_lock(buffer);
 	}
+	kms_log_frames_path(conn, buffer);
 	struct ds_buffer *locked = buffer->type == DS_BUFFER_DMABUF ? buffer : NULL;
 	if (conn->flip_pending) {
 		/* A cursor-only flip is in flight: this frame follows it. */

@@ -222,7 +222,7 @@ static bool scanout_gbm(struct kms_connector *conn, struct kms_dumb fresh[2], in
 		int32_t height, char *why, size_t why_size) {
 	struct kms_backend *kms = conn->kms;
 	if (!kms->alloc) {
-		snprintf(why, why_size, "no GBM: %.140s", kms->alloc_why);
+		snprintf(why, why_size, "no GBM: %s", kms->alloc_why);
 		return false;
 	}
 	/* What the primary plane scans out, against what displayd's copy writes (pixman
@@ -256,11 +256,13 @@ static bool scanout_gbm(struct kms_connector *conn, struct kms_dumb fresh[2], in
 		}
 	}
 	char mod[24];
+	uint64_t got = fresh[0].bo->modifier;
 	snprintf(conn->buffers_path, sizeof(conn->buffers_path),
-		"GBM (%s) XR24 modifier %s, negotiated: %zu of the plane's %zu XR24 modifiers that "
+		"GBM (%s) XR24 modifier %s%s, negotiated: %zu of the plane's %zu XR24 modifiers that "
 		"displayd's copy writes (LINEAR)",
-		kms->alloc->backend, gpu_modifier_str(fresh[0].bo->modifier, mod, sizeof(mod)), n,
-		n_plane);
+		kms->alloc->backend, gpu_modifier_str(got, mod, sizeof(mod)),
+		got == DRM_FORMAT_MOD_INVALID ? " (the driver takes no modifiers: linear by usage)" : "",
+		n, n_plane);
 	return true;
 }
 #endif
@@ -272,7 +274,7 @@ bool kms_scanout_create(struct kms_connector *conn, struct kms_dumb fresh[2], in
 	snprintf(old, sizeof(old), "%s", conn->buffers_path);
 	kms_dumb_init(&fresh[0]);
 	kms_dumb_init(&fresh[1]);
-	char why[160] = "built without gpu/";
+	char why[200] = "built without gpu/";
 #if HAVE_GPU
 	if (scanout_gbm(conn, fresh, width, height, why, sizeof(why))) {
 		if (strcmp(old, conn->buffers_path) != 0) {
@@ -299,6 +301,27 @@ bool kms_scanout_create(struct kms_connector *conn, struct kms_dumb fresh[2], in
 
 bool kms_alloc_scanout(struct kms_connector *conn) {
 	return kms_scanout_create(conn, conn->dumb, conn->mode.hdisplay, conn->mode.vdisplay);
+}
+
+void kms_log_frames_path(struct kms_connector *conn, const struct ds_buffer *buffer) {
+	int path = buffer->type == DS_BUFFER_SHM ? 1 : 2;
+	if (conn->frames_path == path) {
+		return;
+	}
+	conn->frames_path = path;
+	if (path == 1) {
+		lumen_log(LUMEN_INFO, "%s: shm frames, copied into its scanout buffers: %s",
+			conn->output.name, conn->buffers_path);
+		return;
+	}
+	char mod[24] = "?", fc[8] = "?";
+#if HAVE_GPU
+	gpu_fourcc_str(buffer->format, fc, sizeof(fc));
+	gpu_modifier_str(buffer->modifier, mod, sizeof(mod));
+#endif
+	lumen_log(LUMEN_INFO, "%s: dmabuf frames (%s modifier %s), scanned out as they are "
+						  "(framebuffers through %s)",
+		conn->output.name, fc, mod, conn->kms->alloc ? "a GBM import" : "PRIME");
 }
 
 /* ---- clients' dmabufs ---- */

@@ -93,7 +93,8 @@ struct kms_connector {
 
 	struct kms_dumb dumb[2]; // what shm frames are copied into: GBM or dumb buffers
 	int front; // dumb[] buffer on screen; -1: a dmabuf or what we found at start
-	char buffers_path[160]; // which kind dumb[] are, for the log: GBM and its modifier, or dumb
+	char buffers_path[256]; // which kind dumb[] are, for the log: GBM and its modifier, or dumb
+	int frames_path; // what the last frame went through (logged when it changes): 0, 1 shm, 2 dmabuf
 	struct ds_buffer *front_buffer; // dmabuf on screen, locked
 	bool shown_ours; // we have put a frame of ours on screen
 	struct timespec latched;
@@ -196,6 +197,8 @@ bool kms_alloc_scanout(struct kms_connector *conn);
 pixman_image_t *kms_dumb_map(struct kms_dumb *d, int32_t x, int32_t y, int32_t w, int32_t h,
 	bool write, pixman_format_code_t format, void **map_data);
 void kms_dumb_unmap(struct kms_dumb *d, pixman_image_t *image, void *map_data);
+/* Logs which way the output's frames go when it changes (shm copies, or dmabufs). */
+void kms_log_frames_path(struct kms_connector *conn, const struct ds_buffer *buffer);
 bool kms_import_dmabuf(struct ds_backend *backend, struct ds_buffer *buffer);
 /*
  * The picture of a dmabuf on screen, read back (GBM import and map, which a driver

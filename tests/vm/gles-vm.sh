@@ -10,10 +10,14 @@
 #                      with GLES2 on virgl, offers zwp_linux_dmabuf_v1 and imports the
 #                      client's buffer; its own frames (GBM buffers) reach the screen as
 #                      dmabufs that displayd scans out without a copy. The client's
-#                      picture is checked in a grab of QEMU's window.
+#                      picture is checked in a grab of QEMU's window, and displayd's
+#                      capture (the dmabuf read back through GBM) against it.
 #   gles-vm.sh 2d      virtio-gpu-pci: Mesa's kms_swrast cannot allocate on a render
 #                      node, so displayd offers none and lumen stays on pixman, without
 #                      zwp_linux_dmabuf_v1; the test checks that fallback.
+# Both: lumen's choice of renderer through gpu/ (logged with its reason), displayd's
+# GBM on the card (scanout buffers with a negotiated modifier, dmabuf imports) and which
+# way each output's frames go, and displayd's capture equal to QEMU's screendump.
 #
 # From meson (tests/vm/meson.build): DISPLAYD, DISPLAYCTL, LUMEN, DMABUF_CLIENT,
 # PNG_TOOL, VM_DIR, VM_CACHE, TESTS_DIR.
@@ -94,7 +98,28 @@ lumen_line() { # pattern: the first LUMEN line that matches, without its prefix
 	grep "^LUMEN .*$1" "$LOG" | head -n 1 | sed 's/^LUMEN //'
 }
 
+png="$T_DIR/gles-window.png"
+# displayd's capture of the screen (guest-gles.sh sends it as base64).
+capture="$T_DIR/capture.png"
+sed -n 's/^VM b64 //p' "$LOG" | base64 -d >"$capture" 2>/dev/null
+# Through gpu/: GBM on the card for displayd's scanout buffers and dmabuf imports.
+line=$(grep '^DISPLAYD .*card0: GBM (' "$LOG" | head -n 1)
+[ -n "$line" ] && ! grep -q '^DISPLAYD .*cannot be scanned out' "$LOG"
+ok $? "displayd opens GBM on the card (gpu/) for its buffers and dmabuf imports (${line#*] })"
+# Which way each output's frames go (logged when it changes).
+line=$(grep '^DISPLAYD .*Virtual-1: \(shm\|dmabuf\) frames' "$LOG" | head -n 1)
 if [ "$mode" = virgl ]; then
+	echo "$line" | grep -q 'dmabuf frames (XR24 modifier .*), scanned out as they are (framebuffers through a GBM import)'
+	ok $? "displayd scans lumen's dmabufs out through GBM imports, and says so (${line#*] })"
+else
+	echo "$line" | grep -q 'shm frames, copied into its scanout buffers: GBM (.*) XR24 modifier [A-Z0-9x]*.*, negotiated'
+	ok $? "displayd copies shm frames into GBM scanout buffers with the modifier the plane and its copy agree on (${line#*] })"
+fi
+
+if [ "$mode" = virgl ]; then
+	line=$(lumen_line '] renderer: ')
+	echo "$line" | grep -q 'renderer: gles2 (/dev/dri/renderD128 (virtio_gpu): Mesa.s virgl renders in hardware'
+	ok $? "lumen chooses GLES2 through gpu/, saying why (${line#*] })"
 	line=$(grep '^DISPLAYD .*render node /dev/dri/renderD128' "$LOG" | head -n 1)
 	[ -n "$line" ]
 	ok $? "displayd offers virgl's render node (${line#*] })"
@@ -133,7 +158,6 @@ if [ "$mode" = virgl ]; then
 	[ "${copied:-x}" = 0 ] && [ "${presented:-0}" -gt 0 ]
 	ok $? "displayd scans lumen's GBM frames out as dmabufs, no byte copied (${stats:-no stats})"
 
-	png="$T_DIR/gles-window.png"
 	size=$("$PNG_TOOL" size "$png" 2>/dev/null)
 	[ "$size" = "1280 800" ]
 	ok $? "the grab of QEMU's window is the 1280x800 scanout (${size:-no grab})"
@@ -152,12 +176,22 @@ if [ "$mode" = virgl ]; then
 	n=$("$PNG_TOOL" count "$png" "$gx" "$((gy + 100))" 600 300 8000ff 2>/dev/null || echo 0)
 	[ "$n" = 180000 ]
 	ok $? "every pixel of the purple part is the client's colour ($n of 180000)"
+	# displayd reads the dmabuf on screen back through GBM (virgl fetches it from the
+	# host), not from the guest's stale pages of it: the window's pixels are the same.
+	"$PNG_TOOL" crop "$png" "${gx:-0}" "${gy:-0}" 600 400 "$T_DIR/dump-window.png" 2>/dev/null
+	"$PNG_TOOL" crop "$capture" "${gx:-0}" "${gy:-0}" 600 400 "$T_DIR/capture-window.png" 2>/dev/null
+	diff=$("$PNG_TOOL" compare "$T_DIR/dump-window.png" "$T_DIR/capture-window.png" 2>&1)
+	ok $? "displayd's capture of the window equals the screendump's ($diff)"
+	diag "whole screen, capture against screendump: $("$PNG_TOOL" compare "$png" "$capture" 2>&1)"
 else
 	grep -q '^DISPLAYD .*renders in software (kms_swrast): no render node offered' "$LOG"
 	ok $? "displayd offers no render node to a kms_swrast device ($(grep -o 'renders in software.*' "$LOG" | head -n 1))"
 	line=$(lumen_line 'display server lumen-display-0:')
 	echo "$line" | grep -q 'no GPU'
 	ok $? "lumen gets no DRM fd from displayd (${line#*] })"
+	line=$(lumen_line '] renderer: ')
+	echo "$line" | grep -q 'renderer: pixman (no DRM device'
+	ok $? "lumen chooses pixman through gpu/, saying why (${line#*] })"
 	line=$(lumen_line 'pixman')
 	[ -n "$line" ] && [ -z "$(lumen_line 'Using EGL device')" ]
 	ok $? "so wlroots picks pixman, not GLES2 (${line#*] })"
@@ -168,6 +202,10 @@ else
 	presented=$(echo "$stats" | sed -n 's/.*presented: \([0-9]*\).*/\1/p')
 	[ "${presented:-0}" -gt 0 ]
 	ok $? "lumen's shm frames are presented through displayd (${stats:-no stats})"
+	# lumen's shm frames were copied into displayd's GBM scanout buffers (through a
+	# mapping); its capture reads them back the same way.
+	diff=$("$PNG_TOOL" compare "$png" "$capture" 2>&1)
+	ok $? "displayd's capture equals the screendump ($diff)"
 fi
 
 [ "$(sed -n 's/^VM gles: lumen exit //p' "$LOG")" = 0 ] &&

@@ -30,12 +30,8 @@ wait_for() { # file text seconds
 	done
 }
 
-lumen-displayd --kms >/tmp/displayd.log 2>&1 &
-dpid=$!
-wait_for /tmp/displayd.log listening 60
-
 # LUMEN_LOG=debug lets wlroots' own lines through: which EGL device, which GL renderer.
-# Under the sanitizers, for lumen alone: Mesa's driver stays loaded (preloaded), so that
+# Under the sanitizers, for lumen and displayd (both load Mesa): Mesa's driver stays loaded (preloaded), so that
 # its leaks keep its name and lsan.supp's virtio_gpu_dri.so line applies (eglTerminate
 # unloads it, and a leak in an unloaded module has no name to match); and one more
 # suppression: wlroots 0.15.1's get_egl_device_from_drm_fd (render/egl.c) never frees
@@ -54,6 +50,12 @@ if [ -n "$lumen_asan" ]; then
 	lumen_lsan="$(echo "$lumen_lsan" | tr ':' '\n' | grep -v '^suppressions=' | tr '\n' ':')"
 	lumen_lsan="${lumen_lsan}suppressions=/tmp/lumen-lsan.supp"
 fi
+# displayd loads Mesa too (GBM for its scanout buffers and imports): the same settings.
+ASAN_OPTIONS=$lumen_asan LSAN_OPTIONS=$lumen_lsan LD_PRELOAD=$lumen_preload \
+	lumen-displayd --kms >/tmp/displayd.log 2>&1 &
+dpid=$!
+wait_for /tmp/displayd.log listening 60
+
 ASAN_OPTIONS=$lumen_asan LSAN_OPTIONS=$lumen_lsan LD_PRELOAD=$lumen_preload \
 	LUMEN_LOG=debug LUMEN_DISPLAY=lumen-display-0 WLR_LIBINPUT_NO_DEVICES=1 \
 	lumen --no-xwayland --no-autostart -S wayland-1 -c /dev/null >/tmp/lumen.log 2>&1 &
@@ -67,6 +69,15 @@ sed -n 's/^\(VM dmabuf: .*\)/\1/p' /tmp/client.out
 lumen-displayctl list 2>&1 | sed 's/^/DISPLAYCTL /'
 echo "@@screendump gles-window"
 read -r reply && [ "$reply" = ok ] || echo "VM gles: FAIL screendump: $reply"
+# displayd's own capture of the same picture (a dmabuf read back through GBM, or its
+# GBM scanout buffer), sent to the host as base64 to compare with the screendump.
+output=$(lumen-displayctl list 2>/dev/null | head -n 1)
+if lumen-displayctl capture "$output" /tmp/capture.png >/tmp/capture.err 2>&1; then
+	echo "VM gles: capture of $output"
+	base64 /tmp/capture.png | sed 's/^/VM b64 /'
+else
+	echo "VM gles: FAIL capture: $(cat /tmp/capture.err)"
+fi
 
 kill -TERM $cpid
 wait $cpid
@@ -84,5 +95,7 @@ grep -E 'EGL|GL |GLES|renderer|allocator|[Dd]ma-?buf|DRM|render node|ERROR|WARN|
 tail -n 15 /tmp/lumen.log | sed 's/^/LUMEN-TAIL /'
 # A sanitizer's report whole, from its first line.
 sed -n '/==ERROR: \|runtime error:/,$p' /tmp/lumen.log | head -n 200 | sed 's/^/LUMEN-SAN /'
+grep -E 'GBM|scanout buffers|scanned out|read a dmabuf' /tmp/displayd.log | head -n 20 |
+	sed 's/^/DISPLAYD /'
 sed 's/^/DISPLAYD /' /tmp/displayd.log | tail -n 60
 exit 0

@@ -84,6 +84,11 @@ check_pass() { # tag atomic|legacy
 	ok $? "$tag: displayd names the output display:kms.card0/Virtual-1 ($out)"
 	grep -q "^DISPLAYD $tag: .*$kind modesetting" "$LOG"
 	ok $? "$tag: displayd uses $kind modesetting"
+	# Which scanout buffers (kms-buffer.c): this guest has no Mesa, so GBM has no
+	# driver and displayd falls back to dumb buffers, saying why.
+	line=$(grep "^DISPLAYD $tag: .*scanout buffers [0-9]*x[0-9]*: " "$LOG" | head -n 1)
+	echo "$line" | grep -q 'scanout buffers [0-9]*x[0-9]*: dumb (no GBM: .*)'
+	ok $? "$tag: displayd says its scanout buffers are dumb buffers, and why (${line#*displayd: })"
 
 	w=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[1]}')
 	h=$(echo "$out" | awk '{split($2, s, "@"); split(s[1], d, "x"); print d[2]}')
