@@ -5,6 +5,8 @@
 #include "gpu/device.h"
 #include "gpu/egl.h"
 #include "gpu/formats.h"
+#include "gpu/caps.h"
+#include "gpu/scanout.h"
 
 static int n_test = 0, n_failed = 0;
 
@@ -17,7 +19,7 @@ static void ok(int cond, const char *what) {
 }
 
 int main(void) {
-	printf("1..14\n");
+	printf("1..19\n");
 	ok(strcmp(gpu_mesa_driver_for("virtio_gpu", GPU_3D_YES), "virgl") == 0,
 		"virtio_gpu with 3D is virgl");
 	ok(strcmp(gpu_mesa_driver_for("virtio_gpu", GPU_3D_NO), "kms_swrast") == 0,
@@ -67,5 +69,39 @@ int main(void) {
 	ok(gpu_egl_has_ext("EGL_A EGL_AB EGL_ABC", "EGL_AB") &&
 		!gpu_egl_has_ext("EGL_ABC EGL_ABCD", "EGL_AB") && !gpu_egl_has_ext(NULL, "X"),
 		"extension lookup matches whole names only");
+
+	/* The compositor's choice: hardware Mesa drivers render, software ones do not. */
+	ok(gpu_mesa_driver_is_hardware("virgl") && gpu_mesa_driver_is_hardware("iris") &&
+		gpu_mesa_driver_is_hardware("radeonsi"), "virgl, iris and radeonsi render in hardware");
+	ok(!gpu_mesa_driver_is_hardware("kms_swrast") && !gpu_mesa_driver_is_hardware("llvmpipe") &&
+		!gpu_mesa_driver_is_hardware("") && !gpu_mesa_driver_is_hardware(NULL),
+		"kms_swrast, llvmpipe and none do not");
+	char name[16], why[256];
+	gpu_caps_choose_renderer(-1, name, sizeof(name), why, sizeof(why));
+	ok(strcmp(name, "pixman") == 0 && strstr(why, "no DRM device") != NULL,
+		"no DRM fd: pixman, because there is no device");
+
+	/* Scanout modifiers: the plane's, that the renderer takes, LINEAR first. */
+	const uint64_t tiled = I915_FORMAT_MOD_X_TILED, ccs = I915_FORMAT_MOD_Y_TILED_CCS;
+	struct gpu_format_set plane, renderer;
+	gpu_format_set_init(&plane);
+	gpu_format_set_init(&renderer);
+	gpu_format_set_add(&plane, DRM_FORMAT_XRGB8888, tiled, false);
+	gpu_format_set_add(&plane, DRM_FORMAT_XRGB8888, ccs, false);
+	gpu_format_set_add(&plane, DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, false);
+	gpu_format_set_add(&plane, DRM_FORMAT_ARGB8888, DRM_FORMAT_MOD_LINEAR, false);
+	gpu_format_set_add(&renderer, DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, false);
+	gpu_format_set_add(&renderer, DRM_FORMAT_XRGB8888, tiled, false);
+	gpu_format_set_add(&renderer, DRM_FORMAT_XRGB8888, ccs, true); // external only
+	uint64_t got[8];
+	size_t n = gpu_scanout_modifiers(&plane, &renderer, DRM_FORMAT_XRGB8888, got, 8);
+	ok(n == 2 && got[0] == DRM_FORMAT_MOD_LINEAR && got[1] == tiled,
+		"negotiated: LINEAR first, then the plane's tiled layout the renderer renders");
+	n = gpu_scanout_modifiers(&plane, NULL, DRM_FORMAT_XRGB8888, got, 8);
+	size_t none = gpu_scanout_modifiers(&renderer, NULL, DRM_FORMAT_ARGB8888, got + 1, 7);
+	ok(n == 1 && got[0] == DRM_FORMAT_MOD_LINEAR && none == 0,
+		"a CPU renderer (NULL) takes LINEAR only; nothing where the plane lacks the format");
+	gpu_format_set_finish(&plane);
+	gpu_format_set_finish(&renderer);
 	return n_failed ? 1 : 0;
 }
