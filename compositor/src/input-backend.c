@@ -104,8 +104,11 @@ struct input_wrap {
 		struct wlr_tablet tablet;
 		struct wlr_tablet_pad pad;
 	};
-	/* A tablet's tools, made when first in proximity, by kind (tool_kind()). */
+	/* A tablet's tools, made when first in proximity, by their BTN_TOOL_* code. */
 	struct wlr_tablet_tool *tools[TABLET_TOOL_KINDS];
+	/* A pad's one mode group: all its buttons, its ring and strip (inputd says no more). */
+	struct wlr_tablet_pad_group pad_group;
+	unsigned int pad_buttons[PAD_BUTTONS], pad_ring, pad_strip;
 };
 
 struct pending_event {
@@ -327,6 +330,19 @@ static struct input_wrap *wrap_create(struct input_device *device, enum wrap_kin
 		wrap->pad.button_count = PAD_BUTTONS;
 		wrap->pad.ring_count = device->wheel.set ? 1 : 0;
 		wrap->pad.strip_count = device->strip.set ? 1 : 0;
+		for (unsigned int i = 0; i < PAD_BUTTONS; i++) {
+			wrap->pad_buttons[i] = i;
+		}
+		wrap->pad_group = (struct wlr_tablet_pad_group){
+			.button_count = PAD_BUTTONS,
+			.buttons = wrap->pad_buttons,
+			.ring_count = wrap->pad.ring_count,
+			.rings = &wrap->pad_ring,
+			.strip_count = wrap->pad.strip_count,
+			.strips = &wrap->pad_strip,
+			.mode_count = 1,
+		};
+		wl_list_insert(&wrap->pad.groups, &wrap->pad_group.link);
 		wrap->base.tablet_pad = &wrap->pad;
 		break;
 	case WRAP_COUNT:

@@ -12,6 +12,8 @@
 #             scroll inverts two-finger scrolling, left-handed swaps the buttons, the
 #             acceleration speed changes how far a stroke moves the pointer; settings set
 #             with lumen-inputctl set through lumen-input-v1
+#   tablet    a uinput drawing tablet's pen (lumen-vm-touchpad --tablet) through
+#             libinput, inputd and lumen into a tablet-v2 client (lumen-test-tablet)
 # Lines "VM dev: ..." are for the host; the logs follow at the end.
 export XDG_RUNTIME_DIR=/run/user/0 HOME=/root
 mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
@@ -208,9 +210,43 @@ exec 3>&-
 wait $tpid
 echo "VM dev: touchpad tool exit $?"
 echo "VM dev: touchpad done"
-
 kill $kpid
 wait $kpid
+
+# --- tablet: a real pen, through libinput's tablet events ---
+WAYLAND_DISPLAY=wayland-1 lumen-test-tablet --title pen --size 600x400 >/tmp/tablet.out 2>&1 &
+tcpid=$!
+wait_for /tmp/tablet.out mapped
+mkfifo /tmp/tab.in
+lumen-vm-touchpad --tablet </tmp/tab.in >/tmp/tab.out 2>&1 &
+tabpid=$!
+exec 4>/tmp/tab.in
+wait_for /tmp/tab.out '^tablet '
+tabnode=$(sed -n 's|^tablet /dev/input/||p' /tmp/tab.out)
+dev=$(cat "/sys/class/input/$tabnode/dev" 2>/dev/null)
+echo "VM dev: tablet $tabnode udev $(grep -o 'ID_INPUT_TABLET=1' "/run/udev/data/c13:${dev#*:}" 2>/dev/null)"
+wait_for /tmp/lumen.log "input: input:libinput/$tabnode "
+wait_for /tmp/tablet.out 'tablet done'
+TAB=0
+tab() {
+	TAB=$((TAB + 1))
+	echo "$1" >&4
+	wait_count /tmp/tab.out '^done ' $TAB
+	sleep 0.2
+}
+tab "pen-in 10000 6250"
+tab "pen-move 11000 6250"
+tab "pen-down 1024"
+tab "pen-move 12000 6500"
+tab "pen-up"
+tab "pen-out"
+wait_for /tmp/tablet.out 'tool proximity_out'
+exec 4>&-
+wait $tabpid
+echo "VM dev: tablet tool exit $?"
+kill $tcpid
+wait $tcpid
+echo "VM dev: tablet done"
 kill -TERM $lpid
 wait $lpid
 echo "VM dev: lumen exit $?"
@@ -224,8 +260,9 @@ wait $dpid
 echo "VM dev: displayd exit $?"
 udevadm control --exit
 sed "s/^/KEYLOG: /" $K
+sed "s/^/TABLET: /" /tmp/tablet.out
 sed "s/^/INPUTD: /" /tmp/inputd.log
 sed "s/^/SEATD: /" /tmp/seatd.log
-grep -E 'input|ERROR|WARN|Sanitizer|runtime error' /tmp/lumen.log | sed "s/^/LUMEN: /"
+grep -E 'input|tablet|ERROR|WARN|Sanitizer|runtime error' /tmp/lumen.log | sed "s/^/LUMEN: /"
 sed "s/^/DISPLAYD: /" /tmp/displayd.log | grep -E 'ERROR|WARN|Sanitizer|runtime error'
 sed "s/^/UDEVD: /" /tmp/udevd.log | tail -n 20

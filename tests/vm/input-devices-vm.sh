@@ -11,9 +11,11 @@
 #   - a uinput multitouch touchpad (lumen-vm-touchpad): tap-to-click, natural scroll,
 #     left-handed and the acceleration speed set with lumen-inputctl set (lumen-input-v1)
 #     change what the client receives
+#   - a uinput drawing tablet's pen (lumen-vm-touchpad --tablet): libinput's tablet
+#     events through inputd and lumen's wlr_tablet reach a tablet-v2 client
 #
 # From meson (tests/vm/meson.build): DISPLAYD, INPUTD, INPUTCTL, LUMEN, TC_KEYLOG,
-# TOUCHPAD, VM_DIR, VM_CACHE, TESTS_DIR. Skips only when QEMU, the kernel, udevd or
+# TOUCHPAD, TC_TABLET, VM_DIR, VM_CACHE, TESTS_DIR. Skips only when QEMU, the kernel, udevd or
 # seatd cannot be had.
 . "$TESTS_DIR/lib.sh"
 
@@ -47,7 +49,8 @@ fi
 diag "kernel $(cat "$kernel/version")"
 
 GUEST_BINARIES="$DISPLAYD=lumen-displayd $INPUTD=lumen-inputd $INPUTCTL=lumen-inputctl \
-	$LUMEN=lumen $TC_KEYLOG=lumen-test-keylog $TOUCHPAD=lumen-vm-touchpad $seatd=seatd \
+	$LUMEN=lumen $TC_KEYLOG=lumen-test-keylog $TC_TABLET=lumen-test-tablet \
+	$TOUCHPAD=lumen-vm-touchpad $seatd=seatd \
 	$udevadm=udevadm $udevadm=systemd-udevd +/usr/share/X11/xkb \
 	+/lib/udev/rules.d/50-udev-default.rules +/lib/udev/rules.d/60-input-id.rules"
 [ -d /usr/share/libinput ] && GUEST_BINARIES="$GUEST_BINARIES +/usr/share/libinput"
@@ -134,6 +137,35 @@ slow=$(vm accel | sed -n 's/^slow \(-*[0-9]*\) fast.*/\1/p')
 fast=$(vm accel | sed -n 's/.* fast \(-*[0-9]*\)$/\1/p')
 [ -n "$slow" ] && [ -n "$fast" ] && [ "$slow" -gt 0 ] && [ "$fast" -gt "$slow" ]
 ok $? "acceleration speed 0.5 moves the pointer further than -0.5 for the same stroke ($(vm accel))"
+
+# --- tablet ---
+[ -n "$(vm tablet | grep 'udev ID_INPUT_TABLET=1')" ]
+ok $? "the uinput pen is a tablet to udev ($(vm tablet))"
+tab=$(vm tablet | cut -d' ' -f1)
+grep -q "^INPUTD: .*device input:libinput/$tab: Lumen Test Tablet Pen (caps 0x8)" "$LOG" &&
+	grep -q "^LUMEN: .*tablet: 'Lumen Test Tablet Pen' added" "$LOG"
+ok $? "inputd has it as a tablet tool, lumen as a tablet"
+T="$T_DIR/tablet.out"
+sed -n 's/^TABLET: //p' "$LOG" >"$T"
+grep -qx 'tool type pen' "$T" && grep -qx 'tool capability pressure' "$T"
+ok $? "the tablet-v2 client gets a pen with pressure"
+# libinput forces a proximity out when a non-Wacom pen hovers 50 ms without events (and
+# in again at the next), so the hovering pen may leave and come back between commands.
+order=$(grep -E '^tool (proximity_in|down|up|proximity_out)' "$T" | sed 's/^tool //' |
+	tr '\n' ' ' | sed 's/proximity_out proximity_in main //g')
+[ "$order" = "proximity_in main down up proximity_out " ]
+ok $? "proximity in, down, up, out, in that order ($order)"
+pressure=$(sed -n 's/^tool pressure //p' "$T" | sort -n | tail -n 1)
+[ "${pressure:-0}" -gt 20000 ] && [ "${pressure:-0}" -lt 45000 ]
+ok $? "the tip's pressure (1024 of 2047) arrives as about half of 65535 ($pressure)"
+xs=$(sed -n 's/^tool motion \([0-9]*\)\..*/\1/p' "$T" | tr '\n' ' ')
+first=$(echo "$xs" | cut -d' ' -f1)
+last=$(echo "$xs" | awk '{ print $NF }')
+[ -n "$first" ] && [ -n "$last" ] && [ "$last" -gt "$first" ] &&
+	[ "$first" -ge 0 ] && [ "$last" -lt 600 ]
+ok $? "motion in the surface follows the pen to the right ($xs)"
+! grep -q '^TABLET: button ' "$LOG"
+ok $? "and no emulated pointer button reached the tablet client"
 
 [ "$(vm "lumen exit")" = 0 ] && [ "$(vm "inputd exit")" = 0 ] && [ "$(vm "displayd exit")" = 0 ]
 ok $? "lumen, lumen-inputd and lumen-displayd exit cleanly"

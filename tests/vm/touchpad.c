@@ -3,17 +3,25 @@
  * uinput helper), for input-devices-vm.sh's guest. libinput takes it as a real touchpad
  * (INPUT_PROP_POINTER, BTN_TOOL_FINGER/DOUBLETAP, ABS_MT_* with resolutions), so its
  * settings (tap, natural scroll, left-handed, acceleration) are libinput's own.
+ * With --tablet it is a drawing tablet's pen instead (BTN_TOOL_PEN, BTN_TOUCH,
+ * BTN_STYLUS, ABS_X/Y, ABS_PRESSURE, ABS_DISTANCE; a 200 x 125 mm area).
  *
  * Reads commands from stdin, one a line, and answers "done COMMAND" on stdout after each:
  *   tap                one finger down and up in the middle (30 ms)
  *   move DX DY         one finger moves DX, DY pad units (40 a millimetre) in 10 steps
  *   scroll DY          two fingers move DY units together (vertical two-finger scroll)
  *   click              the pad's left button, pressed and released
- * Prints "touchpad /dev/input/eventN" once the device exists. Exits at end of input;
- * the device goes with it.
+ * and with --tablet (X, Y in 0..20000, 0..12500; pressure P in 0..2047):
+ *   pen-in X Y         the pen comes into proximity, hovering
+ *   pen-move X Y       it moves (in 5 steps)
+ *   pen-down P         the tip touches with pressure P
+ *   pen-up, pen-out    it lifts, it leaves
+ * Prints "touchpad /dev/input/eventN" (or "tablet ...") once the device exists. Exits at
+ * end of input; the device goes with it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <libevdev/libevdev-uinput.h>
 #include <libevdev/libevdev.h>
 #include <linux/input.h>
@@ -26,6 +34,10 @@
 #define PAD_H 2500
 #define PAD_RES 40 // units per millimetre: a 100 x 62.5 mm pad
 #define STEPS 10
+#define TAB_W 20000
+#define TAB_H 12500
+#define TAB_RES 100
+#define TAB_PRESSURE 2047
 
 static struct libevdev_uinput *uidev;
 static int tracking_id;
@@ -99,6 +111,78 @@ static void stroke(int n, int dx, int dy) {
 	fingers_up(n);
 }
 
+static struct libevdev *make_tablet(void) {
+	struct libevdev *dev = libevdev_new();
+	if (!dev) {
+		return NULL;
+	}
+	libevdev_set_name(dev, "Lumen Test Tablet Pen");
+	libevdev_set_id_bustype(dev, BUS_USB);
+	libevdev_set_id_vendor(dev, 0x1234);
+	libevdev_set_id_product(dev, 0x5678);
+	libevdev_enable_property(dev, INPUT_PROP_POINTER);
+	libevdev_enable_event_type(dev, EV_KEY);
+	static const unsigned keys[] = {BTN_TOOL_PEN, BTN_TOUCH, BTN_STYLUS, BTN_STYLUS2};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		libevdev_enable_event_code(dev, EV_KEY, keys[i], NULL);
+	}
+	libevdev_enable_event_type(dev, EV_ABS);
+	struct input_absinfo x = {.minimum = 0, .maximum = TAB_W, .resolution = TAB_RES};
+	struct input_absinfo y = {.minimum = 0, .maximum = TAB_H, .resolution = TAB_RES};
+	struct input_absinfo pressure = {.minimum = 0, .maximum = TAB_PRESSURE};
+	struct input_absinfo distance = {.minimum = 0, .maximum = 63};
+	libevdev_enable_event_code(dev, EV_ABS, ABS_X, &x);
+	libevdev_enable_event_code(dev, EV_ABS, ABS_Y, &y);
+	libevdev_enable_event_code(dev, EV_ABS, ABS_PRESSURE, &pressure);
+	libevdev_enable_event_code(dev, EV_ABS, ABS_DISTANCE, &distance);
+	libevdev_enable_event_type(dev, EV_MSC);
+	libevdev_enable_event_code(dev, EV_MSC, MSC_SERIAL, NULL);
+	return dev;
+}
+
+static int pen_x, pen_y;
+
+/* A tablet command; false if it is none. */
+static bool tablet_command(const char *line) {
+	int a = 0, b = 0;
+	char extra;
+	if (sscanf(line, "pen-in %d %d %c", &a, &b, &extra) == 2) {
+		pen_x = a;
+		pen_y = b;
+		emit(EV_KEY, BTN_TOOL_PEN, 1);
+		emit(EV_ABS, ABS_X, a);
+		emit(EV_ABS, ABS_Y, b);
+		emit(EV_ABS, ABS_DISTANCE, 20);
+		syn();
+	} else if (sscanf(line, "pen-move %d %d %c", &a, &b, &extra) == 2) {
+		for (int s = 1; s <= 5; s++) {
+			emit(EV_ABS, ABS_X, pen_x + (a - pen_x) * s / 5);
+			emit(EV_ABS, ABS_Y, pen_y + (b - pen_y) * s / 5);
+			syn();
+			sleep_ms(12);
+		}
+		pen_x = a;
+		pen_y = b;
+	} else if (sscanf(line, "pen-down %d %c", &a, &extra) == 1) {
+		emit(EV_ABS, ABS_DISTANCE, 0);
+		emit(EV_ABS, ABS_PRESSURE, a);
+		emit(EV_KEY, BTN_TOUCH, 1);
+		syn();
+	} else if (strcmp(line, "pen-up") == 0) {
+		emit(EV_ABS, ABS_PRESSURE, 0);
+		emit(EV_ABS, ABS_DISTANCE, 10);
+		emit(EV_KEY, BTN_TOUCH, 0);
+		syn();
+	} else if (strcmp(line, "pen-out") == 0) {
+		emit(EV_ABS, ABS_DISTANCE, 0);
+		emit(EV_KEY, BTN_TOOL_PEN, 0);
+		syn();
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static struct libevdev *make_device(void) {
 	struct libevdev *dev = libevdev_new();
 	if (!dev) {
@@ -130,7 +214,8 @@ static struct libevdev *make_device(void) {
 }
 
 int main(int argc, char *argv[]) {
-	struct libevdev *dev = make_device();
+	bool tablet = argc > 1 && strcmp(argv[1], "--tablet") == 0;
+	struct libevdev *dev = tablet ? make_tablet() : make_device();
 	if (!dev) {
 		fprintf(stderr, "lumen-vm-touchpad: out of memory\n");
 		return 1;
@@ -142,14 +227,16 @@ int main(int argc, char *argv[]) {
 		return 1;
 	}
 	const char *node = libevdev_uinput_get_devnode(uidev);
-	printf("touchpad %s\n", node ? node : "?");
+	printf("%s %s\n", tablet ? "tablet" : "touchpad", node ? node : "?");
 	fflush(stdout);
 	char line[128];
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\n")] = '\0';
 		int a = 0, b = 0;
 		char extra;
-		if (strcmp(line, "tap") == 0) {
+		if (tablet && tablet_command(line)) {
+			// done below
+		} else if (strcmp(line, "tap") == 0) {
 			int x = PAD_W / 2;
 			fingers_down(1, &x, PAD_H / 2);
 			sleep_ms(30);
