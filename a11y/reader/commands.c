@@ -183,6 +183,7 @@ void reader_observed_key(struct reader *r, xkb_keysym_t sym, uint32_t mods, bool
 	}
 	if (sym == XKB_KEY_Control_L || sym == XKB_KEY_Control_R) {
 		reader_speech_stop(r->speech); // Ctrl alone silences, as in every screen reader
+		lumen_log(LUMEN_DEBUG, "speech stopped (Ctrl)");
 		return;
 	}
 	if (sym == XKB_KEY_Shift_L || sym == XKB_KEY_Shift_R || sym == XKB_KEY_Alt_L ||

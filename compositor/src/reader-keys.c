@@ -168,6 +168,21 @@ static xkb_keysym_t level0_sym(struct wlr_keyboard *kbd, uint32_t keycode) {
 	return n > 0 ? syms[0] : XKB_KEY_NoSymbol;
 }
 
+/* The key's keysym as it types now (Num Lock and Shift applied). */
+static xkb_keysym_t effective_sym(struct wlr_keyboard *kbd, uint32_t keycode) {
+	return kbd->xkb_state ? xkb_state_key_get_one_sym(kbd->xkb_state, keycode + 8) :
+		XKB_KEY_NoSymbol;
+}
+
+/* Insert is either Insert key: the keypad's too, while Num Lock is off. */
+static bool is_modifier(struct comp_reader_keys *rk, struct wlr_keyboard *kbd,
+		uint32_t keycode, xkb_keysym_t sym) {
+	if (sym == rk->modifier) {
+		return true;
+	}
+	return rk->modifier == XKB_KEY_Insert && effective_sym(kbd, keycode) == XKB_KEY_KP_Insert;
+}
+
 static bool is_observed(xkb_keysym_t sym) {
 	switch (sym) {
 	case XKB_KEY_Left: case XKB_KEY_Right: case XKB_KEY_Up: case XKB_KEY_Down:
@@ -302,7 +317,7 @@ bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_de
 	if (event->state == WL_KEYBOARD_KEY_STATE_RELEASED) {
 		int i = find_held(rk, kbd, event->keycode);
 		if (i < 0) {
-			xkb_keysym_t sym = level0_sym(kbd, event->keycode);
+			xkb_keysym_t sym = effective_sym(kbd, event->keycode);
 			if (is_observed(sym) && !comp_session_lock_active(server) &&
 					!server->input_inhibit->active_client) {
 				send_key(rk, true, event->time_msec, sym, mods,
@@ -337,7 +352,7 @@ bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_de
 		return false;
 	}
 	prune_held(rk);
-	if (sym == rk->modifier) {
+	if (is_modifier(rk, kbd, event->keycode, sym)) {
 		bool first = !modifier_held(rk);
 		if (first && rk->last_tap_ms && now_ms() - rk->last_tap_ms <= DOUBLE_PRESS_MS) {
 			rk->last_tap_ms = 0;
@@ -364,8 +379,11 @@ bool comp_reader_keys_handle_key(struct comp_server *server, struct wlr_input_de
 		return true; // even with no room to remember it: never the app's
 	}
 	rk->last_tap_ms = 0;
-	if (is_observed(sym)) {
-		send_key(rk, true, event->time_msec, sym, mods, LUMEN_READER_GRAB_V1_KEY_STATE_PRESSED);
+	/* As it types: a keypad arrow with Num Lock on is a digit, never reported. */
+	xkb_keysym_t typed = effective_sym(kbd, event->keycode);
+	if (is_observed(typed)) {
+		send_key(rk, true, event->time_msec, typed, mods,
+			LUMEN_READER_GRAB_V1_KEY_STATE_PRESSED);
 	}
 	return false;
 }

@@ -209,7 +209,7 @@ ok $? "once the reader is gone, Insert goes to the app"
 
 # ---- Caps Lock as the modifier, from a keyboard of lumen-inputd (whose key events
 # change lumen's xkb state, unlike a virtual keyboard's): it must not lock.
-spawn_trusted reader2 "$LUMEN_READER" --no-audio --speech-log "$SPEECH" --modifier capslock
+spawn_trusted reader2 "$LUMEN_READER" --no-audio --speech-log "$SPEECH" --modifier capslock -d
 wait_for 10 grep -qF "the screen reader grabs Caps Lock chords" "$T_DIR/lumen.log"
 ok $? "a reader with --modifier capslock grabs Caps Lock"
 # (A reader started now has not heard which window is active: Caps Lock+S, stop, says
@@ -226,6 +226,8 @@ inputctl_until "out_has keylog 'keysym: Caps_Lock'" key capslock key capslock
 wait_for 5 grep -q "^modifiers:.*caps" "$T_DIR/keylog.out" &&
 	[ "$(grep -c "keysym: Caps_Lock" "$T_DIR/keylog.out")" -eq 1 ]
 ok $? "a double Caps Lock goes to the app, and locks"
+inputctl_until "grep -q 'speech stopped (Ctrl)' '$T_DIR/reader2.out'" key leftctrl
+ok $? "Ctrl alone, reported to the reader, stops its speech"
 kill -TERM "$PID_reader2"
 wait "$PID_reader2"
 st=$?
