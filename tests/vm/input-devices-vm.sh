@@ -87,7 +87,7 @@ ok $? "udevd's input_id classified the virtio keyboard and tablet"
 # --- seat ---
 grep -q "opening input devices through libseat's seatd backend" "$LOG"
 ok $? "inputd says it opens devices through libseat's seatd backend"
-opens=$(grep -c '^SEATD: .*[Oo]pen.*/dev/input/event' "$LOG")
+opens=$(grep -c '^SEATD: .*Opening device /dev/input/event' "$LOG")
 [ "$opens" -ge 2 ]
 ok $? "seatd's own log shows it opening the input devices ($opens opens)"
 grep -q '^KEYLOG: text: abc$' "$LOG"
@@ -99,6 +99,8 @@ new=$(vm plugged | cut -d' ' -f1)
 ok $? "device_add: the guest's kernel made a node for the second keyboard ($(vm plugged))"
 grep -q "^INPUTD: .*device input:libinput/$new: QEMU Virtio Keyboard" "$LOG"
 ok $? "it reaches inputd through udev's hotplug event (input:libinput/$new)"
+grep -q "^SEATD: .*Opening device /dev/input/$new for client" "$LOG"
+ok $? "inputd opened it through seatd too"
 grep -q "^LUMEN: .*input: input:libinput/$new 'QEMU Virtio Keyboard'" "$LOG"
 ok $? "and lumen (a new keyboard from inputd)"
 bytes=$(vm "kb2 node bytes")
