@@ -6,7 +6,8 @@
  *  - bit 7 clear: UTF-8 text (any bytes) laid out with the system's fonts under the
  *    options in the first two bytes, then metrics, carets, hit tests, selection,
  *    cursor movement and rendering, with the layout's invariants checked.
- * Seeds: fonts/fuzz/corpus/fonts (font-tiny is written by make-seed-font.py).
+ * Seeds: fonts/fuzz/corpus/fonts (font-tiny is written by make-seed-font.py, font-colr
+ * is 0x80 and the COLRv0 font of fonts/test/make-colr-font.py).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,14 +48,15 @@ static void fuzz_font(const uint8_t *data, size_t size, uint8_t flags) {
 	for (unsigned int i = 0; i < n; i++) {
 		for (int mode = GLYPH_MODE_GRAY; mode <= GLYPH_MODE_LCD_BGR; mode++) {
 			glyph_cache_get(ctx, face, size26, info[i].codepoint, (uint8_t)(i & 3),
-				(enum glyph_mode)mode, (enum font_hinting)(i % 3), (uint8_t)(flags >> 5 & 3));
+				(enum glyph_mode)mode, (enum font_hinting)(i % 3), (uint8_t)(flags >> 5 & 3),
+				0xff000000u | i * 0x10203u);
 		}
 	}
 	/* A few glyphs by id, whatever the cmap says. */
 	long nglyphs = face->ft->num_glyphs < 16 ? face->ft->num_glyphs : 16;
 	for (long g = 0; g < nglyphs; g++) {
 		glyph_cache_get(ctx, face, size26, (uint32_t)g, 0, GLYPH_MODE_GRAY,
-			FONT_HINTING_SLIGHT, 0);
+			FONT_HINTING_SLIGHT, 0, 0xff000000u);
 	}
 	hb_buffer_destroy(buf);
 	/* The face goes away now; its cached glyphs must too before its id could matter. */

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <hb-ot.h>
 #include "common/log.h"
+#include <thai/thbrk.h>
 #include "font-private.h"
+#include FT_TRUETYPE_TABLES_H
 #include FT_LCD_FILTER_H
 
 #define DEFAULT_CACHE_BOUND (16u << 20)
@@ -78,6 +80,9 @@ void font_context_destroy(struct font_context *ctx) {
 		return;
 	}
 	glyph_cache_finish(&ctx->cache);
+	if (ctx->thbrk) {
+		th_brk_delete(ctx->thbrk);
+	}
 	struct font_fallback *fb = ctx->fallbacks;
 	while (fb) {
 		struct font_fallback *next = fb->next;
@@ -208,6 +213,10 @@ static bool load_from_blob(struct font_context *ctx, struct font_face *face, hb_
 		return false;
 	}
 	face->color = FT_HAS_COLOR(face->ft);
+	FT_ULong colr_len = 0;
+	face->colr = face->color &&
+		FT_Load_Sfnt_Table(face->ft, FT_MAKE_TAG('C', 'O', 'L', 'R'), 0, NULL, &colr_len) == 0 &&
+		colr_len > 0;
 	face->scalable = FT_IS_SCALABLE(face->ft);
 	if (!face->scalable && !(face->color && FT_HAS_FIXED_SIZES(face->ft))) {
 		snprintf(why, why_len, "bitmap font without outlines or colour strikes");

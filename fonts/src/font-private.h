@@ -22,6 +22,7 @@ struct font_face {
 	hb_font_t *hb_font;
 	unsigned int upem;
 	bool color;     // has CBDT/sbix bitmaps or COLR layers
+	bool colr;      // has COLR layers (drawn by us, layer by layer, in the palette's colours)
 	bool scalable;  // outlines; bitmap-only faces are scaled from their strikes
 	int fc_weight;  // what fontconfig says, for synthetic bold/oblique
 	int fc_slant;
@@ -57,6 +58,8 @@ struct font_context {
 	struct glyph_cache cache;
 	struct font_options default_opts;
 	char *default_lang;
+	struct _ThBrk *thbrk; // libthai's dictionary breaker, opened on the first Thai text
+	bool thbrk_failed;    // th_brk_new failed once: Thai breaks only where libunibreak says
 };
 
 /* A glyph of a shaped item, in visual order within the item; 26.6 device pixels. */
@@ -102,6 +105,8 @@ struct font_line_priv {
 	int32_t y, x;  // 26.6 device: top, and alignment offset
 	bool rtl;
 	bool soft; // ended by wrapping rather than a hard break or the text end
+	size_t cp_shown_end; // where the shown text ends (before an ellipsis)
+	bool ellipsis;       // ends in the ellipsis
 };
 
 /* A grapheme on a line, in visual order, for carets and hit testing. */
@@ -189,6 +194,7 @@ struct glyph_entry {
 	uint32_t face_id, glyph;
 	int32_t size26;
 	uint8_t subpx, mode, hinting, synth;
+	uint32_t fg;           // COLR: the text colour (opaque) its foreground layers take; else 0
 	pixman_image_t *image; // NULL for an empty glyph (space)
 	int left, top;         // device pixels: image origin relative to the pen position
 	bool color;            // premultiplied ARGB to composite as is
@@ -201,10 +207,14 @@ struct glyph_entry {
 void glyph_cache_init(struct glyph_cache *cache, size_t bound);
 void glyph_cache_finish(struct glyph_cache *cache);
 void glyph_cache_set_bound(struct glyph_cache *cache, size_t bound);
-/** The cached glyph, rasterized on a miss; NULL only if it cannot be rasterized. */
+/**
+ * The cached glyph, rasterized on a miss; NULL only if it cannot be rasterized. fg is
+ * the text colour (0xAARRGGBB, alpha ignored): COLR layers with palette index 0xFFFF
+ * take it, so it is part of the key for COLR faces only.
+ */
 const struct glyph_entry *glyph_cache_get(struct font_context *ctx, struct font_face *face,
 	int32_t size26, uint32_t glyph, uint8_t subpx, enum glyph_mode mode,
-	enum font_hinting hinting, uint8_t synth);
+	enum font_hinting hinting, uint8_t synth, uint32_t fg);
 
 /* layout.c */
 void font_layout_update(struct font_layout *layout);

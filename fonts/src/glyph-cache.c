@@ -1,12 +1,19 @@
 /*
  * The glyph cache: rasterized glyphs as pixman images, keyed by (face, size, glyph,
- * subpixel x position, render mode, hinting, synthesis), shared by every layout of a
- * context. Bounded in bytes, least recently used first out.
+ * subpixel x position, render mode, hinting, synthesis, and for COLR faces the text
+ * colour), shared by every layout of a context. Bounded in bytes, least recently used
+ * first out.
+ *
+ * Colour glyphs: CBDT/sbix strikes come from FreeType as BGRA bitmaps (scaled to the
+ * wanted size); COLRv0 glyphs are composed here, layer by layer: each layer's outline
+ * rendered to coverage and filled with its CPAL colour (palette 0), or the text colour
+ * for index 0xFFFF.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "common/log.h"
 #include "font-private.h"
+#include FT_COLOR_H
 #include FT_SYNTHESIS_H
 
 #define NBUCKETS 4096
@@ -37,8 +44,9 @@ void glyph_cache_finish(struct glyph_cache *cache) {
 }
 
 static size_t hash_key(uint32_t face_id, int32_t size26, uint32_t glyph, uint8_t subpx,
-		uint8_t mode, uint8_t hinting, uint8_t synth) {
+		uint8_t mode, uint8_t hinting, uint8_t synth, uint32_t fg) {
 	uint64_t h = face_id * 0x9e3779b97f4a7c15ull;
+	h ^= (uint64_t)fg * 0x94d049bb133111ebull;
 	h ^= (uint64_t)(uint32_t)size26 * 0xc2b2ae3d27d4eb4full;
 	h ^= (uint64_t)glyph * 0x165667b19e3779f9ull;
 	h ^= (uint64_t)(subpx | mode << 8 | hinting << 16 | (uint32_t)synth << 24) *
@@ -80,7 +88,7 @@ static void evict_one(struct glyph_cache *cache) {
 	}
 	lru_unlink(cache, e);
 	size_t b = hash_key(e->face_id, e->size26, e->glyph, e->subpx, e->mode, e->hinting,
-		e->synth) % cache->nbuckets;
+		e->synth, e->fg) % cache->nbuckets;
 	struct glyph_entry **pp = &cache->buckets[b];
 	while (*pp && *pp != e) {
 		pp = &(*pp)->hnext;
@@ -188,6 +196,143 @@ static pixman_image_t *scale_image(pixman_image_t *src, double f, int *left, int
 	return dst;
 }
 
+/* Loads a glyph's outline (with the synthetic oblique and the subpixel shift) into the
+ * slot, emboldened if asked. */
+static FT_Error load_outline(struct font_face *face, uint32_t glyph, FT_Int32 flags,
+		const struct glyph_entry *e) {
+	FT_Face ft = face->ft;
+	if (face->scalable) {
+		FT_Matrix shear = {0x10000, 0x3333, 0, 0x10000}; // x += 0.2 y
+		FT_Vector delta = {e->subpx * 16, 0}; // quarter pixels in 26.6
+		FT_Set_Transform(ft, (e->synth & 2) ? &shear : NULL, &delta);
+	}
+	FT_Error err = FT_Load_Glyph(ft, glyph, flags);
+	if (face->scalable) {
+		FT_Set_Transform(ft, NULL, NULL);
+	}
+	if (!err && (e->synth & 1) && ft->glyph->format == FT_GLYPH_FORMAT_OUTLINE) {
+		FT_GlyphSlot_Embolden(ft->glyph);
+	}
+	return err;
+}
+
+#define COLR_MAX_LAYERS 64
+
+struct colr_layer {
+	pixman_image_t *mask; // a8 coverage; NULL for an empty layer
+	int left, top;
+	uint32_t argb;
+};
+
+/*
+ * A COLRv0 glyph composed from its layers into premultiplied ARGB. Returns false if
+ * the glyph has no layers (it is then drawn as an ordinary glyph in the text colour)
+ * or cannot be drawn; *handled tells which.
+ */
+static bool rasterize_colr(struct font_face *face, struct glyph_entry *e, FT_Int32 flags,
+		bool *handled) {
+	FT_Face ft = face->ft;
+	*handled = false;
+	FT_LayerIterator it = {0};
+	FT_UInt layer_glyph, color_index;
+	struct colr_layer layers[COLR_MAX_LAYERS];
+	size_t n = 0;
+	FT_Color *palette = NULL;
+	FT_Palette_Data pd = {0};
+	if (FT_Palette_Data_Get(ft, &pd) != 0 || pd.num_palettes == 0 ||
+			FT_Palette_Select(ft, 0, &palette) != 0) {
+		palette = NULL;
+	}
+	bool ok = true;
+	while (FT_Get_Color_Glyph_Layer(ft, e->glyph, &layer_glyph, &color_index, &it)) {
+		*handled = true;
+		if (n == COLR_MAX_LAYERS) {
+			lumen_log(LUMEN_DEBUG, "%s: glyph %u has more than %d COLR layers", face->path,
+				e->glyph, COLR_MAX_LAYERS);
+			break;
+		}
+		uint32_t argb = e->fg | 0xff000000u;
+		if (color_index != 0xffff) {
+			if (!palette || color_index >= pd.num_palette_entries) {
+				continue; // a bad index: the layer is left out
+			}
+			const FT_Color *c = &palette[color_index];
+			argb = (uint32_t)c->alpha << 24 | (uint32_t)c->red << 16 |
+				(uint32_t)c->green << 8 | c->blue;
+		}
+		if (load_outline(face, layer_glyph, flags & ~FT_LOAD_COLOR, e) != 0) {
+			ok = false;
+			break;
+		}
+		FT_GlyphSlot slot = ft->glyph;
+		if (slot->format != FT_GLYPH_FORMAT_BITMAP &&
+				FT_Render_Glyph(slot, FT_RENDER_MODE_NORMAL) != 0) {
+			ok = false;
+			break;
+		}
+		if (slot->bitmap.pixel_mode != FT_PIXEL_MODE_GRAY) {
+			continue; // a bitmap-only layer glyph: not in COLRv0 fonts worth drawing
+		}
+		bool color, ca;
+		layers[n] = (struct colr_layer){
+			.mask = image_from_bitmap(&slot->bitmap, GLYPH_MODE_GRAY, &color, &ca),
+			.left = slot->bitmap_left,
+			.top = slot->bitmap_top,
+			.argb = argb,
+		};
+		n++;
+	}
+	if (!*handled) {
+		return false;
+	}
+	int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+	for (size_t i = 0; ok && i < n; i++) {
+		if (!layers[i].mask) {
+			continue;
+		}
+		int lx1 = layers[i].left + pixman_image_get_width(layers[i].mask);
+		int ly1 = -layers[i].top + pixman_image_get_height(layers[i].mask);
+		x0 = layers[i].left < x0 ? layers[i].left : x0;
+		y0 = -layers[i].top < y0 ? -layers[i].top : y0;
+		x1 = lx1 > x1 ? lx1 : x1;
+		y1 = ly1 > y1 ? ly1 : y1;
+	}
+	if (ok && x1 > x0 && y1 > y0 && (int64_t)(x1 - x0) * (y1 - y0) <= 16 << 20) {
+		e->image = pixman_image_create_bits(PIXMAN_a8r8g8b8, x1 - x0, y1 - y0, NULL, 0);
+		for (size_t i = 0; e->image && i < n; i++) {
+			if (!layers[i].mask) {
+				continue;
+			}
+			uint32_t a = layers[i].argb >> 24;
+			pixman_color_t c = {
+				.red = (uint16_t)(((layers[i].argb >> 16) & 0xff) * a * 0x101 / 0xff),
+				.green = (uint16_t)(((layers[i].argb >> 8) & 0xff) * a * 0x101 / 0xff),
+				.blue = (uint16_t)((layers[i].argb & 0xff) * a * 0x101 / 0xff),
+				.alpha = (uint16_t)(a * 0x101),
+			};
+			pixman_image_t *solid = pixman_image_create_solid_fill(&c);
+			if (!solid) {
+				ok = false;
+				break;
+			}
+			pixman_image_composite32(PIXMAN_OP_OVER, solid, layers[i].mask, e->image, 0, 0,
+				0, 0, layers[i].left - x0, -layers[i].top - y0,
+				pixman_image_get_width(layers[i].mask), pixman_image_get_height(layers[i].mask));
+			pixman_image_unref(solid);
+		}
+		e->left = x0;
+		e->top = -y0;
+		e->color = e->image != NULL;
+		ok = ok && e->image;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (layers[i].mask) {
+			pixman_image_unref(layers[i].mask);
+		}
+	}
+	return ok;
+}
+
 static bool rasterize(struct font_context *ctx, struct font_face *face, struct glyph_entry *e) {
 	FT_Face ft = face->ft;
 	font_face_set_size(face, e->size26);
@@ -215,22 +360,18 @@ static bool rasterize(struct font_context *ctx, struct font_face *face, struct g
 	} else if (mode == GLYPH_MODE_LCD_RGB || mode == GLYPH_MODE_LCD_BGR) {
 		render = FT_RENDER_MODE_LCD;
 	}
-	if (face->scalable) {
-		FT_Matrix shear = {0x10000, 0x3333, 0, 0x10000}; // x += 0.2 y
-		FT_Vector delta = {e->subpx * 16, 0}; // quarter pixels in 26.6
-		FT_Set_Transform(ft, (e->synth & 2) ? &shear : NULL, &delta);
+	if (face->colr) {
+		bool handled;
+		bool ok = rasterize_colr(face, e, flags, &handled);
+		if (handled) {
+			return ok;
+		}
+		flags &= ~FT_LOAD_COLOR; // no layers: an ordinary glyph in the text colour
 	}
-	FT_Error err = FT_Load_Glyph(ft, e->glyph, flags);
-	if (face->scalable) {
-		FT_Set_Transform(ft, NULL, NULL);
-	}
-	if (err) {
+	if (load_outline(face, e->glyph, flags, e) != 0) {
 		return false;
 	}
 	FT_GlyphSlot slot = ft->glyph;
-	if ((e->synth & 1) && slot->format == FT_GLYPH_FORMAT_OUTLINE) {
-		FT_GlyphSlot_Embolden(slot);
-	}
 	if (slot->format != FT_GLYPH_FORMAT_BITMAP) {
 		if (FT_Render_Glyph(slot, render)) {
 			return false;
@@ -258,7 +399,7 @@ static bool rasterize(struct font_context *ctx, struct font_face *face, struct g
 
 const struct glyph_entry *glyph_cache_get(struct font_context *ctx, struct font_face *face,
 		int32_t size26, uint32_t glyph, uint8_t subpx, enum glyph_mode mode,
-		enum font_hinting hinting, uint8_t synth) {
+		enum font_hinting hinting, uint8_t synth, uint32_t fg) {
 	struct glyph_cache *cache = &ctx->cache;
 	if (!face->ft || cache->nbuckets == 0) {
 		return NULL;
@@ -267,12 +408,15 @@ const struct glyph_entry *glyph_cache_get(struct font_context *ctx, struct font_
 		mode = GLYPH_MODE_GRAY; // colour glyphs are drawn the same in every mode
 		subpx = 0;
 	}
+	/* Only COLR foreground layers depend on the text colour; its alpha is applied when
+	 * the glyph is drawn. */
+	fg = face->colr ? (fg & 0xffffff) : 0;
 	size_t b = hash_key(face->id, size26, glyph, subpx, (uint8_t)mode, (uint8_t)hinting,
-		synth) % cache->nbuckets;
+		synth, fg) % cache->nbuckets;
 	for (struct glyph_entry *e = cache->buckets[b]; e; e = e->hnext) {
 		if (e->face_id == face->id && e->size26 == size26 && e->glyph == glyph &&
 				e->subpx == subpx && e->mode == mode && e->hinting == hinting &&
-				e->synth == synth) {
+				e->synth == synth && e->fg == fg) {
 			cache->stats.hits++;
 			if (cache->lru_head != e) {
 				lru_unlink(cache, e);
@@ -293,6 +437,7 @@ const struct glyph_entry *glyph_cache_get(struct font_context *ctx, struct font_
 	e->mode = (uint8_t)mode;
 	e->hinting = (uint8_t)hinting;
 	e->synth = synth;
+	e->fg = fg;
 	if (!rasterize(ctx, face, e)) {
 		/* Cached as empty, so a broken glyph costs one attempt, not one per frame. */
 		lumen_log(LUMEN_DEBUG, "%s: glyph %u cannot be rasterized", face->path, glyph);

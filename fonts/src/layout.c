@@ -3,15 +3,22 @@
  * (fribidi), itemizing by face, script, level and style, shaping (HarfBuzz), greedy
  * line filling, ellipsis, bidi reordering of each line's runs, alignment.
  *
- * Simplifications, on purpose: a line broken inside a run keeps the glyphs shaped for
- * the whole paragraph (no reshaping at the break, as Arabic joining across a soft
- * break would want), and line heights are ascent + descent of the faces on the line.
+ * Thai, which has no spaces between words, breaks where libthai's dictionary finds
+ * words, besides where libunibreak allows. Lines are chosen with the widths of the
+ * paragraph shaped whole; then an item that a soft break (or the ellipsis) cuts is
+ * shaped again in pieces, each without the other's context, as the reader sees it:
+ * Arabic takes its final or initial forms at the break. Those pieces may be a little
+ * wider or narrower than measured (as in pango). Line heights are ascent + descent of
+ * the faces on the line.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linebreak.h>
+#include <thai/thbrk.h>
+#include <thai/thwbrk.h>
+#include <wchar.h>
 #include <wordbreak.h>
 #include "common/log.h"
 #include "font-private.h"
@@ -538,12 +545,14 @@ static void face_extents(struct font_face *face, int32_t size26, int32_t *ascent
 	*gap = ext.line_gap > 0 ? (ext.line_gap + 32) & ~63 : 0;
 }
 
+/* Shapes item with the text [ctx_start, ctx_end) around it as context; cstart (may be
+ * NULL) gets the first character of each cluster. */
 static bool shape_item(struct font_layout *layout, struct font_item *item, hb_buffer_t *buf,
-		const uint32_t *shape_cp, bool *cstart) {
+		const uint32_t *shape_cp, size_t ctx_start, size_t ctx_end, bool *cstart) {
 	struct font_face *face = item->face;
 	hb_buffer_clear_contents(buf);
-	hb_buffer_add_codepoints(buf, shape_cp, (int)layout->ncp, (unsigned int)item->cp_start,
-		(int)(item->cp_end - item->cp_start));
+	hb_buffer_add_codepoints(buf, shape_cp + ctx_start, (int)(ctx_end - ctx_start),
+		(unsigned int)(item->cp_start - ctx_start), (int)(item->cp_end - item->cp_start));
 	hb_buffer_set_direction(buf, (item->level & 1) ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
 	hb_buffer_set_script(buf, item->script);
 	hb_buffer_set_language(buf, hb_language_from_string(layout_lang(layout), -1));
@@ -561,7 +570,7 @@ static bool shape_item(struct font_layout *layout, struct font_item *item, hb_bu
 	for (unsigned int i = 0; i < n; i++) {
 		struct font_glyph *g = &item->glyphs[i];
 		g->id = info[i].codepoint;
-		g->cluster = info[i].cluster;
+		g->cluster = info[i].cluster + (uint32_t)ctx_start;
 		if (g->cluster < item->cp_start || g->cluster >= item->cp_end) {
 			g->cluster = (uint32_t)item->cp_start; // cannot happen; stay in range
 		}
@@ -569,7 +578,9 @@ static bool shape_item(struct font_layout *layout, struct font_item *item, hb_bu
 		g->x_offset = pos[i].x_offset;
 		g->y_offset = pos[i].y_offset;
 		layout->cpw[g->cluster] += g->x_advance;
-		cstart[g->cluster] = true;
+		if (cstart) {
+			cstart[g->cluster] = true;
+		}
 	}
 	face_extents(face, item->size26, &item->ascent, &item->descent, &item->gap);
 	return true;
@@ -642,7 +653,7 @@ static bool itemize_and_shape(struct font_layout *layout) {
 		ok = push_item(layout, &cap, &cur);
 	}
 	for (size_t i = 0; ok && i < layout->nitems; i++) {
-		ok = shape_item(layout, &layout->items[i], buf, shape_cp, cstart);
+		ok = shape_item(layout, &layout->items[i], buf, shape_cp, 0, n, cstart);
 	}
 	/* A break or caret never splits a cluster: graphemes inside one merge. */
 	for (size_t i = 0; ok && i < n; i++) {
@@ -801,6 +812,8 @@ static void reorder_runs(struct font_run *runs, size_t n) {
 static bool build_runs(struct font_layout *layout, struct font_line_priv *line, size_t a,
 		size_t shown_end, bool ellipsis) {
 	size_t cap = 0;
+	line->cp_shown_end = shown_end;
+	line->ellipsis = ellipsis;
 	uint8_t base = line->rtl ? 1 : 0;
 	size_t content_end = shown_end;
 	while (content_end > a && is_para_sep(layout->cp[content_end - 1])) {
@@ -1010,6 +1023,123 @@ static bool break_lines(struct font_layout *layout) {
 	return true;
 }
 
+/* The points where a soft break or an ellipsis cuts the text, ascending, no repeats. */
+static size_t cut_points(const struct font_layout *layout, size_t *cuts) {
+	size_t n = 0;
+	for (size_t i = 0; i < layout->nlines; i++) {
+		const struct font_line_priv *line = &layout->lines[i];
+		size_t at[2] = {SIZE_MAX, SIZE_MAX};
+		if (line->ellipsis && line->cp_shown_end > line->cp_start) {
+			at[0] = line->cp_shown_end;
+		}
+		if (line->soft && line->cp_end < layout->ncp) {
+			at[1] = line->cp_end;
+		}
+		for (int k = 0; k < 2; k++) {
+			if (at[k] != SIZE_MAX && (n == 0 || at[k] > cuts[n - 1])) {
+				cuts[n++] = at[k];
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * Shapes again, in pieces, each item that a line's soft break or ellipsis cuts, each
+ * piece without the text on the other side of the cut as context; then rebuilds the
+ * lines' runs from the new glyphs, keeping where the lines break.
+ */
+static bool reshape_at_cuts(struct font_layout *layout) {
+	size_t ncp = layout->ncp;
+	size_t *cuts = calloc(2 * layout->nlines + 1, sizeof(*cuts));
+	if (!cuts) {
+		return false;
+	}
+	size_t ncuts = cut_points(layout, cuts);
+	size_t inside = 0;
+	for (size_t c = 0; c < ncuts; c++) {
+		int it = item_at(layout, cuts[c]);
+		inside += it >= 0 && layout->items[it].cp_start < cuts[c];
+	}
+	if (inside == 0) {
+		free(cuts);
+		return true;
+	}
+	struct font_item *items = calloc(layout->nitems + inside, sizeof(*items));
+	/* Per new item: shaped again (1), cut at its start (2), cut at its end (4). */
+	uint8_t *fresh = calloc(layout->nitems + inside, sizeof(*fresh));
+	uint32_t *shape_cp = calloc(ncp ? ncp : 1, sizeof(*shape_cp));
+	hb_buffer_t *buf = hb_buffer_create();
+	bool ok = items && fresh && shape_cp && hb_buffer_allocation_successful(buf);
+	size_t nitems = 0, c = 0;
+	for (size_t i = 0; ok && i < layout->nitems; i++) {
+		struct font_item *item = &layout->items[i];
+		while (c < ncuts && cuts[c] <= item->cp_start) {
+			c++;
+		}
+		if (c == ncuts || cuts[c] >= item->cp_end) {
+			items[nitems++] = *item;
+			item->glyphs = NULL; // moved
+			continue;
+		}
+		size_t start = item->cp_start;
+		while (start < item->cp_end) {
+			size_t end = c < ncuts && cuts[c] < item->cp_end ? cuts[c++] : item->cp_end;
+			items[nitems] = *item;
+			items[nitems].cp_start = start;
+			items[nitems].cp_end = end;
+			items[nitems].glyphs = NULL;
+			items[nitems].nglyphs = 0;
+			fresh[nitems++] = (uint8_t)(1 | (start > item->cp_start ? 2 : 0) |
+				(end < item->cp_end ? 4 : 0));
+			start = end;
+		}
+		free(item->glyphs);
+		item->glyphs = NULL;
+	}
+	if (ok) {
+		free(layout->items);
+		layout->items = items;
+		layout->nitems = nitems;
+		items = NULL;
+		for (size_t i = 0; i < ncp; i++) {
+			shape_cp[i] = layout->cp[i] == '\t' ? ' ' : layout->cp[i];
+		}
+	}
+	for (size_t i = 0; ok && i < layout->nitems; i++) {
+		struct font_item *item = &layout->items[i];
+		if (!fresh[i]) {
+			continue;
+		}
+		/* A cut edge has no context across it; an item's own edge keeps the text's. */
+		bool cut_before = fresh[i] & 2, cut_after = fresh[i] & 4;
+		for (size_t k = item->cp_start; k < item->cp_end; k++) {
+			layout->cpw[k] = 0;
+		}
+		ok = shape_item(layout, item, buf, shape_cp, cut_before ? item->cp_start : 0,
+			cut_after ? item->cp_end : ncp, NULL);
+	}
+	hb_buffer_destroy(buf);
+	free(shape_cp);
+	free(fresh);
+	free(items);
+	free(cuts);
+	if (!ok) {
+		return false;
+	}
+	for (size_t i = 0; i < ncp; i++) {
+		layout->psum[i + 1] = layout->psum[i] + layout->cpw[i];
+	}
+	for (size_t i = 0; ok && i < layout->nlines; i++) {
+		struct font_line_priv *line = &layout->lines[i];
+		free(line->runs);
+		line->runs = NULL;
+		line->nruns = 0;
+		ok = build_runs(layout, line, line->cp_start, line->cp_shown_end, line->ellipsis);
+	}
+	return ok;
+}
+
 static void place_lines(struct font_layout *layout) {
 	int32_t max_w = 0;
 	for (size_t i = 0; i < layout->nlines; i++) {
@@ -1084,6 +1214,71 @@ static void place_lines(struct font_layout *layout) {
 	}
 }
 
+static bool is_thai(uint32_t c) {
+	return c >= 0x0e01 && c <= 0x0e5b;
+}
+
+/*
+ * libunibreak lets Thai (which puts no spaces between words) break only at spaces:
+ * libthai's dictionary adds a line and word break between the words of each run of
+ * Thai letters. Breaks inside a grapheme cluster are still refused later (gstart).
+ */
+static bool thai_breaks(struct font_layout *layout) {
+	struct font_context *ctx = layout->ctx;
+	size_t n = layout->ncp;
+	for (size_t i = 0; i < n;) {
+		if (!is_thai(layout->cp[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && is_thai(layout->cp[j])) {
+			j++;
+		}
+		size_t len = j - i;
+		if (len >= 2 && len < INT_MAX && !ctx->thbrk && !ctx->thbrk_failed) {
+			ctx->thbrk = th_brk_new(NULL);
+			if (!ctx->thbrk) {
+				ctx->thbrk_failed = true;
+				lumen_log(LUMEN_WARN, "libthai has no dictionary (libthai-data): Thai text "
+					"breaks only at spaces");
+			}
+		}
+		if (len >= 2 && len < INT_MAX && ctx->thbrk) {
+			thwchar_t *ws = calloc(len + 1, sizeof(*ws));
+			int *pos = calloc(len, sizeof(*pos));
+			if (!ws || !pos) {
+				free(ws);
+				free(pos);
+				return false;
+			}
+			for (size_t k = 0; k < len; k++) {
+				ws[k] = (thwchar_t)layout->cp[i + k];
+			}
+			int np = th_brk_wc_find_breaks(ctx->thbrk, ws, pos, len);
+			/* Words are the dictionary's (libunibreak puts a word break between any two
+			 * Thai letters); line breaks are libunibreak's and the dictionary's. */
+			for (size_t k = i; k + 1 < j; k++) {
+				layout->wbrks[k] = WORDBREAK_NOBREAK;
+			}
+			for (int k = 0; k < np; k++) {
+				if (pos[k] <= 0 || (size_t)pos[k] >= len) {
+					continue;
+				}
+				size_t at = i + (size_t)pos[k] - 1; // a break after this character
+				if (layout->brks[at] == LINEBREAK_NOBREAK) {
+					layout->brks[at] = LINEBREAK_ALLOWBREAK;
+				}
+				layout->wbrks[at] = WORDBREAK_BREAK;
+			}
+			free(ws);
+			free(pos);
+		}
+		i = j;
+	}
+	return true;
+}
+
 static bool do_update(struct font_layout *layout) {
 	const uint8_t *s = (const uint8_t *)(layout->text ? layout->text : "");
 	size_t len = layout->len;
@@ -1134,6 +1329,9 @@ static bool do_update(struct font_layout *layout) {
 		set_linebreaks_utf32(lb, n, lb_lang, layout->brks);
 		set_wordbreaks_utf32(lb, n, lb_lang, layout->wbrks);
 		free(lb);
+		if (!thai_breaks(layout)) {
+			return false;
+		}
 	}
 	find_graphemes(layout);
 	if (!analyze_bidi(layout)) {
@@ -1162,7 +1360,7 @@ static bool do_update(struct font_layout *layout) {
 	for (size_t i = 0; i < n; i++) {
 		layout->psum[i + 1] = layout->psum[i] + layout->cpw[i];
 	}
-	if (!break_lines(layout)) {
+	if (!break_lines(layout) || !reshape_at_cuts(layout)) {
 		return false;
 	}
 	place_lines(layout);

@@ -65,7 +65,7 @@ static void draw_glyph(struct draw *d, struct font_face *face, int32_t size26, u
 	}
 	int32_t iy = (gy + 32) >> 6;
 	const struct glyph_entry *e = glyph_cache_get(d->layout->ctx, face, size26, g->id,
-		(uint8_t)subpx, d->mode, d->hinting, synth);
+		(uint8_t)subpx, d->mode, d->hinting, synth, d->color);
 	if (!e || !e->image || !d->solid) {
 		return;
 	}

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <thai/thbrk.h>
+#include <thai/thwbrk.h>
 #include <unistd.h>
 #include "common/log.h"
 #include "font-private.h"
@@ -635,6 +637,230 @@ static double text_width(struct font_context *ctx, const char *text) {
 	return m.width;
 }
 
+/* ---- reshaping at soft breaks, Thai dictionary breaks ---- */
+
+/* Each line of Arabic wrapped inside words has the glyphs hb-shape gives for that
+ * line's text alone: the letter before a break takes its final or isolated form, the
+ * one after it its initial form. */
+static void test_reshape_at_breaks(struct font_context *ctx) {
+	const char *text = "مرحبا بالعالم كيف حالك اليوم يا صديقي العزيز";
+	struct font_layout *layout = make_layout(ctx, "Noto Sans Arabic", 16, text);
+	font_layout_set_language(layout, "ar");
+	struct font_options opts = {.hinting = FONT_HINTING_NONE};
+	font_layout_set_options(layout, &opts);
+	font_layout_set_wrap(layout, FONT_WRAP_CHAR);
+	font_layout_set_width(layout, 75);
+	font_layout_update(layout);
+	size_t nlines = layout->nlines;
+	int compared = 0, mid_word = 0;
+	bool same = nlines >= 3;
+	char why[300] = "";
+	for (size_t l = 0; same && l < nlines; l++) {
+		const struct font_line_priv *line = &layout->lines[l];
+		size_t bs = layout->off[line->cp_start], be = layout->off[line->cp_end];
+		if (line->soft && line->cp_end < layout->ncp && layout->cp[line->cp_end - 1] != ' ' &&
+				layout->cp[line->cp_end] != ' ') {
+			mid_word++;
+		}
+		/* The glyphs drawn on the line: each run's, in visual order, as render.c does. */
+		struct font_glyph ours[256];
+		size_t nours = 0;
+		const struct font_item *first = NULL;
+		for (size_t r = 0; r < line->nruns; r++) {
+			const struct font_run *run = &line->runs[r];
+			if (run->item < 0) {
+				continue;
+			}
+			const struct font_item *item = &layout->items[run->item];
+			first = first ? first : item;
+			for (size_t g = 0; g < item->nglyphs && nours < 256; g++) {
+				if (item->glyphs[g].cluster >= run->cp_start &&
+						item->glyphs[g].cluster < run->cp_end) {
+					ours[nours++] = item->glyphs[g];
+				}
+			}
+		}
+		if (!first) {
+			same = false;
+			break;
+		}
+		char out[8192];
+		if (!run_hb_shape(first, text + bs, be - bs, "ar", out, sizeof(out))) {
+			snprintf(why, sizeof(why), "hb-shape failed: %.100s", out);
+			same = false;
+			break;
+		}
+		struct hb_glyph ref[256];
+		size_t nref = parse_hb_shape(out, ref, 256);
+		if (nref != nours) {
+			snprintf(why, sizeof(why), "line %zu: %zu glyphs, hb-shape %zu", l, nours, nref);
+			same = false;
+			break;
+		}
+		for (size_t g = 0; g < nref; g++) {
+			if (ours[g].id != ref[g].id) {
+				snprintf(why, sizeof(why), "line %zu '%.*s' glyph %zu: ours %u, hb-shape %u", l,
+					(int)(be - bs), text + bs, g, ours[g].id, ref[g].id);
+				same = false;
+				break;
+			}
+			compared++;
+		}
+	}
+	ok(same && mid_word > 0, "reshape: %zu wrapped Arabic lines (%d broken inside a word), "
+		"%d glyphs agree with hb-shape of each line alone %s", nlines, mid_word, compared, why);
+	/* The lines still cover the text and render. */
+	pixman_image_t *img = canvas(100, 200, 0xffffffff);
+	font_layout_render(layout, img, 0, 0, 0xff000000);
+	int dark = 0;
+	for (int i = 0; i < 100 * 200; i++) {
+		dark += (pixman_image_get_data(img)[i] & 0xff) < 0x80;
+	}
+	ok(dark > 200, "reshape: the wrapped lines render (%d dark pixels)", dark);
+	pixman_image_unref(img);
+	font_layout_destroy(layout);
+}
+
+/* A Thai sentence without spaces wraps at the word boundaries libthai's dictionary
+ * finds (th_brk_wc_find_breaks, the breaker of its th_brk), never inside a cluster. */
+static void test_thai_breaks(struct font_context *ctx) {
+	const char *text = "ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอนหรือวรรณยุกต์เช่นเดียวกับภาษาจีน";
+	ThBrk *brk = th_brk_new(NULL);
+	if (!ok(brk != NULL, "thai: libthai opens its dictionary")) {
+		return;
+	}
+	enum font_wrap modes[] = {FONT_WRAP_WORD, FONT_WRAP_WORD_CHAR};
+	for (size_t m = 0; m < 2; m++) {
+		struct font_layout *layout = make_layout(ctx, "Noto Sans Thai", 16, text);
+		font_layout_set_language(layout, "th");
+		font_layout_set_wrap(layout, modes[m]);
+		font_layout_set_width(layout, 110);
+		font_layout_update(layout);
+		size_t n = layout->ncp;
+		thwchar_t *ws = calloc(n + 1, sizeof(*ws));
+		int *pos = calloc(n + 1, sizeof(*pos));
+		for (size_t i = 0; i < n; i++) {
+			ws[i] = (thwchar_t)layout->cp[i];
+		}
+		int np = th_brk_wc_find_breaks(brk, ws, pos, n);
+		bool all_dict = true, clusters = true;
+		char why[200] = "";
+		for (size_t l = 1; l < layout->nlines; l++) {
+			size_t at = layout->lines[l].cp_start;
+			bool found = false;
+			for (int k = 0; k < np; k++) {
+				found = found || (size_t)pos[k] == at;
+			}
+			if (!found && all_dict) {
+				snprintf(why, sizeof(why), "line %zu starts at %zu, no dictionary break", l, at);
+				all_dict = false;
+			}
+			hb_unicode_general_category_t gc = hb_unicode_general_category(
+				hb_unicode_funcs_get_default(), layout->cp[at]);
+			if (!layout->gstart[at] || gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+					gc == HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK) {
+				clusters = false;
+			}
+		}
+		struct font_layout_metrics mt;
+		font_layout_get_metrics(layout, &mt);
+		const char *mode = m == 0 ? "WORD" : "WORD_CHAR";
+		ok(layout->nlines >= 4 && all_dict,
+			"thai (%s): %zu lines, each break at one of libthai's %d word breaks %s", mode,
+			layout->nlines, np, why);
+		ok(clusters, "thai (%s): no line starts inside a grapheme cluster", mode);
+		ok(mt.width <= 110, "thai (%s): every line fits the width (%.1f <= 110)", mode,
+			mt.width);
+		free(ws);
+		free(pos);
+		font_layout_destroy(layout);
+	}
+	/* Ctrl+arrow stops at the dictionary's words too. */
+	struct font_layout *layout = make_layout(ctx, "Noto Sans Thai", 16, "ภาษาไทยเป็นภาษา");
+	size_t next = font_layout_move_word(layout, 0, 1);
+	ok(next == strlen("ภาษา") || next == strlen("ภาษาไทย"),
+		"thai: the next word end is a dictionary word's (%zu)", next);
+	font_layout_destroy(layout);
+	th_brk_delete(brk);
+}
+
+/* ---- COLR colour glyphs (the font is generated by make-colr-font.py) ---- */
+
+struct color_count {
+	int n;
+	double sx;
+};
+
+static void test_colr(struct font_context *ctx) {
+	const char *path = getenv("LUMEN_TEST_COLR_FONT");
+	if (!path) {
+		ok(true, "# SKIP COLR: LUMEN_TEST_COLR_FONT not set (run through meson test)");
+		return;
+	}
+	/* 'A': a red layer left of a blue one; 'B': a green body over a bar in the text
+	 * colour (palette index 0xFFFF). 40 px: 36 px advances, layers 28 px high. */
+	struct font_layout *layout = make_layout(ctx, "Lumen COLR Test", 40, "AB");
+	const struct font_item *items;
+	size_t nitems = font_layout_get_items(layout, &items);
+	ok(nitems == 1 && strcmp(items[0].face->path, path) == 0 && items[0].face->color,
+		"COLR: fontconfig finds the generated font and it is a colour face (%s)",
+		nitems ? items[0].face->path : "none");
+	pixman_image_t *img = canvas(100, 60, 0xffffffff);
+	font_layout_render(layout, img, 4, 4, 0xffff00ff); // magenta text
+	struct color_count red = {0}, blue = {0}, green = {0}, magenta = {0};
+	int other = 0;
+	for (int y = 0; y < 60; y++) {
+		for (int x = 0; x < 100; x++) {
+			uint32_t p = px(img, x, y);
+			int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+			struct color_count *c = NULL;
+			if (r > 230 && g < 25 && b < 25) {
+				c = &red;
+			} else if (r < 25 && g < 25 && b > 230) {
+				c = &blue;
+			} else if (r < 25 && g > 180 && g < 225 && b < 25) {
+				c = &green;
+			} else if (r > 230 && g < 25 && b > 230) {
+				c = &magenta;
+			} else if (r < 200 || g < 200 || b < 200) {
+				other++; // dark or coloured, but none of the palette's (edges, or black)
+			}
+			if (c) {
+				c->n++;
+				c->sx += x;
+			}
+		}
+	}
+	ok(red.n > 150 && blue.n > 150 && green.n > 250,
+		"COLR: layers drawn in the palette's colours (red %d, blue %d, green %d px)",
+		red.n, blue.n, green.n);
+	double rx = red.n ? red.sx / red.n : 0, bx = blue.n ? blue.sx / blue.n : 0;
+	double gx = green.n ? green.sx / green.n : 0;
+	ok(rx < bx && bx < gx && rx > 4 && rx < 24 && bx > 20 && bx < 40 && gx > 40 && gx < 76,
+		"COLR: each layer where the font puts it (red at x %.1f, blue %.1f, green %.1f)",
+		rx, bx, gx);
+	ok(magenta.n > 100, "COLR: the foreground layer takes the text colour (%d magenta px)",
+		magenta.n);
+	ok(other < 80, "COLR: nothing drawn in other colours (%d px, only layer edges)", other);
+	/* The same glyphs in another text colour: the foreground layer follows it, the
+	 * palette layers stay. */
+	pixman_image_t *img2 = canvas(100, 60, 0xffffffff);
+	font_layout_render(layout, img2, 4, 4, 0xff00c0c0);
+	int teal = 0, red2 = 0;
+	for (int i = 0; i < 100 * 60; i++) {
+		uint32_t p = pixman_image_get_data(img2)[i];
+		int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+		teal += r < 25 && g > 170 && g < 210 && b > 170 && b < 210;
+		red2 += r > 230 && g < 25 && b < 25;
+	}
+	ok(teal > 100 && abs(red2 - red.n) < 10,
+		"COLR: another text colour changes only the foreground layer (%d teal, red %d)",
+		teal, red2);
+	pixman_image_unref(img);
+	pixman_image_unref(img2);
+	font_layout_destroy(layout);
+}
+
 static void test_wrap(struct font_context *ctx) {
 	const char *text = "the quick brown fox jumps over the lazy dog";
 	double w1 = text_width(ctx, "the quick brown fox");
@@ -849,7 +1075,10 @@ int main(void) {
 	test_attrs(ctx);
 
 	test_render(ctx);
+	test_colr(ctx);
 	test_wrap(ctx);
+	test_reshape_at_breaks(ctx);
+	test_thai_breaks(ctx);
 	font_context_destroy(ctx);
 
 	test_corrupt_font();
