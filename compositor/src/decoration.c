@@ -1,15 +1,19 @@
 /*
  * Server-side decorations: a title bar with the window's title and minimize,
- * maximize and close buttons, and a thin border. Drawn with cairo into a buffer
- * of our own that the scene graph shows; redrawn only when title, width or focus
- * change.
+ * maximize and close buttons, and a thin border. The bar is drawn into a buffer of
+ * our own at the scale of the view's output (the scene shows it at its logical
+ * size): background and buttons with cairo, the title with fonts/ (fallback for
+ * every script and colour emoji, shaping, bidi, ellipsized to the room left of the
+ * buttons). Redrawn only when title, width, focus or scale change.
  */
 #include <cairo.h>
 #include <drm_fourcc.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wlr/types/wlr_buffer.h>
 #include "common/log.h"
+#include "fonts/font.h"
 #include "server.h"
 
 #define BORDER 2
@@ -30,9 +34,17 @@ struct comp_decoration {
 	int drawn_width;
 	bool drawn_focused;
 	uint32_t drawn_color;
+	double drawn_scale;
+	struct font_layout *layout; // the title's, made on first draw
 };
 
+/* Titles longer than this (bytes) are cut before layout: no window needs more. */
+#define TITLE_MAX 1024
+
 static struct comp_server *deco_server;
+/* One font context for every title bar: fontconfig's font list and the glyph cache. */
+static struct font_context *deco_fonts;
+static bool deco_fonts_failed;
 
 static void cairo_buffer_destroy(struct wlr_buffer *wlr_buffer) {
 	struct comp_cairo_buffer *buffer = wl_container_of(wlr_buffer, buffer, base);
@@ -70,6 +82,97 @@ void comp_decoration_init(struct comp_server *server) {
 	deco_server = server;
 }
 
+void comp_decoration_finish(void) {
+	font_context_destroy(deco_fonts);
+	deco_fonts = NULL;
+	deco_fonts_failed = false;
+	deco_server = NULL;
+}
+
+/* The output scale the view is shown at: its workspace's output's. */
+static double view_scale(struct comp_view *view) {
+	if (view->workspace && view->workspace->output && view->workspace->output->wlr_output) {
+		double scale = view->workspace->output->wlr_output->scale;
+		if (scale > 0 && scale <= 16) {
+			return scale;
+		}
+	}
+	return 1;
+}
+
+/* The title as shown on one line: control characters (line breaks, tabs) as spaces,
+ * cut at TITLE_MAX bytes on a character boundary. */
+static size_t clean_title(const char *title, char *out) {
+	size_t len = strlen(title);
+	if (len > TITLE_MAX) {
+		len = TITLE_MAX;
+		while (len > 0 && (title[len] & 0xc0) == 0x80) {
+			len--;
+		}
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)title[i];
+		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/* Draws the title into the bar's pixels (device pixels, scale × logical). */
+static void draw_title_text(struct comp_decoration *deco, cairo_surface_t *surface,
+		double scale, double room, bool focused) {
+	struct comp_config *config = &deco_server->config;
+	if (!deco_fonts && !deco_fonts_failed) {
+		deco_fonts = font_context_create();
+		if (!deco_fonts) {
+			deco_fonts_failed = true;
+			lumen_log(LUMEN_ERROR, "no fonts for window titles (fontconfig finds none)");
+		}
+	}
+	if (!deco_fonts) {
+		return;
+	}
+	if (!deco->layout) {
+		deco->layout = font_layout_create(deco_fonts, NULL);
+		if (!deco->layout) {
+			return;
+		}
+	}
+	struct font_layout *layout = deco->layout;
+	struct font_desc desc = {
+		.family = "sans-serif",
+		.size = config->title_height * 0.5,
+		.unit = FONT_SIZE_PX,
+		.weight = focused ? FONT_WEIGHT_BOLD : FONT_WEIGHT_NORMAL,
+	};
+	font_layout_set_desc(layout, &desc);
+	char text[TITLE_MAX + 1];
+	size_t len = clean_title(comp_view_title(deco->view), text);
+	font_layout_set_text(layout, text, len);
+	font_layout_set_scale(layout, scale);
+	font_layout_set_wrap(layout, FONT_WRAP_NONE);
+	font_layout_set_width(layout, room);
+	font_layout_set_ellipsize(layout, FONT_ELLIPSIZE_END);
+	font_layout_set_align(layout, FONT_ALIGN_LEFT);
+	struct font_layout_metrics m;
+	font_layout_get_metrics(layout, &m);
+
+	cairo_surface_flush(surface);
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8,
+		cairo_image_surface_get_width(surface), cairo_image_surface_get_height(surface),
+		(uint32_t *)cairo_image_surface_get_data(surface),
+		cairo_image_surface_get_stride(surface));
+	if (!dst) {
+		return;
+	}
+	uint32_t alpha = focused ? 0xff : 0xb3;
+	uint32_t color = alpha << 24 | (config->color_text & 0xffffff);
+	double y = BORDER + (config->title_height - m.height) / 2.0;
+	font_layout_render(layout, dst, BORDER + 10, y, color);
+	pixman_image_unref(dst);
+	cairo_surface_mark_dirty(surface);
+}
+
 static void set_rgb(cairo_t *cr, uint32_t rgb, double alpha) {
 	cairo_set_source_rgba(cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
 		(rgb & 0xff) / 255.0, alpha);
@@ -82,23 +185,27 @@ static void rgb_to_float(uint32_t rgb, float out[4]) {
 	out[3] = 1.0f;
 }
 
-/* Draws the title bar of width w (frame width) into a new buffer. */
-static struct wlr_buffer *draw_title(struct comp_decoration *deco, int w, bool focused) {
+/* Draws the title bar of width w (frame width, logical) into a new buffer of
+ * w × h logical pixels at the given scale. */
+static struct wlr_buffer *draw_title(struct comp_decoration *deco, int w, bool focused,
+		double scale) {
 	struct comp_config *config = &deco_server->config;
 	int h = BORDER + config->title_height;
+	int bw = (int)ceil(w * scale), bh = (int)ceil(h * scale);
 	struct comp_cairo_buffer *buffer = calloc(1, sizeof(*buffer));
 	if (!buffer) {
 		return NULL;
 	}
-	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, bw, bh);
 	if (cairo_surface_status(buffer->surface) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(buffer->surface);
 		free(buffer);
 		return NULL;
 	}
-	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, w, h);
+	wlr_buffer_init(&buffer->base, &cairo_buffer_impl, bw, bh);
 
 	cairo_t *cr = cairo_create(buffer->surface);
+	cairo_scale(cr, (double)bw / w, (double)bh / h);
 	uint32_t bg = focused ? config->color_focused : config->color_unfocused;
 	set_rgb(cr, bg, 1.0);
 	cairo_paint(cr);
@@ -121,33 +228,13 @@ static struct wlr_buffer *draw_title(struct comp_decoration *deco, int w, bool f
 	cairo_move_to(cr, cx - r, cy + r);
 	cairo_line_to(cr, cx + r, cy + r);
 	cairo_stroke(cr);
-
-	/* The title, elided to the room left of the buttons. */
-	const char *title = comp_view_title(deco->view);
-	double room = w - 2 * BORDER - 3 * BUTTON_W - 12;
-	if (room > 0 && *title) {
-		cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-			focused ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-		cairo_set_font_size(cr, config->title_height * 0.5);
-		cairo_font_extents_t fe;
-		cairo_font_extents(cr, &fe);
-		char text[512];
-		snprintf(text, sizeof(text), "%s", title);
-		cairo_text_extents_t te;
-		cairo_text_extents(cr, text, &te);
-		size_t len = strlen(text);
-		while (te.x_advance > room && len > 0) {
-			/* Drop whole UTF-8 characters, then add an ellipsis. */
-			do {
-				len--;
-			} while (len > 0 && (text[len] & 0xc0) == 0x80);
-			snprintf(text + len, sizeof(text) - len, "…");
-			cairo_text_extents(cr, text, &te);
-		}
-		cairo_move_to(cr, BORDER + 10, cy + (fe.ascent - fe.descent) / 2);
-		cairo_show_text(cr, text);
-	}
 	cairo_destroy(cr);
+
+	/* The title, ellipsized to the room left of the buttons. */
+	double room = w - 2 * BORDER - 3 * BUTTON_W - 12;
+	if (room > 0 && *comp_view_title(deco->view)) {
+		draw_title_text(deco, buffer->surface, (double)bw / w, room, focused);
+	}
 	cairo_surface_flush(buffer->surface);
 	return &buffer->base;
 }
@@ -173,6 +260,7 @@ void comp_decoration_destroy(struct comp_decoration *deco) {
 		return;
 	}
 	wlr_scene_node_destroy(&deco->tree->node);
+	font_layout_destroy(deco->layout);
 	free(deco->drawn_title);
 	free(deco);
 }
@@ -202,15 +290,16 @@ void comp_decoration_update(struct comp_decoration *deco) {
 	wlr_scene_rect_set_size(deco->bottom, frame.width, BORDER);
 
 	const char *title = comp_view_title(view);
+	double scale = view_scale(view);
 	if (deco->title && deco->drawn_width == frame.width && deco->drawn_focused == focused &&
-			deco->drawn_color == color && deco->drawn_title &&
+			deco->drawn_color == color && deco->drawn_scale == scale && deco->drawn_title &&
 			strcmp(deco->drawn_title, title) == 0) {
 		return;
 	}
 	if (frame.width <= 0) {
 		return;
 	}
-	struct wlr_buffer *buffer = draw_title(deco, frame.width, focused);
+	struct wlr_buffer *buffer = draw_title(deco, frame.width, focused, scale);
 	if (!buffer) {
 		return;
 	}
@@ -220,11 +309,18 @@ void comp_decoration_update(struct comp_decoration *deco) {
 	}
 	deco->title = wlr_scene_buffer_create(&deco->tree->node, buffer);
 	wlr_buffer_drop(buffer);
+	if (!deco->title) {
+		return;
+	}
+	/* Shown at its logical size whatever its pixels (scale × that). */
+	wlr_scene_buffer_set_dest_size(deco->title, frame.width,
+		BORDER + comp_decoration_title_height());
 	free(deco->drawn_title);
 	deco->drawn_title = strdup(title);
 	deco->drawn_width = frame.width;
 	deco->drawn_focused = focused;
 	deco->drawn_color = color;
+	deco->drawn_scale = scale;
 }
 
 enum comp_deco_part comp_decoration_part_at(struct comp_decoration *deco, double x, double y) {

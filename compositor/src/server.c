@@ -413,6 +413,7 @@ void comp_server_destroy(struct comp_server *server) {
 	if (server->display) {
 		wl_display_destroy(server->display);
 	}
+	comp_decoration_finish();
 	comp_config_finish(&server->config);
 	free(server->config_path);
 	free(server->socket_name);

@@ -379,6 +379,8 @@ void comp_spawn(struct comp_server *server, const char *command);
 
 /* decoration.c */
 void comp_decoration_init(struct comp_server *server);
+/** Frees what the title bars share (fonts); after the last decoration is gone. */
+void comp_decoration_finish(void);
 struct comp_decoration *comp_decoration_create(struct comp_view *view);
 void comp_decoration_destroy(struct comp_decoration *deco);
 /** Redraws for the view's current title, size and focus. */
