@@ -15,13 +15,14 @@ INPUTD_PID=""
 MONITOR_PID=""
 FOLLOW_PID=""
 HOLD_PID=""
+MOUSE_PID=""
 T_NUM=0
 T_FAILED=0
 SOCK="$XDG_RUNTIME_DIR/lumen-input-0"
 LOG="$T_DIR/monitor.log"
 
 cleanup() {
-	for pid in $HOLD_PID $FOLLOW_PID $MONITOR_PID $INPUTD_PID; do
+	for pid in $MOUSE_PID $HOLD_PID $FOLLOW_PID $MONITOR_PID $INPUTD_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -172,6 +173,20 @@ grep -qx "$path abs 57 ABS_MT_TRACKING_ID 0" "$LOG" &&
 	grep -qx "$path abs 57 ABS_MT_TRACKING_ID -1" "$LOG" &&
 	grep -q "switch 0 SW_LID on" "$LOG"
 ok $? "a touch tap and the lid switch reach the master"
+path="input:virtual/$next_device"
+next_device=$((next_device + 1))
+ctl --size 1001x801 pen-in 1000 0 pen-down 1 pen-move 10 800 0.5 pen-up pen-out
+wait_for grep -qx "removed $path" "$LOG"
+grep -qx "$path key 320 BTN_TOOL_PEN pressed" "$LOG" &&
+	grep -qx "$path abs 0 ABS_X 1000" "$LOG" &&
+	grep -qx "$path abs 24 ABS_PRESSURE 65535" "$LOG" &&
+	grep -qx "$path key 330 BTN_TOUCH pressed" "$LOG" &&
+	grep -qx "$path abs 1 ABS_Y 800" "$LOG" &&
+	grep -qx "$path abs 24 ABS_PRESSURE 32767" "$LOG" &&
+	grep -qx "$path key 330 BTN_TOUCH released" "$LOG" &&
+	grep -qx "$path key 320 BTN_TOOL_PEN released" "$LOG"
+ok $? "a virtual pen: in at 1000,0, down with pressure 1, moved with 0.5, up, out"
+
 frames=$(grep -c "^input:virtual/.* frame [0-9]*$" "$LOG")
 [ "$frames" -gt 0 ]
 ok $? "events come in frames with timestamps ($frames frames)"
@@ -186,6 +201,24 @@ wait_for sh -c "'$INPUTCTL' list | grep -q 'name: held keyboard'"
 ok $? "list shows a driver's device by name while it exists"
 ctl list | grep -A2 'name: held keyboard' | grep -q 'capabilities: keyboard (virtual)'
 ok $? "with its capabilities"
+"$INPUTCTL" --name "held mouse" move 1 1 sleep 100000 >/dev/null 2>&1 &
+MOUSE_PID=$!
+wait_for sh -c "'$INPUTCTL' list | grep -q 'name: held mouse pointer'"
+ctl set "held mouse pointer" tap on natural-scroll on accel-profile flat accel-speed 0.25 \
+	>"$T_DIR/set.out" 2>&1 &&
+	grep -q 'settings: tap on natural-scroll on left-handed off accel-profile flat accel-speed 0.25' \
+		"$T_DIR/set.out" &&
+	ctl list | grep -A6 'name: held mouse pointer' | grep -q 'settings: tap on natural-scroll on'
+ok $? "set changes a device's settings, as a consumer that is not the master; list shows them"
+ctl set "held mouse pointer" tap maybe 2>/dev/null
+[ $? -eq 2 ]
+ok $? "set with a bad value: exit 2"
+ctl set "no such device" tap on 2>"$T_DIR/err"
+[ $? -eq 1 ] && grep -q "no device 'no such device'" "$T_DIR/err"
+ok $? "set on an unknown device: exit 1 with a message"
+kill "$MOUSE_PID"
+wait "$MOUSE_PID" 2>/dev/null
+MOUSE_PID=""
 kill "$HOLD_PID"
 wait "$HOLD_PID" 2>/dev/null
 HOLD_PID=""
