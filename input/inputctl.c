@@ -57,6 +57,9 @@ static void usage(FILE *f) {
 		"  pen-down [P]        the tip touches (pressure P, default 0.5); pen-up lifts it\n"
 		"  pen-button stylus|stylus2 down|up\n"
 		"  pen-out             the pen leaves proximity\n"
+		"  pad-button N        a tablet pad's button N (0..9), pressed and released\n"
+		"  pad-ring DEGREES    a finger on the pad's ring at that angle, then lifted\n"
+		"  pad-strip POS       a finger on the pad's strip at POS (0..1), then lifted\n"
 		"  sleep MS\n"
 		"Options:\n"
 		"  --socket NAME       inputd's socket (default: lumen-input-0 in $XDG_RUNTIME_DIR)\n"
@@ -487,11 +490,11 @@ static const char *opt_name = "lumen-inputctl";
 static uint32_t opt_width = 1920, opt_height = 1080;
 static long opt_delay_ms;
 
-static struct lumen_input_virtual_device_v1 *vdevs[5]; // by type
+static struct lumen_input_virtual_device_v1 *vdevs[6]; // by type
 
 static struct lumen_input_virtual_device_v1 *vdev(uint32_t type) {
 	if (!vdevs[type]) {
-		static const char *suffix[] = {"keyboard", "pointer", "touch", "switch", "pen"};
+		static const char *suffix[] = {"keyboard", "pointer", "touch", "switch", "pen", "pad"};
 		char name[128];
 		snprintf(name, sizeof(name), "%s %s", opt_name, suffix[type]);
 		bool sized = type == LUMEN_INPUT_V1_DEVICE_TYPE_POINTER ||
@@ -935,6 +938,30 @@ static int run_driver(int argc, char **argv, int i, const char *layout, const ch
 			struct lumen_input_virtual_device_v1 *t = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL);
 			lumen_input_virtual_device_v1_key(t, BTN_TOOL_PEN, 0);
 			pointer_frame(t);
+		} else if (strcmp(cmd, "pad-button") == 0 && left >= 1) {
+			double n = need_number(argv[++i], "button");
+			if (n < 0 || n > 9 || n != (int)n) {
+				die_usage("pad button '%s' is not 0..9", argv[i]);
+			}
+			struct lumen_input_virtual_device_v1 *p = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD);
+			lumen_input_virtual_device_v1_key(p, BTN_0 + (uint32_t)n, 1);
+			pointer_frame(p);
+			lumen_input_virtual_device_v1_key(p, BTN_0 + (uint32_t)n, 0);
+			pointer_frame(p);
+		} else if ((strcmp(cmd, "pad-ring") == 0 || strcmp(cmd, "pad-strip") == 0) &&
+				left >= 1) {
+			bool ring = strcmp(cmd, "pad-ring") == 0;
+			double v = need_number(argv[++i], ring ? "degrees" : "position");
+			if (ring ? v < 0 || v >= 360 : v < 0 || v > 1) {
+				die_usage(ring ? "ring angle '%s' is not in 0..359" : "strip position '%s' is not in 0..1",
+					argv[i]);
+			}
+			struct lumen_input_virtual_device_v1 *p = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD);
+			uint32_t code = ring ? ABS_WHEEL : ABS_RX;
+			lumen_input_virtual_device_v1_absolute(p, code, (int32_t)(ring ? v : v * 65535));
+			pointer_frame(p);
+			lumen_input_virtual_device_v1_absolute(p, code, -1);
+			pointer_frame(p);
 		} else if (strcmp(cmd, "sleep") == 0 && left >= 1) {
 			double ms = need_number(argv[++i], "ms");
 			roundtrip();

@@ -165,6 +165,7 @@ struct input_device {
 	int32_t tx, ty, t_pressure, t_distance, t_tilt_x, t_tilt_y;
 	uint32_t tool_buttons[MAX_BUTTONS]; // held, as wlroots was told
 	size_t n_tool_buttons;
+	uint32_t pad_held; // a pad's buttons held, bit N for button N
 };
 
 static const struct wlr_backend_impl backend_impl;
@@ -582,6 +583,11 @@ static void run_pad_frame(struct input_device *device, uint32_t time) {
 	for (size_t i = 0; i < device->n_pending; i++) {
 		const struct pending_event *ev = &device->pending[i];
 		if (ev->kind == PENDING_KEY && ev->code >= BTN_0 && ev->code < BTN_0 + PAD_BUTTONS) {
+			uint32_t bit = 1u << (ev->code - BTN_0);
+			if (!!(device->pad_held & bit) == (ev->value != 0)) {
+				continue;
+			}
+			device->pad_held ^= bit;
 			struct wlr_event_tablet_pad_button event = {
 				.time_msec = time,
 				.button = ev->code - BTN_0,
@@ -597,10 +603,13 @@ static void run_pad_frame(struct input_device *device, uint32_t time) {
 			};
 			wl_signal_emit(&wrap->pad.events.ring, &event);
 		} else if (ev->kind == PENDING_ABS && ev->code == ABS_RX && device->strip.set) {
+			/* inputd: the strip's position in 0..max, -1 when the finger leaves. */
 			struct wlr_event_tablet_pad_strip event = {
 				.time_msec = time,
 				.source = WLR_TABLET_PAD_STRIP_SOURCE_FINGER,
-				.position = ev->value < 0 ? -1.0 : scale_abs(&device->strip, ev->value),
+				.position = ev->value < 0 || device->strip.max <= 0 ? -1.0
+					: ev->value > device->strip.max ? 1.0
+													: (double)ev->value / device->strip.max,
 			};
 			wl_signal_emit(&wrap->pad.events.strip, &event);
 		}
@@ -642,6 +651,18 @@ static void release_held(struct input_device *device) {
 		wl_signal_emit(&ptr->pointer.events.frame, &ptr->pointer);
 	}
 	tablet_leave(device, time);
+	struct input_wrap *pad = device->wraps[WRAP_PAD];
+	for (uint32_t i = 0; pad && i < PAD_BUTTONS; i++) {
+		if (device->pad_held & (1u << i)) {
+			struct wlr_event_tablet_pad_button event = {
+				.time_msec = time,
+				.button = i,
+				.state = WLR_BUTTON_RELEASED,
+			};
+			wl_signal_emit(&pad->pad.events.button, &event);
+		}
+	}
+	device->pad_held = 0;
 	struct input_wrap *touch = device->wraps[WRAP_TOUCH];
 	if (touch) {
 		bool any = false;

@@ -276,6 +276,15 @@ static void s_tablet(void) {
 	key(t, BTN_TOOL_PEN, 0);
 	key(t, BTN_TOOL_RUBBER, 1);
 	lumen_input_virtual_device_v1_frame(t);
+	struct lumen_input_virtual_device_v1 *p = vdev(LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD, 0, 0);
+	key(p, BTN_0, 1);
+	key(p, BTN_9, 1);
+	lumen_input_virtual_device_v1_absolute(p, ABS_WHEEL, 359);
+	lumen_input_virtual_device_v1_absolute(p, ABS_RX, 65535);
+	lumen_input_virtual_device_v1_frame(p);
+	lumen_input_virtual_device_v1_absolute(p, ABS_WHEEL, -1);
+	lumen_input_virtual_device_v1_absolute(p, ABS_RX, -1);
+	lumen_input_virtual_device_v1_frame(p);
 	roundtrip();
 }
 

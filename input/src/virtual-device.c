@@ -86,6 +86,9 @@ static void vdev_handle_key(struct wl_client *client, struct wl_resource *resour
 	case LUMEN_INPUT_V1_DEVICE_TYPE_POINTER:
 		valid = code >= BTN_LEFT && code <= BTN_TASK;
 		break;
+	case LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD:
+		valid = code >= BTN_0 && code <= BTN_9;
+		break;
 	case LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL:
 		valid = code == BTN_TOOL_PEN || code == BTN_TOOL_RUBBER || code == BTN_TOUCH ||
 			code == BTN_STYLUS || code == BTN_STYLUS2;
@@ -189,6 +192,9 @@ static void vdev_handle_absolute(struct wl_client *client, struct wl_resource *r
 			value_ok = value >= -MAX_TILT && value <= MAX_TILT;
 			break;
 		}
+	} else if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD) {
+		code_ok = code == ABS_WHEEL || code == ABS_RX;
+		value_ok = value >= -1 && value <= (code == ABS_WHEEL ? 359 : MAX_PRESSURE);
 	} else if (vdev->type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH) {
 		bool active = vdev->touching[vdev->slot];
 		switch (code) {
@@ -320,7 +326,7 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 	struct input_server *server = wl_resource_get_user_data(input_resource);
 	size_t name_len = strlen(name);
 	const char *bad = NULL;
-	if (type > LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL) {
+	if (type > LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD) {
 		bad = "unknown device type";
 	} else if (name_len == 0 || name_len > MAX_NAME) {
 		bad = "name must be 1 to 127 bytes";
@@ -333,7 +339,8 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 			width == 0) {
 		bad = "a touch device or tablet tool needs a width and height";
 	} else if ((type == LUMEN_INPUT_V1_DEVICE_TYPE_KEYBOARD ||
-					   type == LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH) &&
+					   type == LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH ||
+					   type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD) &&
 			width != 0) {
 		bad = "only pointers, touch devices and tablet tools have a width and height";
 	}
@@ -370,6 +377,7 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 		[LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TOUCH,
 		[LUMEN_INPUT_V1_DEVICE_TYPE_SWITCH] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_SWITCH,
 		[LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_TOOL,
+		[LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD] = LUMEN_INPUT_DEVICE_V1_CAPABILITY_TABLET_PAD,
 	};
 	char path[64];
 	snprintf(path, sizeof(path), "input:virtual/%u", server->next_virtual++);
@@ -383,6 +391,10 @@ void input_vdev_create(struct wl_client *client, struct wl_resource *input_resou
 		axes[4] = (struct input_abs_axis){ABS_TILT_X, -MAX_TILT, MAX_TILT, 0};
 		axes[5] = (struct input_abs_axis){ABS_TILT_Y, -MAX_TILT, MAX_TILT, 0};
 		n_axes = 6;
+	} else if (type == LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD) {
+		axes[0] = (struct input_abs_axis){ABS_WHEEL, -1, 359, 0};
+		axes[1] = (struct input_abs_axis){ABS_RX, -1, MAX_PRESSURE, 0};
+		n_axes = 2;
 	} else if (width > 0) {
 		bool touch = type == LUMEN_INPUT_V1_DEVICE_TYPE_TOUCH;
 		axes[0] = (struct input_abs_axis){touch ? ABS_MT_POSITION_X : ABS_X, 0,

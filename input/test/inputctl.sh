@@ -102,7 +102,8 @@ if [ ! -S "$SOCK" ]; then
 fi
 [ "$(stat -c %a "$SOCK")" = 600 ]
 ok $? "the socket is the user's alone (mode 600)"
-grep -Eq 'libinput found no input devices|without real devices|libinput found [0-9]+ input devices' \
+# The socket listens before libinput has looked: wait for its line.
+wait_for grep -Eq 'libinput found no input devices|without real devices|libinput found [0-9]+ input devices' \
 	"$T_DIR/inputd.log"
 ok $? "libinput without devices (no /dev/input here) is logged, not fatal"
 

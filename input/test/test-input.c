@@ -457,6 +457,8 @@ enum bad {
 	BAD_TABLET_KEY,
 	BAD_TABLET_SECOND_TOOL,
 	BAD_TABLET_NO_RANGE,
+	BAD_PAD_RING,
+	BAD_PAD_KEY,
 };
 
 static int try_bad(enum bad what, const struct wl_interface **iface) {
@@ -493,6 +495,10 @@ static int try_bad(enum bad what, const struct wl_interface **iface) {
 		type = LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_TOOL;
 		w = 100;
 		h = 50;
+		break;
+	case BAD_PAD_RING:
+	case BAD_PAD_KEY:
+		type = LUMEN_INPUT_V1_DEVICE_TYPE_TABLET_PAD;
 		break;
 	default:
 		break;
@@ -578,6 +584,12 @@ static int try_bad(enum bad what, const struct wl_interface **iface) {
 		key(&v, BTN_TOOL_PEN, 1);
 		key(&v, BTN_TOOL_RUBBER, 1);
 		break;
+	case BAD_PAD_RING:
+		lumen_input_virtual_device_v1_absolute(p, ABS_WHEEL, 360);
+		break;
+	case BAD_PAD_KEY:
+		key(&v, BTN_LEFT, 1);
+		break;
 	case BAD_TOO_MANY_EVENTS:
 		for (int i = 0; i < INPUT_MAX_FRAME_EVENTS + 1; i++) {
 			lumen_input_virtual_device_v1_key(p, KEY_A, (uint32_t)(i % 2 == 0));
@@ -651,6 +663,10 @@ static void test_bad_requests(struct t_client *master) {
 			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE, "an eraser while the pen is in"},
 		{BAD_TABLET_NO_RANGE, &lumen_input_v1_interface, LUMEN_INPUT_V1_ERROR_INVALID_DEVICE,
 			"a tablet tool without a range"},
+		{BAD_PAD_RING, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_VALUE, "a pad's ring at 360 degrees"},
+		{BAD_PAD_KEY, &lumen_input_virtual_device_v1_interface,
+			LUMEN_INPUT_VIRTUAL_DEVICE_V1_ERROR_INVALID_CODE, "BTN_LEFT on a pad"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct wl_interface *iface = NULL;

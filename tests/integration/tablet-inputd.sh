@@ -4,7 +4,8 @@
 # lumen's input backend (compositor/src/input-backend.c, a wlr_tablet) to tablet.c:
 # a client bound to zwp_tablet_manager_v2 gets proximity, motion in its surface's
 # coordinates, pressure, down and up; a client without tablet-v2 gets the pointer; a
-# pen unplugged with its tip down leaves nothing pressed.
+# pen unplugged with its tip down leaves nothing pressed. A virtual pad's button, ring
+# and strip reach the client with the keyboard focus.
 . "$TESTS_DIR/lib.sh"
 printf '[decorations]\nmode = client\n' >"$T_DIR/lumen.ini"
 
@@ -90,6 +91,36 @@ from=$(($(lines pen) + 1))
 inputctl_until "tail -n +$from '$T_DIR/pen.out' | grep -q '^tool up'" $PEN pen-in 210 210 \
 	pen-down pen-up pen-out
 ok $? "a new pen works after it (down and up)"
+
+# --- a pad: it follows the keyboard focus to the tablet-v2 client ---
+"$LUMENCTL" focus "$(window_field pen id)" >/dev/null
+wait_for 5 field_is pen focused 1 || bail "cannot focus the tablet client"
+pad_lines() {
+	grep -E '^(pad (enter|leave|button|mode_switch)|ring|strip) ' "$T_DIR/pen.out"
+}
+# shellcheck disable=SC2086
+inputctl_until 'out_has pen "strip stop"' $PEN pen-in 150 130 pen-out pad-button 1 \
+	pad-ring 90 pad-strip 0.5
+ok $? "a pad from inputctl reaches the client (buttons, ring, strip)"
+grep -qx 'pad buttons 10' "$T_DIR/pen.out" && grep -qx 'pad group ring' "$T_DIR/pen.out" &&
+	grep -qx 'pad group strip' "$T_DIR/pen.out"
+ok $? "announced with 10 buttons, a ring and a strip in its group"
+got=$(pad_lines | grep -v 'frame$')
+expected="pad enter main
+pad mode_switch 0
+pad button 1 pressed
+pad button 1 released
+ring source finger
+ring angle 90.00
+ring source finger
+ring stop
+strip source finger
+strip position 32767
+strip source finger
+strip stop"
+[ "$got" = "$expected" ]
+ok $? "the focused client gets enter, the button, the ring at 90 degrees, the strip at half"
+[ "$got" = "$expected" ] || diag "got: $(echo "$got" | tr '\n' '|')"
 
 stop_lumen
 ok $? "lumen exits cleanly"
