@@ -37,7 +37,8 @@ if [ ! -x "$seatd" ]; then
 	echo "1..0 # SKIP no seatd here (package seatd)"
 	exit 0
 fi
-kernel="$VM_CACHE/kernel-input-devices"
+# input-vm.sh's kernel cache, with the same module list (uinput for the touchpad).
+kernel="$VM_CACHE/kernel-input"
 sh "$VM_DIR/prepare-kernel.sh" "$kernel" virtio_pci virtio-gpu virtio_input evdev uinput \
 	2>"$T_DIR/kernel.log"
 status=$?

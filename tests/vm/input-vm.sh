@@ -18,9 +18,10 @@ if ! command -v busybox >/dev/null; then
 	echo "1..0 # SKIP busybox is not installed (busybox-static)"
 	exit 0
 fi
-# A cache of its own: prepare-kernel.sh keeps one module list per directory.
+# A cache of its own: prepare-kernel.sh keeps one module list per directory. The list is
+# input-devices-vm.sh's too (its uinput is unused here), so both share one kernel.
 kernel="$VM_CACHE/kernel-input"
-sh "$VM_DIR/prepare-kernel.sh" "$kernel" virtio_pci virtio-gpu virtio_input evdev \
+sh "$VM_DIR/prepare-kernel.sh" "$kernel" virtio_pci virtio-gpu virtio_input evdev uinput \
 	2>"$T_DIR/kernel.log"
 status=$?
 if [ $status -eq 77 ]; then
