@@ -87,13 +87,13 @@ bool gpu_dmabuf_add_fb(int fd, struct gpu_allocator *alloc, const struct gpu_dma
 	if (alloc) {
 		struct gpu_buffer *bo = gpu_buffer_import(alloc, dmabuf, GPU_BUFFER_SCANOUT, why,
 			why_size);
-		if (!bo) {
-			return false;
+		if (bo) {
+			/* The framebuffer holds the buffer; the GBM object (and its handle) may go. */
+			bool ok = gpu_buffer_add_fb(fd, bo, with_modifiers, fb_id, why, why_size);
+			gpu_buffer_destroy(bo);
+			return ok;
 		}
-		/* The framebuffer holds the buffer; the GBM object (and its handle) may go. */
-		bool ok = gpu_buffer_add_fb(fd, bo, with_modifiers, fb_id, why, why_size);
-		gpu_buffer_destroy(bo);
-		return ok;
+		/* GBM may not know the format (a YUV layout the plane takes): the kernel may. */
 	}
 	uint32_t handles[GPU_DMABUF_MAX_PLANES] = {0};
 	bool ok = true;

@@ -32,7 +32,7 @@ bool gpu_buffer_add_fb(int fd, const struct gpu_buffer *buffer, bool with_modifi
 
 /**
  * A KMS framebuffer for a dmabuf (its fds stay the caller's): imported through GBM where
- * there is an allocator on fd, else by PRIME. The GEM handles go again once the
+ * there is an allocator on fd, else (or where GBM refuses it) by PRIME. The GEM handles go again once the
  * framebuffer holds the buffer.
  */
 bool gpu_dmabuf_add_fb(int fd, struct gpu_allocator *alloc, const struct gpu_dmabuf *dmabuf,
