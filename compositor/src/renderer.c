@@ -32,6 +32,16 @@ struct wlr_renderer *comp_renderer_create(struct wlr_backend *backend) {
 		lumen_log(LUMEN_INFO, "renderer: %s (%s)", chosen_name, chosen_why);
 		return wlr_renderer_autocreate(backend);
 	}
+	const char *node = getenv("WLR_RENDER_DRM_DEVICE");
+	if (node && node[0]) {
+		/* wlroots' own override of the node: its autocreate opens and checks it. */
+		snprintf(chosen_name, sizeof(chosen_name), "auto");
+		snprintf(chosen_why, sizeof(chosen_why), "WLR_RENDER_DRM_DEVICE=%s: wlroots chooses",
+			node);
+		lumen_log(LUMEN_INFO, "renderer: %s (%s)", chosen_name, chosen_why);
+		return wlr_renderer_autocreate(backend);
+	}
+	/* A backend without a DRM node (displayd offered none) takes no dmabufs: pixman. */
 	int fd = wlr_backend_get_drm_fd(backend);
 	char name[16] = "pixman";
 	char why[256] = "built without gpu/: wlroots chooses";
