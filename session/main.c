@@ -1,5 +1,6 @@
 /* lumen-session: options and program lookup here; everything else is in the library. */
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,14 @@ static const char usage[] =
 	"      --input-socket NAME    the input server's socket (default lumen-input-0)\n"
 	"      --compositor PATH      the compositor (default: lumen beside this program,\n"
 	"                             else in PATH)\n"
+	"      --a11y                 AT-SPI2 on (org.a11y.Status IsEnabled on the session\n"
+	"                             bus, which starts the AT-SPI2 bus), for Orca and the\n"
+	"                             apps it reads\n"
+	"      --screen-reader        the same, and ScreenReaderEnabled; implied by an\n"
+	"                             autostart command that runs lumen-reader or orca\n"
+	"      --atspi-launcher PATH  the AT-SPI2 bus launcher, started here when D-Bus\n"
+	"                             cannot activate it (default\n"
+	"                             /usr/libexec/at-spi-bus-launcher)\n"
 	"  -d, --debug                verbose logging\n"
 	"  -h, --help                 this text\n"
 	"\n"
@@ -102,6 +111,23 @@ static bool push(const char **list, size_t *n, const char *value, const char *wh
 	return true;
 }
 
+/* An autostart command that runs a screen reader: its program's base name. */
+static bool runs_screen_reader(const char *command) {
+	static const char *const readers[] = { "lumen-reader", "orca" };
+	const char *end = command + strcspn(command, " \t");
+	const char *start = end;
+	while (start > command && start[-1] != '/') {
+		start--;
+	}
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if ((size_t)(end - start) == strlen(readers[i]) &&
+				strncmp(start, readers[i], (size_t)(end - start)) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int main(int argc, char *argv[]) {
 	struct session_options options = {0};
 	enum lumen_log_level level = LUMEN_INFO;
@@ -109,9 +135,11 @@ int main(int argc, char *argv[]) {
 	const char *inputd_args[MAX_ARGS];
 	size_t n_displayd = 0, n_compositor = 0, n_autostart = 0, n_inputd = 0;
 	const char *displayd_path = NULL, *compositor_path = NULL;
-	bool no_displayd = false;
+	bool no_displayd = false, a11y = false, screen_reader = false;
+	const char *atspi_launcher = "/usr/libexec/at-spi-bus-launcher";
 	enum { OPT_VIRTUAL = 256, OPT_DISPLAYD_ARG, OPT_DISPLAY_SOCKET, OPT_DISPLAYD,
-		OPT_NO_DISPLAYD, OPT_COMPOSITOR, OPT_INPUTD, OPT_INPUTD_ARG, OPT_INPUT_SOCKET };
+		OPT_NO_DISPLAYD, OPT_COMPOSITOR, OPT_INPUTD, OPT_INPUTD_ARG, OPT_INPUT_SOCKET, OPT_A11Y, OPT_SCREEN_READER,
+		OPT_ATSPI_LAUNCHER };
 	static const struct option long_options[] = {
 		{"socket", required_argument, NULL, 'S'},
 		{"autostart", required_argument, NULL, 'a'},
@@ -124,6 +152,9 @@ int main(int argc, char *argv[]) {
 		{"inputd", required_argument, NULL, OPT_INPUTD},
 		{"inputd-arg", required_argument, NULL, OPT_INPUTD_ARG},
 		{"input-socket", required_argument, NULL, OPT_INPUT_SOCKET},
+		{"a11y", no_argument, NULL, OPT_A11Y},
+		{"screen-reader", no_argument, NULL, OPT_SCREEN_READER},
+		{"atspi-launcher", required_argument, NULL, OPT_ATSPI_LAUNCHER},
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -165,6 +196,15 @@ int main(int argc, char *argv[]) {
 			break;
 		case OPT_INPUT_SOCKET:
 			options.input_socket = optarg;
+			break;
+		case OPT_A11Y:
+			a11y = true;
+			break;
+		case OPT_SCREEN_READER:
+			screen_reader = true;
+			break;
+		case OPT_ATSPI_LAUNCHER:
+			atspi_launcher = optarg;
 			break;
 		case 'd':
 			level = LUMEN_DEBUG;
@@ -217,11 +257,23 @@ int main(int argc, char *argv[]) {
 	options.autostart = autostart;
 	options.n_autostart = n_autostart;
 
+	for (size_t i = 0; i < n_autostart; i++) {
+		screen_reader = screen_reader || runs_screen_reader(autostart[i]);
+	}
+
 	struct session *session = session_create(&options);
 	if (!session) {
 		return 1;
 	}
+	/* Before the compositor and the apps: they read org.a11y.Status when they start. */
+	pid_t launcher = 0;
+	if (a11y || screen_reader) {
+		launcher = session_atspi_enable(screen_reader, atspi_launcher);
+	}
 	int status = session_run(session);
+	if (launcher > 0) {
+		kill(launcher, SIGTERM);
+	}
 	session_destroy(session);
 	return status;
 }

@@ -23,6 +23,8 @@ DISPLAYD_PID=""
 unset LUMEN_DISPLAY
 INPUTD_PID=""
 unset LUMEN_INPUT
+SESSION_BUS_PID=""
+unset DBUS_SESSION_BUS_ADDRESS AT_SPI_BUS_ADDRESS
 
 t_cleanup() {
 	for pid in $T_PIDS $LUMEN_PID $DISPLAYD_PID $INPUTD_PID; do
@@ -37,6 +39,7 @@ t_cleanup() {
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	stop_session_bus
 	if [ "${KEEP_TEST_DIR:-}" = "" ]; then
 		rm -rf "$T_DIR"
 	else
@@ -286,4 +289,33 @@ inputctl_until() {
 	kill "$sender" 2>/dev/null
 	wait "$sender" 2>/dev/null
 	return $rc
+}
+
+# start_session_bus: a private D-Bus session bus for this test (DBUS_SESSION_BUS_ADDRESS);
+# what it activates (at-spi-bus-launcher, dconf-service) lives in the private runtime dir.
+start_session_bus() {
+	out=$(dbus-daemon --session --fork --print-address=1 --print-pid=1) ||
+		bail "dbus-daemon --session did not start"
+	export DBUS_SESSION_BUS_ADDRESS=$(echo "$out" | head -n 1)
+	SESSION_BUS_PID=$(echo "$out" | tail -n 1)
+}
+
+# Ends the processes still on the private session bus (by the pids the bus reports: the
+# ones it activated, since the test's own are gone by now), then the bus.
+stop_session_bus() {
+	[ -n "$SESSION_BUS_PID" ] || return 0
+	pids=$(busctl --user list --no-legend 2>/dev/null | awk '$2 ~ /^[0-9]+$/ {print $2}' |
+		sort -u | grep -vx "$SESSION_BUS_PID")
+	for pid in $pids; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $pids; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	kill "$SESSION_BUS_PID" 2>/dev/null
+	SESSION_BUS_PID=""
 }

@@ -27,6 +27,16 @@
 #include "server.h"
 
 #define COMP_ATSPI_TIMEOUT_MS 150
+/*
+ * GTK 3 and Qt report the keys they get to the registry themselves, and Orca takes
+ * such a report for a duplicate of ours (same type, keycode and timestamp) only while
+ * ours is the last event it heard. So lumen listens to the registry too: a client whose
+ * reports it hears is a reporter, and after a key goes to a reporter, the next key waits
+ * for that report (this long at most) before it goes to the registry.
+ */
+#define COMP_ATSPI_REPORT_MS 150
+#define LISTENER_PATH "/org/a11y/lumen/keys"
+#define LISTENER_IFACE "org.a11y.atspi.DeviceEventListener"
 #define SWALLOWED_MAX 32
 #define HELD_MODS_MAX 8
 
@@ -52,15 +62,24 @@ struct bus_watch {
 	void (*closed)(struct comp_atspi_keys *keys); // the connection broke
 };
 
+/* A key as AT-SPI2 tells it, taken when it happened. */
+struct key_info {
+	uint32_t time_msec, keycode, state; // evdev keycode
+	xkb_keysym_t sym;
+	uint32_t modifiers; // X modifier mask
+	char text[32]; // what it types, else the keysym's name
+	bool is_text;
+};
+
 /* A key (or a modifier change) held in its keyboard's queue. */
 struct held_item {
 	struct wl_list link; // held_keyboard.queue
 	struct held_keyboard *keyboard;
 	bool is_modifiers;
 	struct wlr_keyboard_modifiers modifiers;
-	uint32_t time_msec, keycode, state;
-	bool answered, consumed;
-	uint64_t deadline_ms;
+	struct key_info key;
+	bool sent, answered, consumed;
+	uint64_t queued_ms, deadline_ms; // deadline: for the registry's answer, once sent
 	sd_bus_slot *call; // the registry call in flight; NULL once answered
 };
 
@@ -68,9 +87,22 @@ struct held_keyboard {
 	struct wl_list link; // comp_atspi_keys.keyboards
 	struct comp_atspi_keys *keys;
 	struct wlr_input_device *device;
-	struct wl_listener destroy;
 	struct wl_list queue; // held_item.link, oldest first
+	struct { // the last key of this queue that went to a client
+		bool valid;
+		uint32_t type, hw_code, timestamp;
+		struct wl_client *client; // may be NULL
+	} last;
+	bool awaiting; // the reporter's copy of last, until await_until
+	uint64_t await_until;
 	uint32_t swallowed[SWALLOWED_MAX]; // keycode + 1 of presses taken from clients
+};
+
+/* A client seen reporting its own keys to the registry (GTK 3, Qt). */
+struct reporter {
+	struct wl_list link; // comp_atspi_keys.reporters
+	struct wl_client *client;
+	struct wl_listener destroy;
 };
 
 struct key_grab {
@@ -108,7 +140,10 @@ struct comp_atspi_keys {
 	bool asking_address;
 	sd_bus_slot *status_call, *address_call, *listeners_call;
 	sd_bus_slot *status_match, *owner_match, *monitor_vtable;
-	sd_bus_slot *listener_match[2];
+	sd_bus_slot *listener_match[3];
+	sd_bus_slot *listener_vtable; // our own keystroke listener on the AT-SPI2 bus
+	struct wl_event_source *listeners_timer; // asks for the listeners, a little later
+	struct wl_list reporters; // reporter.link
 	struct wl_list keyboards; // held_keyboard.link
 	struct wl_event_source *deadline_timer;
 	struct wl_list clients; // monitor_client.link
@@ -244,21 +279,38 @@ static void swallowed_add(struct held_keyboard *hk, uint32_t keycode) {
 	}
 }
 
+static bool notify_registry(struct comp_atspi_keys *keys, const struct key_info *key,
+	struct held_item *item);
+static bool registry_active(struct comp_atspi_keys *keys);
+
 static void item_free(struct held_item *item) {
 	sd_bus_slot_unref(item->call);
 	wl_list_remove(&item->link);
 	free(item);
 }
 
+/* The time the keyboard's queue waits for: an answer, or the spacing; 0 if none. */
+static uint64_t next_wakeup(struct held_keyboard *hk) {
+	if (wl_list_empty(&hk->queue)) {
+		return 0;
+	}
+	struct held_item *item = wl_container_of(hk->queue.next, item, link);
+	if (item->answered) {
+		return 0;
+	}
+	if (item->sent) {
+		return item->deadline_ms;
+	}
+	return hk->awaiting ? hk->await_until : 0;
+}
+
 static void arm_deadline(struct comp_atspi_keys *keys) {
 	uint64_t first = UINT64_MAX;
 	struct held_keyboard *hk;
 	wl_list_for_each(hk, &keys->keyboards, link) {
-		struct held_item *item;
-		wl_list_for_each(item, &hk->queue, link) {
-			if (!item->answered && item->deadline_ms < first) {
-				first = item->deadline_ms;
-			}
+		uint64_t when = next_wakeup(hk);
+		if (when && when < first) {
+			first = when;
 		}
 	}
 	int delay = 0;
@@ -269,29 +321,109 @@ static void arm_deadline(struct comp_atspi_keys *keys) {
 	wl_event_source_timer_update(keys->deadline_timer, delay);
 }
 
-/* Delivers the keyboard's queue from its head while the head's fate is known. */
-static void drain(struct held_keyboard *hk) {
+static bool is_reporter(struct comp_atspi_keys *keys, struct wl_client *client) {
+	struct reporter *reporter;
+	wl_list_for_each(reporter, &keys->reporters, link) {
+		if (reporter->client == client) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void handle_reporter_destroy(struct wl_listener *listener, void *data) {
+	struct reporter *reporter = wl_container_of(listener, reporter, destroy);
+	wl_list_remove(&reporter->destroy.link);
+	wl_list_remove(&reporter->link);
+	free(reporter);
+}
+
+static void add_reporter(struct comp_atspi_keys *keys, struct wl_client *client) {
+	struct reporter *reporter = calloc(1, sizeof(*reporter));
+	if (!reporter) {
+		return;
+	}
+	reporter->client = client;
+	reporter->destroy.notify = handle_reporter_destroy;
+	wl_client_add_destroy_listener(client, &reporter->destroy);
+	wl_list_insert(&keys->reporters, &reporter->link);
+	pid_t pid = 0;
+	wl_client_get_credentials(client, &pid, NULL, NULL);
+	lumen_log(LUMEN_INFO, "client (pid %d) reports its keys to the AT-SPI2 registry: its "
+		"next key waits for each report", (int)pid);
+}
+
+/* A key went to the focused client: a reporter's copy of it comes before the next. */
+static void note_delivered(struct held_keyboard *hk, const struct key_info *key) {
+	struct wlr_seat_client *focused = hk->keys->server->seat->keyboard_state.focused_client;
+	hk->last.valid = true;
+	hk->last.type = key->state == WL_KEYBOARD_KEY_STATE_PRESSED ? ATSPI_KEY_PRESSED
+		: ATSPI_KEY_RELEASED;
+	hk->last.hw_code = key->keycode + 8;
+	hk->last.timestamp = key->time_msec;
+	hk->last.client = focused ? focused->client : NULL;
+	if (hk->last.client && is_reporter(hk->keys, hk->last.client)) {
+		hk->awaiting = true;
+		hk->await_until = now_ms() + COMP_ATSPI_REPORT_MS;
+	}
+}
+
+/*
+ * Moves the keyboard's queue along: asks the registry about its head (one call at a
+ * time, so that the registry hears keys in order with what clients report), and
+ * delivers from the head while the head's fate is known. A keyboard being destroyed
+ * (dying) is not handed to the seat again: its keys go through the seat's keyboard as
+ * it is.
+ */
+static void drain_keyboard(struct held_keyboard *hk, bool dying) {
 	struct comp_server *server = hk->keys->server;
+	struct wlr_input_device *device = dying ? NULL : hk->device;
 	while (!wl_list_empty(&hk->queue)) {
 		struct held_item *item = wl_container_of(hk->queue.next, item, link);
+		if (!item->answered && !item->sent) {
+			uint64_t now = now_ms();
+			if (hk->awaiting && now >= hk->await_until) {
+				hk->awaiting = false; // no report came: the client is busy, or kept it
+			}
+			if (!registry_active(hk->keys) || dying) {
+				item->answered = true;
+			} else if (hk->awaiting) {
+				break; // the report, or the deadline timer, comes back for it
+			} else if (notify_registry(hk->keys, &item->key, item)) {
+				item->sent = true;
+				item->deadline_ms = now + COMP_ATSPI_TIMEOUT_MS;
+			} else {
+				item->answered = true;
+			}
+		}
 		if (!item->answered) {
 			break;
 		}
+		const struct key_info *key = &item->key;
+		lumen_log(LUMEN_DEBUG, "%s %s %u after %d ms", item->is_modifiers ? "modifiers" :
+			item->consumed ? "consumed" : "deliver", key->state ? "press" : "release",
+			key->keycode, (int)(now_ms() - item->queued_ms));
+		bool delivered = !item->is_modifiers;
 		if (item->is_modifiers) {
-			comp_seat_deliver_modifiers(server, hk->device, &item->modifiers);
-		} else if (item->state == WL_KEYBOARD_KEY_STATE_PRESSED) {
-			if (item->consumed) {
-				swallowed_add(hk, item->keycode);
-			} else {
-				comp_seat_deliver_key(server, hk->device, item->time_msec, item->keycode,
-					item->state);
-			}
-		} else if (!swallowed_take(hk, item->keycode)) {
-			comp_seat_deliver_key(server, hk->device, item->time_msec, item->keycode,
-				item->state);
+			comp_seat_deliver_modifiers(server, device, &item->modifiers);
+		} else if (key->state == WL_KEYBOARD_KEY_STATE_PRESSED && item->consumed) {
+			swallowed_add(hk, key->keycode);
+			delivered = false;
+		} else if (key->state == WL_KEYBOARD_KEY_STATE_RELEASED &&
+				swallowed_take(hk, key->keycode)) {
+			delivered = false;
+		} else {
+			comp_seat_deliver_key(server, device, key->time_msec, key->keycode, key->state);
+		}
+		if (delivered && !dying) {
+			note_delivered(hk, key);
 		}
 		item_free(item);
 	}
+}
+
+static void drain(struct held_keyboard *hk) {
+	drain_keyboard(hk, false);
 }
 
 static void drain_all(struct comp_atspi_keys *keys) {
@@ -309,7 +441,7 @@ static void answer_all(struct comp_atspi_keys *keys, bool only_late) {
 	wl_list_for_each(hk, &keys->keyboards, link) {
 		struct held_item *item;
 		wl_list_for_each(item, &hk->queue, link) {
-			if (!item->answered && (!only_late || item->deadline_ms <= now)) {
+			if (!item->answered && (!only_late || (item->sent && item->deadline_ms <= now))) {
 				item->answered = true;
 				item->consumed = false;
 				item->call = sd_bus_slot_unref(item->call);
@@ -321,18 +453,15 @@ static void answer_all(struct comp_atspi_keys *keys, bool only_late) {
 
 static int handle_deadline(void *data) {
 	struct comp_atspi_keys *keys = data;
-	lumen_log(LUMEN_DEBUG, "the AT-SPI2 registry is late; delivering keys");
 	answer_all(keys, true);
 	return 0;
 }
 
-static void handle_held_keyboard_destroy(struct wl_listener *listener, void *data) {
-	struct held_keyboard *hk = wl_container_of(listener, hk, destroy);
+static void held_keyboard_free(struct held_keyboard *hk) {
 	struct held_item *item, *tmp;
 	wl_list_for_each_safe(item, tmp, &hk->queue, link) {
 		item_free(item);
 	}
-	wl_list_remove(&hk->destroy.link);
 	wl_list_remove(&hk->link);
 	free(hk);
 }
@@ -351,8 +480,6 @@ static struct held_keyboard *find_keyboard(struct comp_atspi_keys *keys,
 	hk->keys = keys;
 	hk->device = device;
 	wl_list_init(&hk->queue);
-	hk->destroy.notify = handle_held_keyboard_destroy;
-	wl_signal_add(&device->events.destroy, &hk->destroy);
 	wl_list_insert(keys->keyboards.prev, &hk->link);
 	return hk;
 }
@@ -375,41 +502,43 @@ static int handle_notify_reply(sd_bus_message *m, void *data, sd_bus_error *erro
 	return 1;
 }
 
-/* What AT-SPI2 calls the key: keysym, text, X modifier mask. */
-static void describe_key(struct wlr_keyboard *kbd, uint32_t keycode, xkb_keysym_t *sym,
-		char *text, size_t size, bool *is_text) {
-	*sym = XKB_KEY_NoSymbol;
-	text[0] = '\0';
-	*is_text = false;
+/* What AT-SPI2 calls the key: keysym, text, X modifier mask (before the key). */
+static void describe_key(struct wlr_keyboard *kbd, struct wlr_event_keyboard_key *event,
+		struct key_info *key) {
+	*key = (struct key_info){
+		.time_msec = event->time_msec,
+		.keycode = event->keycode,
+		.state = event->state,
+		.sym = XKB_KEY_NoSymbol,
+		.modifiers = wlr_keyboard_get_modifiers(kbd),
+	};
 	if (!kbd->xkb_state) {
 		return;
 	}
-	*sym = xkb_state_key_get_one_sym(kbd->xkb_state, keycode + 8);
+	key->sym = xkb_state_key_get_one_sym(kbd->xkb_state, event->keycode + 8);
 	char utf8[16];
-	int len = xkb_state_key_get_utf8(kbd->xkb_state, keycode + 8, utf8, sizeof(utf8));
+	int len = xkb_state_key_get_utf8(kbd->xkb_state, event->keycode + 8, utf8, sizeof(utf8));
 	if (len > 0 && (unsigned char)utf8[0] >= 0x20 && utf8[0] != 0x7f) {
-		snprintf(text, size, "%s", utf8);
-		*is_text = true;
-	} else if (xkb_keysym_get_name(*sym, text, size) < 0) {
-		text[0] = '\0';
+		snprintf(key->text, sizeof(key->text), "%s", utf8);
+		key->is_text = true;
+	} else if (xkb_keysym_get_name(key->sym, key->text, sizeof(key->text)) < 0) {
+		key->text[0] = '\0';
 	}
 }
 
-/* NotifyListenersSync for this key; reply to item, or no reply wanted when NULL. */
-static bool notify_registry(struct comp_atspi_keys *keys, struct wlr_keyboard *kbd,
-		uint32_t time_msec, uint32_t keycode, uint32_t state, struct held_item *item) {
-	xkb_keysym_t sym;
-	char text[64];
-	bool is_text;
-	describe_key(kbd, keycode, &sym, text, sizeof(text), &is_text);
+/* NotifyListenersSync for this key; the answer goes to item, or none is wanted. */
+static bool notify_registry(struct comp_atspi_keys *keys, const struct key_info *key,
+		struct held_item *item) {
 	sd_bus_message *m = NULL;
 	int r = sd_bus_message_new_method_call(keys->a11y.bus, &m, REGISTRY_NAME, DEC_PATH,
 		DEC_IFACE, "NotifyListenersSync");
 	if (r >= 0) {
-		r = sd_bus_message_append(m, "(uiuuisb)",
-			state == WL_KEYBOARD_KEY_STATE_PRESSED ? ATSPI_KEY_PRESSED : ATSPI_KEY_RELEASED,
-			(int32_t)sym, keycode + 8, wlr_keyboard_get_modifiers(kbd), (int32_t)time_msec,
-			text, (int)is_text);
+		/* The registry reads (uiiiisb), whatever its introspection says. */
+		r = sd_bus_message_append(m, "(uiiiisb)",
+			(uint32_t)(key->state == WL_KEYBOARD_KEY_STATE_PRESSED ? ATSPI_KEY_PRESSED
+				: ATSPI_KEY_RELEASED),
+			(int32_t)key->sym, (int32_t)(key->keycode + 8), (int32_t)key->modifiers,
+			(int32_t)key->time_msec, key->text, (int)key->is_text);
 	}
 	if (r >= 0) {
 		if (item) {
@@ -751,9 +880,76 @@ static const sd_bus_vtable monitor_vtable[] = {
 
 /* ---- the AT-SPI2 bus and its registry ---- */
 
+/*
+ * Our own keystroke listener: every key the registry hears, from us or from clients.
+ * It consumes nothing. A copy of a key we delivered is the client's report of it.
+ */
+static int handle_notify_event(sd_bus_message *m, void *data, sd_bus_error *e) {
+	struct comp_atspi_keys *keys = data;
+	uint32_t type, hw_code, modifiers;
+	int32_t id, timestamp;
+	const char *text;
+	int is_text;
+	int r = sd_bus_message_read(m, "(uiuuisb)", &type, &id, &hw_code, &modifiers, &timestamp,
+		&text, &is_text);
+	if (r < 0) {
+		return r;
+	}
+	/* The answer first: the registry must tell the others before it hears our next. */
+	r = sd_bus_reply_method_return(m, "b", 0);
+	struct held_keyboard *hk;
+	wl_list_for_each(hk, &keys->keyboards, link) {
+		if (!hk->last.valid || hk->last.type != type || hk->last.hw_code != hw_code ||
+				hk->last.timestamp != (uint32_t)timestamp) {
+			continue;
+		}
+		hk->last.valid = false;
+		if (hk->last.client && !is_reporter(keys, hk->last.client)) {
+			add_reporter(keys, hk->last.client);
+		}
+		if (hk->awaiting) {
+			hk->awaiting = false;
+			drain(hk);
+		}
+	}
+	arm_deadline(keys);
+	return r < 0 ? r : 1;
+}
+
+static const sd_bus_vtable listener_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("NotifyEvent", "(uiuuisb)", "b", handle_notify_event,
+		SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END,
+};
+
+/* Registers our listener for every key, with every modifier mask (the registry matches
+ * masks exactly), not synchronous, never consuming. */
+static void register_listener(struct comp_atspi_keys *keys) {
+	sd_bus *bus = keys->a11y.bus;
+	if (sd_bus_add_object_vtable(bus, &keys->listener_vtable, LISTENER_PATH, LISTENER_IFACE,
+			listener_vtable, keys) < 0) {
+		lumen_log(LUMEN_WARN, "cannot listen to the AT-SPI2 registry's keys");
+		return;
+	}
+	for (uint32_t mask = 0; mask < 256; mask++) {
+		int r = sd_bus_call_method_async(bus, NULL, REGISTRY_NAME, DEC_PATH, DEC_IFACE,
+			"RegisterKeystrokeListener", NULL, NULL, "oa(iisi)uu(bbb)", LISTENER_PATH, 0,
+			mask, (uint32_t)((1 << ATSPI_KEY_PRESSED) | (1 << ATSPI_KEY_RELEASED)), 0, 0, 0);
+		if (r < 0) {
+			lumen_log(LUMEN_WARN, "RegisterKeystrokeListener: %s", strerror(-r));
+			return;
+		}
+	}
+}
+
 static void close_a11y(struct comp_atspi_keys *keys) {
 	keys->listeners_call = sd_bus_slot_unref(keys->listeners_call);
-	for (size_t i = 0; i < 2; i++) {
+	keys->listener_vtable = sd_bus_slot_unref(keys->listener_vtable);
+	if (keys->listeners_timer) {
+		wl_event_source_timer_update(keys->listeners_timer, 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
 		keys->listener_match[i] = sd_bus_slot_unref(keys->listener_match[i]);
 	}
 	keys->listeners = false;
@@ -772,9 +968,20 @@ static int handle_listeners_reply(sd_bus_message *m, void *data, sd_bus_error *e
 		keys->listeners = false;
 		return 1;
 	}
-	/* a(souua(iisi)u(bbb)): only whether there is one matters. */
+	/* a(souua(iisi)u(bbb)): whether there is one, other than ours. */
+	const char *self = NULL;
+	sd_bus_get_unique_name(keys->a11y.bus, &self);
+	bool any = false;
 	int r = sd_bus_message_enter_container(m, 'a', "(souua(iisi)u(bbb))");
-	bool any = r >= 0 && sd_bus_message_at_end(m, false) == 0;
+	while (r >= 0 && !any &&
+			sd_bus_message_enter_container(m, 'r', "souua(iisi)u(bbb)") > 0) {
+		const char *name = NULL;
+		r = sd_bus_message_read(m, "s", &name);
+		any = r >= 0 && name && (!self || strcmp(name, self) != 0);
+		r = r >= 0 ? sd_bus_message_skip(m, "ouua(iisi)u(bbb)") : r;
+		r = r >= 0 ? sd_bus_message_exit_container(m) : r;
+	}
+	lumen_log(LUMEN_DEBUG, "GetKeystrokeListeners: %s other than ours", any ? "some" : "none");
 	if (any != keys->listeners) {
 		lumen_log(LUMEN_INFO, "AT-SPI2 keystroke listeners: %s; keys %s", any ? "yes" : "none",
 			any ? "go to the registry first" : "go straight to clients");
@@ -799,7 +1006,14 @@ static void ask_listeners(struct comp_atspi_keys *keys) {
 	watch_kick(&keys->a11y);
 }
 
+/* Listeners register one mask at a time (256 of them for Orca): ask once they are done. */
 static int handle_listener_signal(sd_bus_message *m, void *data, sd_bus_error *e) {
+	struct comp_atspi_keys *keys = data;
+	wl_event_source_timer_update(keys->listeners_timer, 50);
+	return 0;
+}
+
+static int handle_listeners_timer(void *data) {
 	ask_listeners(data);
 	return 0;
 }
@@ -825,15 +1039,23 @@ static void open_a11y(struct comp_atspi_keys *keys, const char *address) {
 		return;
 	}
 	keys->a11y.closed = a11y_closed;
-	static const char *const members[2] = {
-		"KeystrokeListenerRegistered", "KeystrokeListenerDeregistered" };
-	for (size_t i = 0; i < 2; i++) {
-		char match[256];
-		snprintf(match, sizeof(match), "type='signal',member='%s'", members[i]);
+	/*
+	 * The registry tells of listeners coming and going, but forgets one whose
+	 * connection closed without a word: then ask again when any name loses its owner.
+	 */
+	static const char *const matches[3] = {
+		"type='signal',member='KeystrokeListenerRegistered'",
+		"type='signal',member='KeystrokeListenerDeregistered'",
+		"type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+			"member='NameOwnerChanged',arg2=''",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		const char *match = matches[i];
 		sd_bus_add_match_async(bus, &keys->listener_match[i], match, handle_listener_signal,
 			NULL, keys);
 	}
 	lumen_log(LUMEN_INFO, "on the AT-SPI2 bus %s", address);
+	register_listener(keys);
 	ask_listeners(keys);
 }
 
@@ -949,8 +1171,7 @@ static int handle_bus_owner(sd_bus_message *m, void *data, sd_bus_error *e) {
 	return 0;
 }
 
-static void session_closed(struct comp_atspi_keys *keys) {
-	lumen_log(LUMEN_WARN, "the session bus went away; keys for screen readers are off");
+static void close_session(struct comp_atspi_keys *keys) {
 	close_a11y(keys);
 	struct monitor_client *client, *tmp;
 	wl_list_for_each_safe(client, tmp, &keys->clients, link) {
@@ -963,6 +1184,11 @@ static void session_closed(struct comp_atspi_keys *keys) {
 	keys->monitor_vtable = sd_bus_slot_unref(keys->monitor_vtable);
 	keys->enabled = false;
 	watch_close(&keys->session);
+}
+
+static void session_closed(struct comp_atspi_keys *keys) {
+	lumen_log(LUMEN_WARN, "the session bus went away; keys for screen readers are off");
+	close_session(keys);
 }
 
 struct comp_atspi_keys *comp_atspi_keys_create(struct comp_server *server) {
@@ -981,9 +1207,13 @@ struct comp_atspi_keys *comp_atspi_keys_create(struct comp_server *server) {
 	keys->server = server;
 	wl_list_init(&keys->keyboards);
 	wl_list_init(&keys->clients);
+	wl_list_init(&keys->reporters);
 	keys->deadline_timer = wl_event_loop_add_timer(server->loop, handle_deadline, keys);
-	if (!keys->deadline_timer || !watch_attach(keys, &keys->session, bus)) {
-		if (!keys->deadline_timer) {
+	keys->listeners_timer = wl_event_loop_add_timer(server->loop, handle_listeners_timer,
+		keys);
+	if (!keys->deadline_timer || !keys->listeners_timer ||
+			!watch_attach(keys, &keys->session, bus)) {
+		if (!keys->deadline_timer || !keys->listeners_timer) {
 			sd_bus_unref(bus);
 		}
 		comp_atspi_keys_destroy(keys);
@@ -1018,13 +1248,20 @@ void comp_atspi_keys_destroy(struct comp_atspi_keys *keys) {
 	}
 	struct held_keyboard *hk, *tmp;
 	wl_list_for_each_safe(hk, tmp, &keys->keyboards, link) {
-		handle_held_keyboard_destroy(&hk->destroy, NULL);
+		held_keyboard_free(hk);
 	}
 	if (keys->session.bus) {
-		session_closed(keys);
+		close_session(keys);
 	}
 	if (keys->deadline_timer) {
 		wl_event_source_remove(keys->deadline_timer);
+	}
+	if (keys->listeners_timer) {
+		wl_event_source_remove(keys->listeners_timer);
+	}
+	struct reporter *reporter, *rtmp;
+	wl_list_for_each_safe(reporter, rtmp, &keys->reporters, link) {
+		handle_reporter_destroy(&reporter->destroy, NULL);
 	}
 	free(keys);
 }
@@ -1049,7 +1286,9 @@ bool comp_atspi_keys_handle_key(struct comp_atspi_keys *keys, struct wlr_input_d
 	if (!pressed && !queued && hk && swallowed_take(hk, event->keycode)) {
 		/* The release of a swallowed press: the registry hears it, no client does. */
 		if (active) {
-			notify_registry(keys, kbd, event->time_msec, event->keycode, event->state, NULL);
+			struct key_info key;
+			describe_key(kbd, event, &key);
+			notify_registry(keys, &key, NULL);
 		}
 		return true;
 	}
@@ -1064,20 +1303,35 @@ bool comp_atspi_keys_handle_key(struct comp_atspi_keys *keys, struct wlr_input_d
 		return false; // deliver it now, out of order rather than never
 	}
 	item->keyboard = hk;
-	item->time_msec = event->time_msec;
-	item->keycode = event->keycode;
-	item->state = event->state;
-	item->deadline_ms = now_ms() + COMP_ATSPI_TIMEOUT_MS;
+	describe_key(kbd, event, &item->key);
+	item->queued_ms = now_ms();
 	wl_list_insert(hk->queue.prev, &item->link);
 	if (pressed && grabbed) {
 		item->answered = item->consumed = true;
-	} else if (!active || !notify_registry(keys, kbd, event->time_msec, event->keycode,
-			event->state, item)) {
-		item->answered = true;
 	}
 	drain(hk);
 	arm_deadline(keys);
 	return true;
+}
+
+void comp_atspi_keys_keyboard_destroyed(struct comp_atspi_keys *keys,
+		struct wlr_input_device *device) {
+	struct held_keyboard *hk = keys ? find_keyboard(keys, device, false) : NULL;
+	if (!hk) {
+		return;
+	}
+	/* Nobody has said to consume what is still waiting: it goes to the clients. */
+	struct held_item *item;
+	wl_list_for_each(item, &hk->queue, link) {
+		if (!item->answered) {
+			item->answered = true;
+			item->consumed = false;
+			item->call = sd_bus_slot_unref(item->call);
+		}
+	}
+	drain_keyboard(hk, true);
+	held_keyboard_free(hk);
+	arm_deadline(keys);
 }
 
 bool comp_atspi_keys_handle_modifiers(struct comp_atspi_keys *keys,
@@ -1096,6 +1350,7 @@ bool comp_atspi_keys_handle_modifiers(struct comp_atspi_keys *keys,
 	item->keyboard = hk;
 	item->is_modifiers = true;
 	item->modifiers = device->keyboard->modifiers;
+	item->queued_ms = now_ms();
 	item->answered = true;
 	wl_list_insert(hk->queue.prev, &item->link);
 	return true;

@@ -300,6 +300,12 @@ static void handle_key(struct wl_listener *listener, void *data) {
 
 void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *device,
 		uint32_t time_msec, uint32_t keycode, uint32_t state) {
+	if (!device) { // a keyboard being destroyed: the seat must not take it up again
+		if (wlr_seat_get_keyboard(server->seat)) {
+			wlr_seat_keyboard_notify_key(server->seat, time_msec, keycode, state);
+		}
+		return;
+	}
 	if (comp_im_relay_handle_key(server->im_relay, device, time_msec, keycode, state)) {
 		return;
 	}
@@ -311,6 +317,12 @@ void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *
 
 void comp_seat_deliver_modifiers(struct comp_server *server, struct wlr_input_device *device,
 		struct wlr_keyboard_modifiers *modifiers) {
+	if (!device) {
+		if (wlr_seat_get_keyboard(server->seat)) {
+			wlr_seat_keyboard_notify_modifiers(server->seat, modifiers);
+		}
+		return;
+	}
 	if (device->keyboard->keymap &&
 			!comp_im_relay_handle_modifiers(server->im_relay, device)) {
 		wlr_seat_set_keyboard(server->seat, device);
@@ -361,6 +373,8 @@ static void free_later(void *data) {
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data) {
 	struct comp_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
 	struct comp_server *server = keyboard->server;
+	/* Keys still held for assistive technologies go out while the keyboard is here. */
+	comp_atspi_keys_keyboard_destroyed(server->atspi_keys, keyboard->device);
 	if (wlr_input_device_get_virtual_keyboard(keyboard->device)) {
 		/*
 		 * wlroots 0.15.1 never frees a virtual keyboard's wlr_keyboard (its destroy

@@ -326,7 +326,8 @@ void comp_seat_finish(struct comp_server *server);
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface);
 void comp_seat_focus_layer(struct comp_server *server, struct comp_layer_surface *layer);
 void comp_seat_apply_keyboard_config(struct comp_server *server);
-/** Delivers a key to the input method or the focused client (after bindings). */
+/** Delivers a key to the input method or the focused client (after bindings); device
+ * NULL: a keyboard being destroyed, through the seat's keyboard as it is. */
 void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *device,
 	uint32_t time_msec, uint32_t keycode, uint32_t state);
 /** Delivers modifiers (a snapshot taken when they changed) as forward_modifiers does. */
@@ -341,6 +342,9 @@ void comp_atspi_keys_destroy(struct comp_atspi_keys *keys);
  * delivered later with comp_seat_deliver_key if nobody consumes it. */
 bool comp_atspi_keys_handle_key(struct comp_atspi_keys *keys, struct wlr_input_device *device,
 	struct wlr_event_keyboard_key *event);
+/** The keyboard is going: its held keys and modifiers are delivered now. */
+void comp_atspi_keys_keyboard_destroyed(struct comp_atspi_keys *keys,
+	struct wlr_input_device *device);
 /** True when the device's modifiers must wait behind its held keys (queued here). */
 bool comp_atspi_keys_handle_modifiers(struct comp_atspi_keys *keys,
 	struct wlr_input_device *device);

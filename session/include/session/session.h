@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * lumen-session: owns the Wayland listening sockets, starts the display server, the
@@ -41,5 +42,15 @@ void session_terminate(struct session *session);
 /** Ends any children still running (SIGKILL), closes and removes the sockets. */
 void session_destroy(struct session *session);
 const char *session_socket_name(const struct session *session);
+
+/*
+ * AT-SPI2 for the session's screen reader: on the session bus, org.a11y.Status
+ * IsEnabled (and ScreenReaderEnabled when a screen reader runs), which starts the
+ * AT-SPI2 bus through D-Bus activation of org.a11y.Bus, or, where the bus cannot
+ * activate it, at-spi-bus-launcher started here. Blocks for at most a few seconds.
+ * Returns the pid of a launcher started here (for the caller to end), else 0; with no
+ * session bus it says so and returns 0.
+ */
+pid_t session_atspi_enable(bool screen_reader, const char *launcher);
 
 #endif

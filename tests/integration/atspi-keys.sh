@@ -1,0 +1,116 @@
+#!/bin/bash
+# Keys for screen readers (compositor/src/atspi-keys.c), on a private D-Bus session bus
+# with the real AT-SPI2 bus (at-spi-bus-launcher, at-spi2-registryd, activated by it):
+# - with no keystroke listener, typing arrives as ever;
+# - an AT-SPI2 keystroke listener (libatspi, as Orca 43 registers one) hears the keys
+#   typed through the virtual keyboard, with their keysym, keycode and modifiers, and a
+#   key it consumes never reaches the focused client while the others do, in order;
+# - org.freedesktop.a11y.KeyboardMonitor refuses a caller that does not own
+#   org.gnome.Orca.KeyboardMonitor, and sends KeyEvent signals to one that does, which
+#   may grab a key from clients;
+# - lumen-session --screen-reader turns org.a11y.Status on.
+. "$TESTS_DIR/lib.sh"
+
+AT="$TESTS_DIR/clients/atspi-keys.py"
+command -v dbus-daemon >/dev/null && [ -x /usr/libexec/at-spi-bus-launcher ] &&
+	/usr/bin/python3 -c "import gi; gi.require_version('Atspi', '2.0')" 2>/dev/null || {
+	echo "1..0 # SKIP needs dbus-daemon, at-spi2-core and gir1.2-atspi-2.0"
+	exit 0
+}
+
+start_session_bus
+status_is() { # PROPERTY: org.a11y.Status PROPERTY is true
+	busctl --user get-property org.a11y.Bus /org/a11y/bus org.a11y.Status "$1" 2>/dev/null |
+		grep -qx "b true"
+}
+
+# lumen-session turns AT-SPI2 on (activating the AT-SPI2 bus) when a screen reader runs.
+mkdir -m 700 "$T_DIR/session-run"
+XDG_RUNTIME_DIR="$T_DIR/session-run" "$LUMEN_SESSION" --no-displayd -S lumen-sess \
+	--screen-reader --compositor /bin/true >"$T_DIR/session.log" 2>&1 &
+sess=$!
+wait_for 10 status_is ScreenReaderEnabled
+ok $? "lumen-session --screen-reader: org.a11y.Status ScreenReaderEnabled is true"
+status_is IsEnabled
+ok $? "lumen-session --screen-reader: org.a11y.Status IsEnabled is true"
+kill "$sess" 2>/dev/null
+wait "$sess" 2>/dev/null
+
+start_lumen -d
+spawn keylog "$TC_KEYLOG" --title keylog
+wait_for 10 out_has keylog "focus in" || bail "the keylog client got no keyboard focus"
+wait_for 10 grep -q "accessibility is on" "$T_DIR/lumen.log"
+ok $? "lumen saw org.a11y.Status turn on"
+wait_for 10 grep -q "on the AT-SPI2 bus" "$T_DIR/lumen.log"
+ok $? "lumen connected to the AT-SPI2 bus"
+
+typed() { # TEXT: the keylog client's text is TEXT
+	[ "$(grep '^text: ' "$T_DIR/keylog.out" | tail -n 1)" = "text: $1" ]
+}
+
+# No listener yet: keys go straight through.
+inject type "ab"
+wait_for 10 typed "ab"
+ok $? "with no keystroke listener, typing arrives"
+
+spawn at /usr/bin/python3 "$AT" listen F5 x
+wait_for 15 out_has at listening || bail "the AT-SPI2 listener did not start"
+wait_for 10 grep -q "keystroke listeners: yes" "$T_DIR/lumen.log"
+ok $? "lumen learnt of the keystroke listener"
+
+inject type "c" key F5 tap type "d" key x tap type "e"
+wait_for 10 typed "abcde"
+ok $? "keys the listener lets go arrive, in order ('$(grep '^text: ' "$T_DIR/keylog.out" | tail -n 1)')"
+! grep -q "keysym: F5" "$T_DIR/keylog.out"
+ok $? "F5, consumed by the listener, did not reach the client"
+! grep -q "keysym: x" "$T_DIR/keylog.out"
+ok $? "x, consumed by the listener, did not reach the client (nor its release)"
+! grep -q "released: x" "$T_DIR/keylog.out" && ! grep -q "released: F5" "$T_DIR/keylog.out"
+ok $? "the releases of consumed keys did not reach the client"
+out_has at "press c hw=54 mods=0 text=c"
+ok $? "the listener heard c: keysym, keycode 54 (evdev 46 + 8), no modifiers"
+out_has at "press F5 hw=71 mods=0 text=F5" && out_has at "release F5 hw=71"
+ok $? "the listener heard F5 pressed and released"
+# Shift is bit 0 of the X modifier mask, Control bit 2.
+inject mod ctrl press key F5 tap mod ctrl release type "E"
+wait_for 10 out_has at "press F5 hw=71 mods=4"
+ok $? "the listener heard Ctrl+F5 with the Control modifier (mask 4)"
+wait_for 10 out_has at "press E hw=26 mods=1 text=E"
+ok $? "the listener heard Shift+e as E with the Shift modifier (mask 1)"
+wait_for 10 typed "abcdeE"
+ok $? "Shift+e reached the client as E, after the consumed Ctrl+F5"
+kill "$PID_at" 2>/dev/null
+wait "$PID_at" 2>/dev/null
+# at-spi2-registryd 2.46 keeps a listener that left without deregistering: lumen goes
+# on asking it, and the registry answers at once that nobody consumed the key.
+inject type "f"
+wait_for 10 typed "abcdeEf"
+ok $? "with the listener gone, typing arrives"
+
+# org.freedesktop.a11y.KeyboardMonitor
+/usr/bin/python3 "$AT" monitor-refused >"$T_DIR/refused.out" 2>&1
+grep -q "refused org.freedesktop.DBus.Error.AccessDenied" "$T_DIR/refused.out"
+ok $? "KeyboardMonitor refuses a caller without org.gnome.Orca.KeyboardMonitor ($(cat "$T_DIR/refused.out"))"
+spawn mon /usr/bin/python3 "$AT" monitor F6
+wait_for 15 out_has mon watching
+ok $? "KeyboardMonitor accepts the owner of org.gnome.Orca.KeyboardMonitor"
+inject type "g" key F6 tap type "h"
+wait_for 10 out_has mon "keyevent pressed g state=0 unichar=103 keycode=42"
+ok $? "the watcher gets KeyEvent for g (keysym, unichar, keycode 34 + 8)"
+wait_for 10 out_has mon "keyevent released h"
+ok $? "the watcher gets KeyEvent for the release of h"
+out_has mon "keyevent pressed F6"
+ok $? "the watcher gets KeyEvent for its grabbed F6"
+wait_for 10 typed "abcdeEfgh"
+ok $? "watched keys still reach the client"
+! grep -q "keysym: F6" "$T_DIR/keylog.out"
+ok $? "F6, grabbed with SetKeyGrabs, did not reach the client"
+kill "$PID_mon" 2>/dev/null
+wait "$PID_mon" 2>/dev/null
+wait_for 10 grep -q "KeyboardMonitor: .* left" "$T_DIR/lumen.log"
+ok $? "lumen forgot the monitor's client when it left the bus"
+inject key F6 tap
+wait_for 10 out_has keylog "keysym: F6"
+ok $? "with the grabber gone, F6 reaches the client"
+
+done_testing
