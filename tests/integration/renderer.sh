@@ -4,7 +4,8 @@
 # renders in hardware, else pixman; the choice and its reason are logged and reported
 # by IPC ("outputs" → "renderer": {name, why}). Here wlroots' headless backend: on a
 # machine without /dev/dri it has no DRM node, so pixman, because there is no device.
-# (The GLES2 side is shown in the virgl VM: tests/vm/gles-vm.sh.)
+# WLR_RENDERER, where set, still decides. (The GLES2 side is shown in the virgl VM:
+# tests/vm/gles-vm.sh.)
 . "$TESTS_DIR/lib.sh"
 
 [ -f "$T_DIR/lumen.ini" ] || : >"$T_DIR/lumen.ini"
@@ -42,4 +43,12 @@ capture "$T_DIR/out.png"
 n=$("$PNG_TOOL" count "$T_DIR/out.png" 0 0 1280 720 20c060)
 [ "${n:-0}" -gt 50000 ]
 ok $? "the $rname renderer draws its pixels ($n of colour 20c060)"
+stop_lumen
+
+# WLR_RENDERER still decides where it is set (as every other test sets it).
+start_lumen
+why=$(ipc_json "j['renderer']['why']" outputs)
+[ "$(ipc_json "j['renderer']['name']" outputs)" = pixman ] &&
+	[ "$why" = "WLR_RENDERER=pixman asks for it" ]
+ok $? "WLR_RENDERER=pixman is obeyed, and IPC says so ($why)"
 done_testing
