@@ -4,7 +4,8 @@
  * our own at the scale of the view's output (the scene shows it at its logical
  * size): background and buttons with cairo, the title with fonts/ (fallback for
  * every script and colour emoji, shaping, bidi, ellipsized to the room left of the
- * buttons). Redrawn only when title, width, focus or scale change.
+ * buttons). Redrawn only when title, width, focus or scale change (the view's output
+ * is watched for scale changes).
  */
 #include <cairo.h>
 #include <drm_fourcc.h>
@@ -36,6 +37,9 @@ struct comp_decoration {
 	uint32_t drawn_color;
 	double drawn_scale;
 	struct font_layout *layout; // the title's, made on first draw
+	/* The output whose scale the bar is drawn at, watched for a new scale. */
+	struct wlr_output *output;
+	struct wl_listener output_commit, output_destroy;
 };
 
 /* Titles longer than this (bytes) are cut before layout: no window needs more. */
@@ -89,15 +93,52 @@ void comp_decoration_finish(void) {
 	deco_server = NULL;
 }
 
-/* The output scale the view is shown at: its workspace's output's. */
-static double view_scale(struct comp_view *view) {
-	if (view->workspace && view->workspace->output && view->workspace->output->wlr_output) {
-		double scale = view->workspace->output->wlr_output->scale;
-		if (scale > 0 && scale <= 16) {
-			return scale;
-		}
+/* The output the view is shown on: its workspace's. */
+static struct wlr_output *view_output(struct comp_view *view) {
+	if (view->workspace && view->workspace->output) {
+		return view->workspace->output->wlr_output;
+	}
+	return NULL;
+}
+
+static double output_scale(struct wlr_output *output) {
+	if (output && output->scale > 0 && output->scale <= 16) {
+		return output->scale;
 	}
 	return 1;
+}
+
+static void track_output(struct comp_decoration *deco, struct wlr_output *output);
+
+static void handle_output_commit(struct wl_listener *listener, void *data) {
+	struct comp_decoration *deco = wl_container_of(listener, deco, output_commit);
+	struct wlr_output_event_commit *event = data;
+	if ((event->committed & WLR_OUTPUT_STATE_SCALE) && deco->title &&
+			output_scale(deco->output) != deco->drawn_scale) {
+		comp_decoration_update(deco);
+	}
+}
+
+static void handle_output_destroy(struct wl_listener *listener, void *data) {
+	struct comp_decoration *deco = wl_container_of(listener, deco, output_destroy);
+	track_output(deco, NULL);
+}
+
+static void track_output(struct comp_decoration *deco, struct wlr_output *output) {
+	if (deco->output == output) {
+		return;
+	}
+	if (deco->output) {
+		wl_list_remove(&deco->output_commit.link);
+		wl_list_remove(&deco->output_destroy.link);
+	}
+	deco->output = output;
+	if (output) {
+		deco->output_commit.notify = handle_output_commit;
+		wl_signal_add(&output->events.commit, &deco->output_commit);
+		deco->output_destroy.notify = handle_output_destroy;
+		wl_signal_add(&output->events.destroy, &deco->output_destroy);
+	}
 }
 
 /* The title as shown on one line: control characters (line breaks, tabs) as spaces,
@@ -259,6 +300,7 @@ void comp_decoration_destroy(struct comp_decoration *deco) {
 	if (!deco) {
 		return;
 	}
+	track_output(deco, NULL);
 	wlr_scene_node_destroy(&deco->tree->node);
 	font_layout_destroy(deco->layout);
 	free(deco->drawn_title);
@@ -290,7 +332,8 @@ void comp_decoration_update(struct comp_decoration *deco) {
 	wlr_scene_rect_set_size(deco->bottom, frame.width, BORDER);
 
 	const char *title = comp_view_title(view);
-	double scale = view_scale(view);
+	track_output(deco, view_output(view));
+	double scale = output_scale(deco->output);
 	if (deco->title && deco->drawn_width == frame.width && deco->drawn_focused == focused &&
 			deco->drawn_color == color && deco->drawn_scale == scale && deco->drawn_title &&
 			strcmp(deco->drawn_title, title) == 0) {
