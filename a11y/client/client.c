@@ -23,6 +23,7 @@ struct a11y_provider {
 	struct a11y_client *client;
 	struct wl_list link; // a11y_client.providers
 	char *app_id;
+	pid_t pid; // > 0: published for that process (create_provider_for)
 	void *user;
 	struct lumen_a11y_provider_v1 *proxy; // NULL while disconnected
 };
@@ -35,6 +36,7 @@ struct a11y_client {
 	struct wl_display *display; // NULL while disconnected
 	struct wl_registry *registry;
 	struct lumen_a11y_v1 *bus;
+	uint32_t bus_version;
 	struct lumen_a11y_wm_v1 *wm;
 	bool broken; // a write failed: torn down at the next dispatch
 	bool ready; // the bus is bound: the connection is usable
@@ -80,7 +82,9 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 		const char *interface, uint32_t version) {
 	struct a11y_client *client = data;
 	if (strcmp(interface, lumen_a11y_v1_interface.name) == 0 && !client->bus) {
-		client->bus = wl_registry_bind(registry, name, &lumen_a11y_v1_interface, 1);
+		client->bus_version = version < 2 ? version : 2;
+		client->bus = wl_registry_bind(registry, name, &lumen_a11y_v1_interface,
+			client->bus_version);
 	}
 }
 
@@ -146,7 +150,12 @@ static bool flush_all(struct a11y_client *client) {
 
 static void create_proxy(struct a11y_provider *provider) {
 	struct a11y_client *client = provider->client;
-	provider->proxy = lumen_a11y_v1_create_provider(client->bus, provider->app_id);
+	if (provider->pid > 0 && client->bus_version >= 2) {
+		provider->proxy = lumen_a11y_v1_create_provider_for(client->bus, provider->app_id,
+			(int32_t)provider->pid);
+	} else {
+		provider->proxy = lumen_a11y_v1_create_provider(client->bus, provider->app_id);
+	}
 	if (provider->proxy) {
 		lumen_a11y_provider_v1_add_listener(provider->proxy, &provider_listener, provider);
 	}
@@ -284,10 +293,16 @@ bool a11y_client_dispatch(struct a11y_client *client) {
 
 struct a11y_provider *a11y_provider_create(struct a11y_client *client, const char *app_id,
 		void *user) {
+	return a11y_provider_create_for_pid(client, app_id, 0, user);
+}
+
+struct a11y_provider *a11y_provider_create_for_pid(struct a11y_client *client,
+		const char *app_id, pid_t pid, void *user) {
 	struct a11y_provider *provider = calloc(1, sizeof(*provider));
 	if (!provider) {
 		return NULL;
 	}
+	provider->pid = pid > 0 ? pid : 0;
 	provider->app_id = strdup(app_id ? app_id : "");
 	if (!provider->app_id) {
 		free(provider);

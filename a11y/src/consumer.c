@@ -15,10 +15,17 @@
 /* ---- windows and trees ---- */
 
 struct a11y_tree *a11y_tree_for_window(struct a11y_server *server, struct a11y_window *win) {
-	struct a11y_tree *tree, *best = NULL;
+	struct a11y_tree *tree, *best = NULL, *proxied = NULL;
 	wl_list_for_each (tree, &server->trees, link) {
-		if (tree->dead || tree->wm_ui || tree->pid != win->pid ||
-				strcmp(tree->app_id, win->app_id) != 0) {
+		if (tree->dead || tree->wm_ui || tree->pid != win->pid) {
+			continue;
+		}
+		if (strcmp(tree->app_id, win->app_id) != 0) {
+			/* A bridge's tree (create_provider_for) knows no Wayland app id: it
+			 * matches the process's windows when no tree matches exactly. */
+			if (tree->proxied && !proxied) {
+				proxied = tree;
+			}
 			continue;
 		}
 		/* One app, several windows: the tree whose root is named like the window. */
@@ -30,7 +37,7 @@ struct a11y_tree *a11y_tree_for_window(struct a11y_server *server, struct a11y_w
 			best = tree;
 		}
 	}
-	return best;
+	return best ? best : proxied;
 }
 
 struct a11y_window *a11y_window_for_tree(struct a11y_server *server, struct a11y_tree *tree) {

@@ -63,6 +63,7 @@ struct a11y_tree {
 	pid_t pid;
 	char *app_id;
 	bool wm_ui; // published by the window manager's client: the compositor's own UI
+	bool proxied; // create_provider_for: pid named by a trusted bridge; any app id matches
 	bool dead; // a protocol error was posted: no more events from it
 
 	struct a11y_idmap nodes; // committed: id -> struct a11y_node
@@ -137,8 +138,9 @@ struct a11y_client_info *a11y_client_info_get(struct a11y_server *server,
 void a11y_server_schedule_flush(struct a11y_server *server);
 
 /* tree.c */
+/** pid > 0: the tree is another process's (create_provider_for); 0: its client's. */
 struct a11y_tree *a11y_tree_create(struct a11y_client_info *info, struct wl_resource *parent,
-	uint32_t id, const char *app_id);
+	uint32_t id, const char *app_id, pid_t pid);
 struct a11y_tree *a11y_tree_by_id(struct a11y_server *server, uint32_t id);
 struct a11y_node *a11y_tree_node(struct a11y_tree *tree, uint32_t id);
 /** The node's value as consumers read it: a number, or its text; "" for neither. */

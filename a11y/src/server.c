@@ -151,7 +151,38 @@ static void bus_handle_create_provider(struct wl_client *client, struct wl_resou
 			"more than %d providers", A11Y_MAX_PROVIDERS_PER_CLIENT);
 		return;
 	}
-	a11y_tree_create(info, resource, id, app_id);
+	a11y_tree_create(info, resource, id, app_id, 0);
+}
+
+/* Version 2: a trusted bridge publishes the tree of another process (AT-SPI2's apps). */
+static void bus_handle_create_provider_for(struct wl_client *client,
+		struct wl_resource *resource, uint32_t id, const char *app_id, int32_t pid) {
+	struct a11y_server *server = wl_resource_get_user_data(resource);
+	struct a11y_client_info *info = a11y_client_info_get(server, client);
+	if (!info) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	if (!info->trusted) {
+		wl_resource_post_error(resource, LUMEN_A11Y_V1_ERROR_NOT_TRUSTED,
+			"only a trusted bridge may publish for another process");
+		return;
+	}
+	if (pid <= 0) {
+		wl_resource_post_error(resource, LUMEN_A11Y_V1_ERROR_INVALID_PID, "pid %d", pid);
+		return;
+	}
+	if (!a11y_utf8_valid(app_id)) {
+		wl_resource_post_error(resource, LUMEN_A11Y_V1_ERROR_INVALID_STRING,
+			"app_id is not UTF-8");
+		return;
+	}
+	if (info->n_providers >= A11Y_MAX_PROVIDERS_PER_CLIENT) {
+		wl_resource_post_error(resource, LUMEN_A11Y_V1_ERROR_TOO_MANY,
+			"more than %d providers", A11Y_MAX_PROVIDERS_PER_CLIENT);
+		return;
+	}
+	a11y_tree_create(info, resource, id, app_id, (pid_t)pid);
 }
 
 static void bus_handle_create_consumer(struct wl_client *client, struct wl_resource *resource,
@@ -204,6 +235,7 @@ static const struct lumen_a11y_v1_interface bus_impl = {
 	.create_provider = bus_handle_create_provider,
 	.create_consumer = bus_handle_create_consumer,
 	.create_window_manager = bus_handle_create_window_manager,
+	.create_provider_for = bus_handle_create_provider_for,
 };
 
 static void bus_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id) {
@@ -271,7 +303,7 @@ struct a11y_server *a11y_server_create(const struct a11y_server_options *options
 		goto fail_early;
 	}
 	server->loop = wl_display_get_event_loop(server->display);
-	server->global = wl_global_create(server->display, &lumen_a11y_v1_interface, 1, server,
+	server->global = wl_global_create(server->display, &lumen_a11y_v1_interface, 2, server,
 		bus_bind);
 	if (!server->global) {
 		goto fail;

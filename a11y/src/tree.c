@@ -623,7 +623,7 @@ static void tree_destroy(struct wl_resource *resource) {
 }
 
 struct a11y_tree *a11y_tree_create(struct a11y_client_info *info, struct wl_resource *parent,
-		uint32_t id, const char *app_id) {
+		uint32_t id, const char *app_id, pid_t pid) {
 	struct wl_client *client = wl_resource_get_client(parent);
 	struct a11y_server *server = info->server;
 	struct a11y_tree *tree = calloc(1, sizeof(*tree));
@@ -644,8 +644,13 @@ struct a11y_tree *a11y_tree_create(struct a11y_client_info *info, struct wl_reso
 	tree->owner = info;
 	info->n_providers++;
 	tree->id = server->next_tree_id++;
-	wl_client_get_credentials(client, &tree->pid, NULL, NULL);
-	tree->wm_ui = server->wm_client == client;
+	if (pid > 0) {
+		tree->pid = pid;
+		tree->proxied = true;
+	} else {
+		wl_client_get_credentials(client, &tree->pid, NULL, NULL);
+		tree->wm_ui = server->wm_client == client;
+	}
 	a11y_idmap_init(&tree->nodes);
 	a11y_idmap_init(&tree->pending);
 	tree->tokens = A11Y_ANNOUNCE_BURST;

@@ -126,7 +126,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 		const char *interface, uint32_t version) {
 	struct t_client *c = data;
 	if (strcmp(interface, lumen_a11y_v1_interface.name) == 0) {
-		c->bus = wl_registry_bind(registry, name, &lumen_a11y_v1_interface, 1);
+		c->bus = wl_registry_bind(registry, name, &lumen_a11y_v1_interface,
+			version < 2 ? version : 2);
 	}
 }
 static void registry_remove(void *data, struct wl_registry *r, uint32_t name) {
@@ -745,6 +746,55 @@ static void test_windows(void) {
 	client_free(at);
 }
 
+/* A bridge from another stack (lumen-atspi-bridge) publishes trees for other processes:
+ * trusted only; such a tree belongs to the named process's window whatever its app id. */
+static void test_proxied(void) {
+	struct t_client *untrusted = client_new(false);
+	struct lumen_a11y_provider_v1 *bad =
+		lumen_a11y_v1_create_provider_for(untrusted->bus, "atspi:app", 4242);
+	pump();
+	ok(dead(untrusted) && error_code(untrusted) == LUMEN_A11Y_V1_ERROR_NOT_TRUSTED,
+		"an untrusted client may not publish for another process");
+	lumen_a11y_provider_v1_destroy(bad);
+	client_free(untrusted);
+
+	struct t_client *bridge = client_new(true);
+	struct t_client *comp = client_new(true);
+	struct t_client *at = client_new(true);
+	struct lumen_a11y_consumer_v1 *consumer = consumer_new(at);
+	struct lumen_a11y_wm_v1 *wm = lumen_a11y_v1_create_window_manager(comp->bus);
+	struct lumen_a11y_provider_v1 *p =
+		lumen_a11y_v1_create_provider_for(bridge->bus, "atspi:factory", 4242);
+	lumen_a11y_provider_v1_add_listener(p, &provider_listener, bridge);
+	publish_form(p, 2);
+	pump();
+	ok(!dead(bridge), "a trusted bridge may");
+	clear_log(at);
+	lumen_a11y_wm_v1_window(wm, 30, 4242, "org.example.Factory", "Factory", 100, 50, 640,
+		480);
+	lumen_a11y_wm_v1_window(wm, 31, getpid(), "org.example.Factory", "Mine", 0, 0, 64, 48);
+	lumen_a11y_wm_v1_activate(wm, 30);
+	pump();
+	lumen_a11y_consumer_v1_list_trees(consumer, 7);
+	pump();
+	ok(has(at, "app=atspi:factory window=30"),
+		"the bridge's tree belongs to that process's window, not the bridge's");
+	ok(has(at, "node=2 role=43 name=OK"), "its focus is told when the window is active");
+	clear_log(at);
+	struct lumen_a11y_provider_v1 *q =
+		lumen_a11y_v1_create_provider_for(bridge->bus, "atspi:zero", 0);
+	pump();
+	ok(dead(bridge) && error_code(bridge) == LUMEN_A11Y_V1_ERROR_INVALID_PID,
+		"pid 0 is refused");
+	lumen_a11y_provider_v1_destroy(q);
+	lumen_a11y_provider_v1_destroy(p);
+	lumen_a11y_wm_v1_destroy(wm);
+	lumen_a11y_consumer_v1_destroy(consumer);
+	client_free(bridge);
+	client_free(comp);
+	client_free(at);
+}
+
 static void test_config(void) {
 	char path[] = "/tmp/a11y-conf-XXXXXX";
 	int fd = mkstemp(path);
@@ -786,6 +836,7 @@ int main(void) {
 	test_malformed();
 	test_flood();
 	test_windows();
+	test_proxied();
 	test_config();
 	a11y_server_destroy(server);
 	printf("1..%d\n", test_no);

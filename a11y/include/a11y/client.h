@@ -76,6 +76,14 @@ bool a11y_client_reconnect(struct a11y_client *client);
 /** One tree. app_id: the app's Wayland app id. user: the caller's. Owned by client. */
 struct a11y_provider *a11y_provider_create(struct a11y_client *client, const char *app_id,
 	void *user);
+/**
+ * The same for a tree that describes another process (pid > 0): a bridge from another
+ * accessibility stack, connected to the trusted socket, so the bus matches the tree to
+ * that process's windows (lumen_a11y_v1.create_provider_for). On a bus older than
+ * version 2 the tree is published as the caller's own.
+ */
+struct a11y_provider *a11y_provider_create_for_pid(struct a11y_client *client,
+	const char *app_id, pid_t pid, void *user);
 void a11y_provider_destroy(struct a11y_provider *provider);
 void *a11y_provider_get_user(struct a11y_provider *provider);
 /**
