@@ -772,7 +772,9 @@ static int set_key_grabs(struct monitor_client *client, sd_bus_message *m) {
 	return 0;
 }
 
-static void monitor_call_free(struct monitor_call *call) {
+/* The call's slot is floating: this runs when it is answered, or the bus closes. */
+static void monitor_call_free(void *data) {
+	struct monitor_call *call = data;
 	sd_bus_message_unref(call->message);
 	free(call);
 }
@@ -822,7 +824,6 @@ static int handle_orca_owner(sd_bus_message *reply, void *data, sd_bus_error *re
 		sd_bus_reply_method_return(call->message, NULL);
 	}
 out:
-	monitor_call_free(call);
 	return 1;
 }
 
@@ -836,13 +837,17 @@ static int monitor_method(sd_bus_message *m, void *data, enum monitor_method met
 	call->keys = keys;
 	call->message = sd_bus_message_ref(m);
 	call->method = method;
-	int r = sd_bus_call_method_async(keys->session.bus, NULL, "org.freedesktop.DBus",
+	sd_bus_slot *slot = NULL;
+	int r = sd_bus_call_method_async(keys->session.bus, &slot, "org.freedesktop.DBus",
 		"/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner", handle_orca_owner,
 		call, "s", ORCA_MONITOR_NAME);
 	if (r < 0) {
 		monitor_call_free(call);
 		return r;
 	}
+	sd_bus_slot_set_destroy_callback(slot, monitor_call_free);
+	sd_bus_slot_set_floating(slot, 1);
+	sd_bus_slot_unref(slot);
 	return 1;
 }
 
