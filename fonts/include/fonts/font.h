@@ -3,8 +3,9 @@
 
 /*
  * Lumen's text library: fontconfig discovery with per-character fallback, HarfBuzz
- * shaping, fribidi bidi, libunibreak line breaking, FreeType rasterizing into a glyph
- * cache, drawing through pixman.
+ * shaping, fribidi bidi, libunibreak line breaking (with libthai's dictionary for Thai
+ * words), FreeType rasterizing into a glyph cache (colour glyphs: CBDT/sbix bitmaps and
+ * COLRv0 layers), drawing through pixman.
  *
  * Units. Every geometry value in this API (widths, metrics, hit-test points, caret and
  * selection rectangles, render origins) is in *logical* pixels, as doubles. A layout
@@ -244,7 +245,8 @@ enum font_direction font_layout_get_direction(struct font_layout *layout, size_t
 /**
  * Draws the layout with its top-left corner at logical (x, y) of dst, whose pixels
  * are device pixels (x, y are multiplied by the layout's scale). color is 0xAARRGGBB,
- * not premultiplied; colour glyphs (emoji) keep their colours and take only its alpha.
+ * not premultiplied; colour glyphs (emoji) keep their colours and take only its alpha,
+ * except COLR layers in the foreground colour (palette index 0xFFFF), which take it all.
  * Clipping: dst's clip region, if set, is honoured. dst should be a8r8g8b8, x8r8g8b8
  * or a8; subpixel antialiasing on an a8 image renders gray.
  */
