@@ -2,10 +2,9 @@
  * The lumen-input backend: a wlroots 0.15 backend whose input devices are lumen-inputd's
  * (protocols/lumen-input-v1.xml). We are inputd's seat master; each device it announces
  * becomes one wlr_input_device per capability (keyboard, pointer, touch, switch, tablet
- * tool, tablet pad), and
- * its raw evdev events, grouped in frames, become wlroots events stamped with the
- * frame's time. Keys go through wlr_keyboard_notify_key, so that wlroots keeps the xkb
- * state; keymaps are the seat's business (seat.c).
+ * tool, tablet pad), and its raw evdev events, grouped in frames, become wlroots events
+ * stamped with the frame's time. Keys go through wlr_keyboard_notify_key, so that
+ * wlroots keeps the xkb state; keymaps are the seat's business (seat.c).
  *
  * A tablet tool's frame is read as libinput would report it: the tool entering
  * proximity (BTN_TOOL_*), its axes (ABS_X/Y, pressure, distance, tilt), the tip
