@@ -19,7 +19,7 @@
 # GBM on the card (scanout buffers with a negotiated modifier, dmabuf imports) and which
 # way each output's frames go, and displayd's capture equal to QEMU's screendump.
 #
-# From meson (tests/vm/meson.build): DISPLAYD, DISPLAYCTL, LUMEN, DMABUF_CLIENT,
+# From meson (tests/vm/meson.build): DISPLAYD, DISPLAYCTL, LUMEN, LUMENCTL, DMABUF_CLIENT,
 # PNG_TOOL, VM_DIR, VM_CACHE, TESTS_DIR.
 . "$TESTS_DIR/lib.sh"
 mode=${1:-virgl}
@@ -66,7 +66,7 @@ if [ $status -eq 77 ]; then
 fi
 [ $status -eq 0 ] || bail "staging Mesa failed: $(tail -n 3 "$T_DIR/stage.log")"
 
-GUEST_FILES="$DISPLAYD=lumen-displayd $DISPLAYCTL=lumen-displayctl $LUMEN=lumen \
+GUEST_FILES="$DISPLAYD=lumen-displayd $DISPLAYCTL=lumen-displayctl $LUMEN=lumen $LUMENCTL=lumenctl \
 	$DMABUF_CLIENT=lumen-vm-dmabuf-client +/usr/share/X11/xkb +$stage"
 GUEST_FILES="$GUEST_FILES +$TESTS_DIR/lsan.supp" # LSAN_OPTIONS names it by its host path
 # shellcheck disable=SC2086
@@ -97,6 +97,11 @@ val() { # key: the rest of the line "VM dmabuf: key ..."
 lumen_line() { # pattern: the first LUMEN line that matches, without its prefix
 	grep "^LUMEN .*$1" "$LOG" | head -n 1 | sed 's/^LUMEN //'
 }
+ipc_renderer() { # lumenctl's "outputs" reply in the guest: "NAME: WHY" of its renderer
+	sed -n 's/^LUMENCTL //p' "$LOG" | head -n 1 | python3 -c \
+		"import json,sys; r=json.load(sys.stdin)['renderer']; print(r['name'] + ': ' + r['why'])" \
+		2>/dev/null
+}
 
 png="$T_DIR/gles-window.png"
 # displayd's capture of the screen (guest-gles.sh sends it as base64).
@@ -120,6 +125,9 @@ if [ "$mode" = virgl ]; then
 	line=$(lumen_line '] renderer: ')
 	echo "$line" | grep -q 'renderer: gles2 (/dev/dri/renderD128 (virtio_gpu): Mesa.s virgl renders in hardware'
 	ok $? "lumen chooses GLES2 through gpu/, saying why (${line#*] })"
+	line=$(ipc_renderer)
+	echo "$line" | grep -q '^gles2: /dev/dri/renderD128 (virtio_gpu): Mesa.s virgl renders in hardware'
+	ok $? "and lumenctl outputs reports it (${line:-no reply})"
 	line=$(grep '^DISPLAYD .*render node /dev/dri/renderD128' "$LOG" | head -n 1)
 	[ -n "$line" ]
 	ok $? "displayd offers virgl's render node (${line#*] })"
@@ -192,6 +200,9 @@ else
 	line=$(lumen_line '] renderer: ')
 	echo "$line" | grep -q 'renderer: pixman (no DRM device'
 	ok $? "lumen chooses pixman through gpu/, saying why (${line#*] })"
+	line=$(ipc_renderer)
+	echo "$line" | grep -q '^pixman: no DRM device'
+	ok $? "and lumenctl outputs reports it (${line:-no reply})"
 	line=$(lumen_line 'pixman')
 	[ -n "$line" ] && [ -z "$(lumen_line 'Using EGL device')" ]
 	ok $? "so wlroots picks pixman, not GLES2 (${line#*] })"

@@ -61,6 +61,8 @@ ASAN_OPTIONS=$lumen_asan LSAN_OPTIONS=$lumen_lsan LD_PRELOAD=$lumen_preload \
 	lumen --no-xwayland --no-autostart -S wayland-1 -c /dev/null >/tmp/lumen.log 2>&1 &
 lpid=$!
 wait_for /tmp/lumen.log 'running on WAYLAND_DISPLAY' 120
+# The renderer lumen chose, as its IPC reports it (the host reads the JSON).
+WAYLAND_DISPLAY=wayland-1 lumenctl -c outputs 2>&1 | head -n 1 | sed 's/^/LUMENCTL /'
 
 WAYLAND_DISPLAY=wayland-1 lumen-vm-dmabuf-client >/tmp/client.out 2>&1 &
 cpid=$!
