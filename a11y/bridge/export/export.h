@@ -40,4 +40,8 @@ bool atspi_export_dispatch(struct atspi_export *exp, const struct pollfd *fds, i
 /* The AT-SPI2 bus unique name the exported applications live on (the importer skips it). */
 const char *atspi_export_bus_name(struct atspi_export *exp);
 
+/* Whether name is one of ours: the one above or an exported application's (each tree is
+ * an AT-SPI2 application on a connection of its own, as each GTK or Qt app is). */
+bool atspi_export_owns_bus_name(struct atspi_export *exp, const char *name);
+
 #endif
