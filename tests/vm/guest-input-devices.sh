@@ -134,6 +134,35 @@ req keys ok
 wait_for $K '^text: abcxyzqok$'
 echo "VM dev: hotplug done"
 
+# --- a second pointer: a virtio mouse plugged in, moved, unplugged ---
+before=$(events)
+req device_add virtio-mouse-pci mouse2
+new=""
+i=0
+while [ -z "$new" ] && [ $i -lt 200 ]; do
+	for ev in $(events); do
+		echo "$before" | grep -qx "$ev" || new=$ev
+	done
+	[ -n "$new" ] || sleep 0.1
+	i=$((i + 1))
+done
+echo "VM dev: mouse plugged ${new:-nothing} $(cat "/sys/class/input/$new/device/name" 2>/dev/null)"
+wait_for /tmp/lumen.log "input: input:libinput/$new "
+m0=$(grep -c '^pointer motion ' $K)
+req move 40 0
+req move 40 0
+wait_count $K '^pointer motion ' $((m0 + 1))
+echo "VM dev: mouse motions $(($(grep -c '^pointer motion ' $K) - m0))"
+req device_del mouse2
+i=0
+while [ -e "/sys/class/input/$new" ] && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+wait_for /tmp/lumen.log "input: input:libinput/$new .* went away"
+echo "VM dev: mouse unplugged $new $([ -e "/sys/class/input/$new" ] && echo still-there || echo gone)"
+req click 16384 16384
+
 # --- touchpad: libinput's settings through lumen-input-v1 ---
 mkfifo /tmp/tp.in
 lumen-vm-touchpad </tmp/tp.in >/tmp/tp.out 2>&1 &

@@ -119,6 +119,20 @@ ok $? "and was pressed once (no repeat)"
 grep -q '^KEYLOG: text: abcxyzqok$' "$LOG"
 ok $? "the first keyboard still types ('ok')"
 
+# --- a mouse ---
+mouse=$(vm "mouse plugged" | cut -d' ' -f1)
+vm "mouse plugged" | grep -q 'QEMU Virtio Mouse' &&
+	grep -q "^INPUTD: .*device input:libinput/$mouse: QEMU Virtio Mouse (caps 0x2)" "$LOG" &&
+	grep -q "^LUMEN: .*input: input:libinput/$mouse 'QEMU Virtio Mouse'" "$LOG"
+ok $? "a virtio mouse plugged in reaches inputd and lumen ($(vm "mouse plugged"))"
+motions=$(vm "mouse motions")
+[ "${motions:-0}" -gt 0 ]
+ok $? "moving it moves the pointer over the client ($motions motion events)"
+[ "$(vm "mouse unplugged")" = "$mouse gone" ] &&
+	grep -q "^INPUTD: .*device input:libinput/$mouse removed" "$LOG" &&
+	grep -q "^LUMEN: .*input: input:libinput/$mouse .* went away" "$LOG"
+ok $? "unplugged, it leaves the kernel, inputd and lumen"
+
 # --- touchpad ---
 [ -n "$(vm touchpad | grep 'udev ID_INPUT_TOUCHPAD=1')" ]
 ok $? "the uinput touchpad is a touchpad to udev ($(vm touchpad))"

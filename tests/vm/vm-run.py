@@ -14,6 +14,7 @@ The guest writes lines to its console (ttyS0); those starting with "@@" are for 
   @@click X Y         move QEMU's absolute pointer (a tablet) to X Y (0..32767 each, the
                       screen's extent) and click its left button; answer as above
   @@keydown KEY       press (@@keyup: release) one key (a-z, 0-9, spc), answer as above
+  @@move DX DY        relative pointer motion (QEMU hands it to its newest mouse)
   @@device_add DRIVER ID   plug a device in (QMP device_add), answer as above
   @@device_del ID     ask the guest to unplug it (QMP device_del), answer as above
 Everything the console prints goes to LOG as well.
@@ -206,10 +207,14 @@ def main():
                     except (RuntimeError, ValueError) as e:
                         reply = ("fail %s\n" % e).encode()
                     serial.sendall(reply)
-                elif words[0] in ("keydown", "keyup", "device_add", "device_del"):
+                elif words[0] in ("keydown", "keyup", "device_add", "device_del", "move"):
                     try:
                         if words[0] in ("keydown", "keyup") and len(words) == 2:
                             send_key(qmp, words[1], words[0] == "keydown")
+                        elif words[0] == "move" and len(words) == 3:
+                            qmp.command("input-send-event", events=[
+                                {"type": "rel", "data": {"axis": "x", "value": int(words[1])}},
+                                {"type": "rel", "data": {"axis": "y", "value": int(words[2])}}])
                         elif words[0] == "device_add" and len(words) == 3:
                             qmp.command("device_add", driver=words[1], id=words[2])
                         elif words[0] == "device_del" and len(words) == 2:
@@ -217,7 +222,7 @@ def main():
                         else:
                             raise RuntimeError("bad request %r" % line[at:])
                         reply = b"ok\n"
-                    except RuntimeError as e:
+                    except (RuntimeError, ValueError) as e:
                         reply = ("fail %s\n" % e).encode()
                     serial.sendall(reply)
                 elif words[0] == "end":
