@@ -36,6 +36,7 @@ ok $? "lumen-session --screen-reader: org.a11y.Status IsEnabled is true"
 kill "$sess" 2>/dev/null
 wait "$sess" 2>/dev/null
 
+start_inputd
 start_lumen -d
 spawn keylog "$TC_KEYLOG" --title keylog
 wait_for 10 out_has keylog "focus in" || bail "the keylog client got no keyboard focus"
@@ -79,12 +80,19 @@ wait_for 10 out_has at "press E hw=26 mods=1 text=E"
 ok $? "the listener heard Shift+e as E with the Shift modifier (mask 1)"
 wait_for 10 typed "abcdeE"
 ok $? "Shift+e reached the client as E, after the consumed Ctrl+F5"
+# The same through lumen-inputd, the way a real keyboard's keys come.
+inputctl_until 'typed "abcdeEq"' key f5 key q
+ok $? "through lumen-inputd: q arrives after F5"
+[ "$(grep -c "keysym: F5" "$T_DIR/keylog.out")" -eq 0 ]
+ok $? "through lumen-inputd: F5, consumed by the listener, did not reach the client"
+out_has at "press q hw=24 mods=0 text=q" && [ "$(grep -c "press F5 hw=71 mods=0" "$T_DIR/at.out")" -eq 2 ]
+ok $? "through lumen-inputd: the listener heard F5 and q (keycode 16 + 8)"
 kill "$PID_at" 2>/dev/null
 wait "$PID_at" 2>/dev/null
 # at-spi2-registryd 2.46 keeps a listener that left without deregistering: lumen goes
 # on asking it, and the registry answers at once that nobody consumed the key.
 inject type "f"
-wait_for 10 typed "abcdeEf"
+wait_for 10 typed "abcdeEqf"
 ok $? "with the listener gone, typing arrives"
 
 # org.freedesktop.a11y.KeyboardMonitor
@@ -101,7 +109,7 @@ wait_for 10 out_has mon "keyevent released h"
 ok $? "the watcher gets KeyEvent for the release of h"
 out_has mon "keyevent pressed F6"
 ok $? "the watcher gets KeyEvent for its grabbed F6"
-wait_for 10 typed "abcdeEfgh"
+wait_for 10 typed "abcdeEqfgh"
 ok $? "watched keys still reach the client"
 ! grep -q "keysym: F6" "$T_DIR/keylog.out"
 ok $? "F6, grabbed with SetKeyGrabs, did not reach the client"
@@ -113,4 +121,5 @@ inject key F6 tap
 wait_for 10 out_has keylog "keysym: F6"
 ok $? "with the grabber gone, F6 reaches the client"
 
+stop_inputd
 done_testing
