@@ -96,7 +96,7 @@ ok $? "and the focus moved there (where am I: '$(last_said)')"
 ok $? "the focus it asked for is not spoken twice"
 says "Insert+B again" b -- "Menu, menu button"
 says "Insert+Shift+B: the previous button" b shift -- "Wi-Fi, toggle button"
-says "Insert+H: no heading in the gallery" h -- "no next heading"
+says "Insert+H: no heading after the buttons" h -- "no next heading"
 
 # Insert+F walks the form fields to the Name entry.
 says "Insert+F: the next form field" f -- "Remember me, check box, not checked"
@@ -136,6 +136,8 @@ wait_for 5 said_after "$n" "Items, list"
 ok $? "Insert+W reads the whole window"
 said_after "$n" "Press me, button" && said_after "$n" "Remember me, check box"
 ok $? "in order, every widget"
+says "Insert+Shift+H: the previous heading, the gallery's title label" h shift -- \
+	"Lumen widgets, heading"
 
 # ---- chords never reach the focused app; a double press of Insert does
 spawn keylog "$TC_KEYLOG" --title "Key log"

@@ -127,7 +127,7 @@ wait_for 5 a11y_is 0 "'expanded' in f('menu-button')['states']"
 
 # --- The heading's text at 1.5: glyph edges with detail that a 3/2 upscale lacks.
 content_origin
-b=$(a11y "' '.join(map(str, f('label', 'Lumen widgets')['bounds']))")
+b=$(a11y "' '.join(map(str, f('heading', 'Lumen widgets')['bounds']))")
 set -- $b
 HL="$((CX + $1)) $((CY + $2)) $3 $4" # logical, on the layout
 read -r X Y W H <<<"$(phys_rect 1.5 $HL)"

@@ -13,7 +13,7 @@ start_gallery || { dump_clients; bail "lumen-widgets did not start"; }
 ok 0 "lumen-widgets maps a window and dumps its accessible tree"
 a11y_is "Lumen widgets" "j['name']"
 ok $? "the tree's root is the window, named by its title"
-want="check-box entry image label list list-item menu-button panel password-text push-button scroll-pane slider toggle-button window"
+want="check-box entry heading image label list list-item menu-button panel password-text push-button scroll-pane slider toggle-button window"
 got=$(a11y "' '.join(sorted(roles(j, set())))")
 [ "$got" = "$want" ]
 ok $? "every kind of widget is an accessible node ($got)"
@@ -250,7 +250,7 @@ start_gallery || { dump_clients; bail "lumen-widgets did not start at scale 2"; 
 sleep 0.3
 shoot "$T_DIR/scale2.png"
 content_origin
-b=$(a11y "' '.join(map(str, f('label', 'Lumen widgets')['bounds']))")
+b=$(a11y "' '.join(map(str, f('heading', 'Lumen widgets')['bounds']))")
 set -- $b
 # Logical to physical: everything doubles; the window sits at an even position.
 X=$(((CX + $1) * 2)) Y=$(((CY + $2) * 2)) W=$(($3 * 2)) H=$(($4 * 2))

@@ -26,6 +26,7 @@ static const char *const role_names[] = {
 	[TK_A11Y_ROLE_MENU] = "menu",
 	[TK_A11Y_ROLE_MENU_ITEM] = "menu-item",
 	[TK_A11Y_ROLE_IMAGE] = "image",
+	[TK_A11Y_ROLE_HEADING] = "heading",
 };
 
 static const char *const state_names[] = {
@@ -50,7 +51,7 @@ const char *tk_a11y_state_name(uint32_t state) {
 }
 
 enum tk_a11y_role tk_a11y_node_get_role(const struct tk_a11y_node *node) {
-	return NODE(node)->impl->role;
+	return NODE(node)->heading ? TK_A11Y_ROLE_HEADING : NODE(node)->impl->role;
 }
 
 const char *tk_a11y_node_get_name(const struct tk_a11y_node *node) {

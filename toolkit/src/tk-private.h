@@ -120,6 +120,7 @@ struct tk_widget {
 	bool hover, pressed;
 	char *name, *description; // NULL: the impl's default
 	const char *default_name; // owned by the impl's widget, may be NULL
+	bool heading; // a label shown as a heading: its role is heading
 };
 
 void tk_widget_init(struct tk_widget *w, const struct tk_widget_impl *impl);

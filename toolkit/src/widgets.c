@@ -31,12 +31,11 @@ struct tk_label {
 	struct tk_widget base;
 	struct tk_text *text;
 	char *str;
-	bool heading;
 };
 
 static void label_measure(struct tk_widget *w, int *width, int *height) {
 	struct tk_label *l = (struct tk_label *)w;
-	text_measure(w, l->text, l->heading, width, height);
+	text_measure(w, l->text, w->heading, width, height);
 }
 
 static void label_draw(struct tk_widget *w, struct tk_draw *d) {
@@ -95,7 +94,7 @@ void tk_label_set_heading(struct tk_widget *w, bool heading) {
 	if (!lumen_assert(w->impl == &label_impl, "not a label")) {
 		return;
 	}
-	((struct tk_label *)w)->heading = heading;
+	w->heading = heading;
 	tk_widget_queue_layout(w);
 }
 

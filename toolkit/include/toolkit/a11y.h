@@ -34,6 +34,7 @@ enum tk_a11y_role {
 	TK_A11Y_ROLE_MENU,
 	TK_A11Y_ROLE_MENU_ITEM,
 	TK_A11Y_ROLE_IMAGE,
+	TK_A11Y_ROLE_HEADING, // a label that titles a section (tk_label_set_heading)
 };
 
 enum tk_a11y_state {
