@@ -5,7 +5,8 @@
 # on the desktop; roles, names, states, actions and values of a button, a toggle, a check
 # box, a slider and an entry; actions through AT-SPI2 (DoAction, SetCurrentValue,
 # GrabFocus) reach the widgets (the gallery's own dump and its pixels);
-# AT-SPI2 events follow; the password entry's text is nowhere on AT-SPI2.
+# a menu's new nodes appear and go; AT-SPI2 events follow; the password entry's text is
+# nowhere on AT-SPI2.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/integration/widgets-lib.sh"
 . "$TESTS_DIR/integration/atspi-lib.sh"
@@ -55,7 +56,7 @@ r=$(rect_of push-button "Press me")
 ok $? "the button's screen extents are where it is drawn ($b; on screen $r)"
 
 # Events, recorded while the actions below run.
-spawn events "$PY" "$PROBE" events "$APP" 25
+spawn events "$PY" "$PROBE" events "$APP" 300
 wait_for 10 grep -q listening "$T_DIR/events.out"
 
 # DoAction: the check box is toggled, in the gallery (its dump, its pixels) and on AT-SPI2.
@@ -108,6 +109,17 @@ probe dump "$APP" >"$T_DIR/dump2.json"
 grep -q "hello world" "$T_DIR/dump2.json" && ! grep -qi "sekrit" "$T_DIR/dump2.json"
 ok $? "nor anywhere in the tree's names, descriptions, values"
 
+# New nodes: the menu button's menu opens (DoAction press), its items appear under it
+# and focus moves into it; Escape closes it again.
+[ "$(probe do "$APP" "push button menu" Menu press)" = 1 ]
+ok $? "DoAction(press) on the menu button answers true"
+wait_for 5 node_is "$APP" "menu item" Copy "'focused' in n['states']"
+ok $? "its menu's items are on AT-SPI2, the first focused"
+inject key Escape tap
+wait_for 5 eval '! node_is "$APP" "menu item" Copy "True"'
+ok $? "Escape closes the menu: its items are gone from AT-SPI2"
+
+kill -TERM "$PID_events"
 wait "$PID_events"
 grep -q "object:state-changed:checked check box|Remember me 1" "$T_DIR/events.out"
 ok $? "event: state-changed:checked on the check box"
@@ -119,6 +131,12 @@ grep -q "object:text-changed:insert entry|Name .* d\?hello\|object:text-changed:
 ok $? "event: text-changed:insert on the entry"
 grep -q "object:text-caret-moved entry|Name 11" "$T_DIR/events.out"
 ok $? "event: text-caret-moved to 11"
+grep -q "object:children-changed:add push button menu|Menu" "$T_DIR/events.out"
+ok $? "event: children-changed:add on the menu button"
+grep -q "object:state-changed:focused menu item|Copy 1" "$T_DIR/events.out"
+ok $? "event: state-changed:focused on the new menu item"
+grep -q "object:children-changed:remove push button menu|Menu" "$T_DIR/events.out"
+ok $? "event: children-changed:remove on the menu button"
 ! grep -qi "sekrit" "$T_DIR/events.out"
 ok $? "no event carries the password's text"
 [ "$T_FAILED" -eq 0 ] || sed 's/^/# /' "$T_DIR/events.out" | head -40

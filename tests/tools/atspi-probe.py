@@ -10,11 +10,13 @@
   atspi-probe.py focus APP ROLE NAME        Component.grab_focus
   atspi-probe.py caret APP ROLE NAME N      Text.set_caret_offset
   atspi-probe.py texts APP                  every Text interface's whole text, one a line
-  atspi-probe.py events APP SECONDS         object/window events while waiting, one a line
+  atspi-probe.py events APP SECONDS         object/window events until then (or SIGTERM),
+                                            one a line
 
 APP is an application's name (the exported tree's app id). Exit status 1 when not found.
 """
 import json
+import signal
 import sys
 
 import gi
@@ -124,6 +126,7 @@ def main(argv):
             listener.register(kind)
         loop = GLib.MainLoop()
         GLib.timeout_add(int(float(argv[3]) * 1000), loop.quit)
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
         print("listening", flush=True)
         loop.run()
         for line in seen:
