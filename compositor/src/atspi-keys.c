@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <systemd/sd-bus.h>
+#include "atspi-read.h"
 #include "common/log.h"
 #include "server.h"
 
@@ -105,10 +106,6 @@ struct reporter {
 	struct wl_listener destroy;
 };
 
-struct key_grab {
-	uint32_t keysym, modifiers;
-};
-
 /* A caller of the KeyboardMonitor, by unique bus name. */
 struct monitor_client {
 	struct wl_list link; // comp_atspi_keys.clients
@@ -117,7 +114,7 @@ struct monitor_client {
 	bool grab_all, watch;
 	uint32_t *modifier_syms;
 	size_t n_modifier_syms;
-	struct key_grab *grabs;
+	struct atspi_key_grab *grabs;
 	size_t n_grabs;
 	sd_bus_slot *vanish; // NameOwnerChanged for its name
 };
@@ -586,7 +583,7 @@ static bool client_grabs_stroke(struct monitor_client *client, xkb_keysym_t sym,
 		uint32_t modifiers) {
 	xkb_keysym_t lower = xkb_keysym_to_lower(sym);
 	for (size_t i = 0; i < client->n_grabs; i++) {
-		struct key_grab *g = &client->grabs[i];
+		struct atspi_key_grab *g = &client->grabs[i];
 		if ((g->keysym == sym || g->keysym == lower) && (modifiers & 0xff) == g->modifiers) {
 			return true;
 		}
@@ -723,44 +720,11 @@ static struct monitor_client *ensure_client(struct comp_atspi_keys *keys, const 
 }
 
 static int set_key_grabs(struct monitor_client *client, sd_bus_message *m) {
-	uint32_t *syms = NULL;
-	struct key_grab *grabs = NULL;
-	size_t n_syms = 0, n_grabs = 0;
-	const void *array;
-	size_t size;
-	int r = sd_bus_message_read_array(m, 'u', &array, &size);
+	uint32_t *syms;
+	struct atspi_key_grab *grabs;
+	size_t n_syms, n_grabs;
+	int r = atspi_read_key_grabs(m, &syms, &n_syms, &grabs, &n_grabs);
 	if (r < 0) {
-		return r;
-	}
-	n_syms = size / sizeof(uint32_t);
-	if (n_syms > 0) {
-		syms = calloc(n_syms, sizeof(*syms));
-		if (!syms) {
-			return -ENOMEM;
-		}
-		memcpy(syms, array, n_syms * sizeof(*syms));
-	}
-	r = sd_bus_message_enter_container(m, 'a', "(uu)");
-	while (r >= 0) {
-		uint32_t sym, mods;
-		r = sd_bus_message_read(m, "(uu)", &sym, &mods);
-		if (r <= 0) {
-			break;
-		}
-		struct key_grab *more = realloc(grabs, (n_grabs + 1) * sizeof(*grabs));
-		if (!more) {
-			r = -ENOMEM;
-			break;
-		}
-		grabs = more;
-		grabs[n_grabs++] = (struct key_grab){ .keysym = sym, .modifiers = mods };
-	}
-	if (r >= 0) {
-		r = sd_bus_message_exit_container(m);
-	}
-	if (r < 0) {
-		free(syms);
-		free(grabs);
 		return r;
 	}
 	free(client->modifier_syms);
@@ -891,12 +855,8 @@ static const sd_bus_vtable monitor_vtable[] = {
  */
 static int handle_notify_event(sd_bus_message *m, void *data, sd_bus_error *e) {
 	struct comp_atspi_keys *keys = data;
-	uint32_t type, hw_code, modifiers;
-	int32_t id, timestamp;
-	const char *text;
-	int is_text;
-	int r = sd_bus_message_read(m, "(uiuuisb)", &type, &id, &hw_code, &modifiers, &timestamp,
-		&text, &is_text);
+	struct atspi_device_event event;
+	int r = atspi_read_device_event(m, &event);
 	if (r < 0) {
 		return r;
 	}
@@ -904,8 +864,9 @@ static int handle_notify_event(sd_bus_message *m, void *data, sd_bus_error *e) {
 	r = sd_bus_reply_method_return(m, "b", 0);
 	struct held_keyboard *hk;
 	wl_list_for_each(hk, &keys->keyboards, link) {
-		if (!hk->last.valid || hk->last.type != type || hk->last.hw_code != hw_code ||
-				hk->last.timestamp != (uint32_t)timestamp) {
+		if (!hk->last.valid || hk->last.type != event.type ||
+				hk->last.hw_code != event.hw_code ||
+				hk->last.timestamp != (uint32_t)event.timestamp) {
 			continue;
 		}
 		hk->last.valid = false;
@@ -977,14 +938,8 @@ static int handle_listeners_reply(sd_bus_message *m, void *data, sd_bus_error *e
 	const char *self = NULL;
 	sd_bus_get_unique_name(keys->a11y.bus, &self);
 	bool any = false;
-	int r = sd_bus_message_enter_container(m, 'a', "(souua(iisi)u(bbb))");
-	while (r >= 0 && !any &&
-			sd_bus_message_enter_container(m, 'r', "souua(iisi)u(bbb)") > 0) {
-		const char *name = NULL;
-		r = sd_bus_message_read(m, "s", &name);
-		any = r >= 0 && name && (!self || strcmp(name, self) != 0);
-		r = r >= 0 ? sd_bus_message_skip(m, "ouua(iisi)u(bbb)") : r;
-		r = r >= 0 ? sd_bus_message_exit_container(m) : r;
+	if (atspi_read_listeners(m, self, &any) < 0) {
+		lumen_log(LUMEN_WARN, "GetKeystrokeListeners: an answer we cannot read");
 	}
 	lumen_log(LUMEN_DEBUG, "GetKeystrokeListeners: %s other than ours", any ? "some" : "none");
 	if (any != keys->listeners) {
@@ -1092,36 +1047,6 @@ static void set_enabled(struct comp_atspi_keys *keys, bool enabled) {
 	}
 }
 
-/* a{sv} of org.a11y.Status (GetAll or PropertiesChanged), already entered. */
-static void read_status(struct comp_atspi_keys *keys, sd_bus_message *m) {
-	bool enabled = keys->enabled;
-	bool is_enabled = false, reader = false, seen = false;
-	while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-		const char *name;
-		int value = 0;
-		if (sd_bus_message_read(m, "s", &name) < 0) {
-			break;
-		}
-		if ((!strcmp(name, "IsEnabled") || !strcmp(name, "ScreenReaderEnabled")) &&
-				sd_bus_message_read(m, "v", "b", &value) >= 0) {
-			seen = true;
-			if (name[0] == 'I') {
-				is_enabled = value;
-			} else {
-				reader = value;
-			}
-		} else {
-			sd_bus_message_skip(m, "v");
-		}
-		sd_bus_message_exit_container(m);
-	}
-	if (seen) {
-		/* PropertiesChanged may carry one of the two: ask again for both. */
-		enabled = is_enabled || reader;
-	}
-	set_enabled(keys, enabled);
-}
-
 static int handle_status(sd_bus_message *m, void *data, sd_bus_error *e) {
 	struct comp_atspi_keys *keys = data;
 	keys->status_call = sd_bus_slot_unref(keys->status_call);
@@ -1129,9 +1054,11 @@ static int handle_status(sd_bus_message *m, void *data, sd_bus_error *e) {
 		set_enabled(keys, false); // no AT-SPI2 bus launcher on this session bus
 		return 1;
 	}
-	if (sd_bus_message_enter_container(m, 'a', "{sv}") >= 0) {
-		read_status(keys, m);
+	bool seen, enabled;
+	if (atspi_read_status(m, &seen, &enabled) < 0) {
+		lumen_log(LUMEN_WARN, "org.a11y.Status: an answer we cannot read");
 	}
+	set_enabled(keys, seen ? enabled : keys->enabled);
 	return 1;
 }
 
