@@ -966,8 +966,7 @@ static void app_publish(struct imp_app *app) {
 
 /* ---- events ---- */
 
-static void handle_event(AtspiEvent *event, void *data) {
-	struct atspi_import *imp = data;
+static void queue_event(struct atspi_import *imp, AtspiEvent *event) {
 	if (!event->source || !event->type) {
 		return;
 	}
@@ -1027,6 +1026,12 @@ static void handle_event(AtspiEvent *event, void *data) {
 	copy->path = g_strdup(src->path);
 	g_queue_push_tail(&imp->events, copy);
 	schedule_work(imp);
+}
+
+/* libatspi hands each listener a copy of the event, the listener's to free. */
+static void handle_event(AtspiEvent *event, void *data) {
+	queue_event(data, event);
+	g_boxed_free(ATSPI_TYPE_EVENT, event);
 }
 
 static void event_free(void *data) {
