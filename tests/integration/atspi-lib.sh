@@ -7,13 +7,21 @@ PROBE="$TESTS_DIR/tools/atspi-probe.py"
 export LUMEN_A11Y_SOCKET=lumen-a11y-0
 DBUS_PID=""
 LAUNCHER_PID=""
+A11Y_BUS=""
 
 atspi_cleanup() {
 	for pid in $T_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	# The launcher ends the AT-SPI2 bus and the registry with it.
-	for pid in $LAUNCHER_PID $DBUS_PID; do
+	# The launcher ends the AT-SPI2 bus, and the registry leaves with its bus; end the
+	# registry by its pid too, in case.
+	REGISTRY_PID=""
+	if [ -n "${A11Y_BUS:-}" ]; then
+		REGISTRY_PID=$(dbus-send --bus="$A11Y_BUS" --print-reply=literal \
+			--dest=org.freedesktop.DBus / org.freedesktop.DBus.GetConnectionUnixProcessID \
+			string:org.a11y.atspi.Registry 2>/dev/null | awk '{print $2}')
+	fi
+	for pid in $REGISTRY_PID $LAUNCHER_PID $DBUS_PID; do
 		kill "$pid" 2>/dev/null
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$pid" 2>/dev/null || break
