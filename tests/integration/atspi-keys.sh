@@ -8,7 +8,7 @@
 # - org.freedesktop.a11y.KeyboardMonitor refuses a caller that does not own
 #   org.gnome.Orca.KeyboardMonitor, and sends KeyEvent signals to one that does, which
 #   may grab a key from clients;
-# - lumen-session --screen-reader turns org.a11y.Status on.
+# - lumen-session --screen-reader turns org.a11y.Status on, and goes on without a bus.
 . "$TESTS_DIR/lib.sh"
 
 AT="$TESTS_DIR/clients/atspi-keys.py"
@@ -17,6 +17,13 @@ command -v dbus-daemon >/dev/null && [ -x /usr/libexec/at-spi-bus-launcher ] &&
 	echo "1..0 # SKIP needs dbus-daemon, at-spi2-core and gir1.2-atspi-2.0"
 	exit 0
 }
+
+# Without a session bus, lumen-session says so and goes on.
+mkdir -m 700 "$T_DIR/nobus-run"
+XDG_RUNTIME_DIR="$T_DIR/nobus-run" timeout 20 "$LUMEN_SESSION" --no-displayd -S lumen-nobus \
+	--screen-reader --compositor /bin/true >"$T_DIR/session-nobus.log" 2>&1
+[ $? -eq 0 ] && grep -q "no session bus" "$T_DIR/session-nobus.log"
+ok $? "lumen-session --screen-reader with no session bus: says so, and the session runs"
 
 start_session_bus
 status_is() { # PROPERTY: org.a11y.Status PROPERTY is true
