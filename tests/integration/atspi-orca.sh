@@ -3,7 +3,7 @@
 # under lumen, lumen-a11yd, the export on a private AT-SPI2 bus, and Orca with a debug
 # log (its "SPEECH OUTPUT" lines are what it says, with or without a synthesizer). Tab
 # keys injected as a person's move the gallery's focus; Orca speaks each widget's name
-# and role, and a value changed through AT-SPI2.
+# and role, a value changed through AT-SPI2, an entry's text; never the password's.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/integration/widgets-lib.sh"
 . "$TESTS_DIR/integration/atspi-lib.sh"
@@ -20,6 +20,18 @@ start_gallery || bail "lumen-widgets did not start"
 start_export
 APP=lumen-widgets
 wait_for 10 eval 'probe apps | grep -qx "$APP"' || bail "lumen-widgets is not on AT-SPI2"
+
+# Text in the entries first, typed while no screen reader takes the keys; focus back on
+# the first widget.
+[ "$(probe focus "$APP" entry Name)" = 1 ] && wait_for 5 a11y_is Name "focused(j)['name']"
+inject type "hi there"
+wait_for 5 a11y_is "hi there" "f('entry', 'Name')['text']" || bail "typing into the entry failed"
+[ "$(probe focus "$APP" "password text" Password)" = 1 ] &&
+	wait_for 5 a11y_is Password "focused(j)['name']"
+inject type "sekrit"
+wait_for 5 a11y_is 6 "f('password-text')['text'].count('\\u2022')" || bail "typing into the password failed"
+[ "$(probe focus "$APP" "push button" "Press me")" = 1 ] &&
+	wait_for 5 a11y_is "Press me" "focused(j)['name']" || bail "focus did not go back"
 
 mkdir -p "$HOME/.local/share" "$XDG_CONFIG_HOME"
 export XDG_DATA_HOME="$HOME/.local/share"
@@ -49,7 +61,14 @@ probe set-value "$APP" slider Volume 60 >/dev/null
 wait_for 10 a11y_is 60 "f('slider')['value']" || diag "the slider did not move to 60"
 wait_for 15 spoke "60"
 ok $? "the slider's value set to 60: Orca says '60'"
-diag "$(grep -o "SPEECH OUTPUT: '[^']*'" "$ORCA_LOG" | head -20)"
+
+# The entries, typed into before Orca started: Orca reads the entry's text from AT-SPI2,
+# and the password entry's nowhere.
+tab_to Name "Name entry hi there"
+tab_to Password "Password password text"
+! grep -qi "sekrit" "$ORCA_LOG"
+ok $? "the password's text is nowhere in Orca's log"
+diag "$(grep -o "SPEECH OUTPUT: '[^']*'" "$ORCA_LOG" | head -40)"
 
 # Orca's own shutdown is slow (it deregisters each listener): end it at once, by pid.
 for pid in $(ps -o pid= --ppid "$PID_orca"); do
