@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@ enum comp_config_section {
 	COMP_SECTION_AUTOSTART,
 	COMP_SECTION_DECORATIONS,
 	COMP_SECTION_TRUST,
+	COMP_SECTION_INPUT,
 };
 
 struct comp_config_parser {
@@ -63,6 +65,7 @@ struct comp_config_parser {
 	enum comp_config_section section;
 	struct comp_output_config *output; // for COMP_SECTION_OUTPUT
 	struct comp_keyboard_config *keyboard; // for a [keyboard NAME] section; NULL: [keyboard]
+	struct comp_input_config *input; // for COMP_SECTION_INPUT: [input] or [input NAME]
 	size_t errors; // reported by this parse, including those not stored
 	int last_error_line;
 	bool out_of_memory;
@@ -119,6 +122,8 @@ static const char *section_label(enum comp_config_section section) {
 		return "decorations";
 	case COMP_SECTION_TRUST:
 		return "trust";
+	case COMP_SECTION_INPUT:
+		return "input";
 	case COMP_SECTION_NONE:
 	case COMP_SECTION_IGNORED:
 		break;
@@ -502,6 +507,9 @@ void comp_config_init(struct comp_config *config) {
 	};
 	lumen_vec_init(&config->outputs);
 	lumen_vec_init(&config->keyboards);
+	config->input = (struct comp_input_config){.tap = -1, .natural_scroll = -1,
+		.left_handed = -1, .accel_profile = -1, .accel_speed = NAN, .scroll_method = -1};
+	lumen_vec_init(&config->inputs);
 	lumen_vec_init(&config->bindings);
 	lumen_vec_init(&config->autostart);
 	lumen_vec_init(&config->trusted);
@@ -536,6 +544,12 @@ void comp_config_finish(struct comp_config *config) {
 		free(kc);
 	}
 	lumen_vec_finish(&config->keyboards);
+	for (size_t i = 0; i < config->inputs.len; i++) {
+		struct comp_input_config *ic = config->inputs.items[i];
+		free(ic->name);
+		free(ic);
+	}
+	lumen_vec_finish(&config->inputs);
 	for (size_t i = 0; i < config->bindings.len; i++) {
 		binding_destroy(config->bindings.items[i]);
 	}
@@ -599,6 +613,65 @@ static struct comp_keyboard_config *get_keyboard(struct comp_config *config, con
 		return NULL;
 	}
 	return kc;
+}
+
+static struct comp_input_config *find_input(const struct comp_config *config,
+		const char *name) {
+	for (size_t i = 0; i < config->inputs.len; i++) {
+		struct comp_input_config *ic = config->inputs.items[i];
+		if (strcmp(ic->name, name) == 0) {
+			return ic;
+		}
+	}
+	return NULL;
+}
+
+void comp_config_input_for(const struct comp_config *config, const char *name,
+		struct comp_input_config *out) {
+	*out = config->input;
+	const struct comp_input_config *ic = name ? find_input(config, name) : NULL;
+	if (!ic) {
+		return;
+	}
+	out->name = ic->name;
+	if (ic->tap >= 0) {
+		out->tap = ic->tap;
+	}
+	if (ic->natural_scroll >= 0) {
+		out->natural_scroll = ic->natural_scroll;
+	}
+	if (ic->left_handed >= 0) {
+		out->left_handed = ic->left_handed;
+	}
+	if (ic->accel_profile >= 0) {
+		out->accel_profile = ic->accel_profile;
+	}
+	if (!isnan(ic->accel_speed)) {
+		out->accel_speed = ic->accel_speed;
+	}
+	if (ic->scroll_method >= 0) {
+		out->scroll_method = ic->scroll_method;
+	}
+}
+
+/* [input NAME] sections merge as [keyboard NAME] sections do. */
+static struct comp_input_config *get_input(struct comp_config *config, const char *name) {
+	struct comp_input_config *ic = find_input(config, name);
+	if (ic) {
+		return ic;
+	}
+	ic = calloc(1, sizeof(*ic));
+	if (!ic) {
+		return NULL;
+	}
+	*ic = (struct comp_input_config){.name = strdup(name), .tap = -1, .natural_scroll = -1,
+		.left_handed = -1, .accel_profile = -1, .accel_speed = NAN, .scroll_method = -1};
+	if (!ic->name || !lumen_vec_push(&config->inputs, ic)) {
+		free(ic->name);
+		free(ic);
+		return NULL;
+	}
+	return ic;
 }
 
 /* [output NAME] sections merge: a second one for the same name changes only its keys. */
@@ -768,6 +841,76 @@ static void handle_keyboard_key(struct comp_config_parser *parser, const char *k
 	}
 }
 
+/* "-0.25", "1", ".5": within -1..1, to a millionth. */
+static bool parse_speed(const char *s, double *out) {
+	bool negative = *s == '-';
+	if (*s == '-' || *s == '+') {
+		s++;
+	}
+	long fixed;
+	const char *end;
+	if (!parse_fixed(s, 6, 1000000, &fixed, &end) || *end != '\0') {
+		return false;
+	}
+	*out = (negative ? -(double)fixed : (double)fixed) / 1e6;
+	return true;
+}
+
+static bool parse_word(const char *s, const char *const *words, size_t n, int first,
+		int *out) {
+	for (size_t i = 0; i < n; i++) {
+		if (strcasecmp(s, words[i]) == 0) {
+			*out = first + (int)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void handle_input_key(struct comp_config_parser *parser, const char *key,
+		const char *value) {
+	struct comp_input_config *ic = parser->input;
+	const char *where = ic->name ? ic->name : "";
+	const char *space = ic->name ? " " : "";
+	int *flag = NULL;
+	if (strcasecmp(key, "tap") == 0) {
+		flag = &ic->tap;
+	} else if (strcasecmp(key, "natural_scroll") == 0) {
+		flag = &ic->natural_scroll;
+	} else if (strcasecmp(key, "left_handed") == 0) {
+		flag = &ic->left_handed;
+	}
+	if (flag) {
+		bool on;
+		if (!parse_bool(value, &on)) {
+			parser_error(parser, "invalid value '%s' for %s (expected yes or no)", value, key);
+		} else {
+			*flag = on;
+		}
+		return;
+	}
+	static const char *const profiles[] = { "flat", "adaptive" };
+	static const char *const methods[] = { "none", "two_finger", "edge", "on_button_down" };
+	if (strcasecmp(key, "accel_profile") == 0) {
+		if (!parse_word(value, profiles, 2, 1, &ic->accel_profile)) {
+			parser_error(parser, "invalid accel_profile '%s' (expected flat or adaptive)",
+				value);
+		}
+	} else if (strcasecmp(key, "accel_speed") == 0) {
+		if (!parse_speed(value, &ic->accel_speed)) {
+			parser_error(parser, "invalid accel_speed '%s' (expected a number from -1 to 1)",
+				value);
+		}
+	} else if (strcasecmp(key, "scroll_method") == 0) {
+		if (!parse_word(value, methods, 4, 0, &ic->scroll_method)) {
+			parser_error(parser, "invalid scroll_method '%s' (expected none, two_finger, "
+				"edge or on_button_down)", value);
+		}
+	} else {
+		parser_error(parser, "unknown key '%s' in [input%s%s]", key, space, where);
+	}
+}
+
 static void handle_binding(struct comp_config_parser *parser, const char *chord,
 		const char *action) {
 	uint32_t modifiers;
@@ -862,6 +1005,9 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	case COMP_SECTION_TRUST:
 		handle_list_entry(parser, &parser->config->trusted, key, value);
 		break;
+	case COMP_SECTION_INPUT:
+		handle_input_key(parser, key, value);
+		break;
 	}
 	/* Errors are recorded above with their line; nonzero keeps inih's own report for
 	 * lines our reader failed to catch (see parse_text). */
@@ -885,6 +1031,7 @@ static void enter_section(struct comp_config_parser *parser, const char *start,
 	parser->section = COMP_SECTION_IGNORED;
 	parser->output = NULL;
 	parser->keyboard = NULL;
+	parser->input = NULL;
 	while (start < end && isspace((unsigned char)*start)) {
 		start++;
 	}
@@ -958,6 +1105,33 @@ static void enter_section(struct comp_config_parser *parser, const char *start,
 		parser->section = COMP_SECTION_KEYBOARD;
 		return;
 	}
+	if (strcasecmp(name, "input") == 0) {
+		parser->input = &parser->config->input;
+		parser->section = COMP_SECTION_INPUT;
+		return;
+	}
+	if (strncasecmp(name, "input", 5) == 0 && isspace((unsigned char)name[5])) {
+		char *dev = name + 5;
+		while (isspace((unsigned char)*dev)) {
+			dev++;
+		}
+		size_t dlen = strlen(dev);
+		if (dlen >= 2 && dev[0] == '"' && dev[dlen - 1] == '"') {
+			dev[dlen - 1] = '\0';
+			dev++;
+		}
+		if (*dev == '\0') {
+			parser_error(parser, "[input \"\"] needs the device's name");
+			return;
+		}
+		parser->input = get_input(parser->config, dev);
+		if (!parser->input) {
+			parser_out_of_memory(parser);
+			return;
+		}
+		parser->section = COMP_SECTION_INPUT;
+		return;
+	}
 	parser_error(parser, "unknown section [%s]", name);
 }
 
@@ -983,6 +1157,7 @@ static bool check_line(struct comp_config_parser *parser, const char *start, con
 			parser->section = COMP_SECTION_IGNORED;
 			parser->output = NULL;
 			parser->keyboard = NULL;
+			parser->input = NULL;
 			return false;
 		}
 		enter_section(parser, start + 1, close);

@@ -21,6 +21,12 @@
  *                  unfocused = #rrggbb, text = #rrggbb
  *   [trust]        NAME = executable name allowed the privileged globals, when
  *                  started by us (autostart/exec)
+ *   [input]        pointer and touchpad settings for every device of lumen-inputd that
+ *                  has them: tap, natural_scroll, left_handed = yes|no,
+ *                  accel_profile = flat|adaptive, accel_speed = -1..1,
+ *                  scroll_method = none|two_finger|edge|on_button_down
+ *   [input NAME]   the same keys for the device named NAME; what it leaves out comes
+ *                  from [input]
  * A bad line is recorded as "FILE:LINE: message" and the rest still applies.
  */
 
@@ -44,6 +50,15 @@ struct comp_keyboard_config {
 	int numlock; // -1: [keyboard]'s, else 0 or 1
 };
 
+/* [input] (name NULL) or [input NAME]: -1 (NaN for accel_speed) where unset. */
+struct comp_input_config {
+	char *name;
+	int tap, natural_scroll, left_handed;
+	int accel_profile; // lumen-input-v1's accel_profile: 1 flat, 2 adaptive
+	double accel_speed;
+	int scroll_method; // lumen-input-v1's scroll_method
+};
+
 struct comp_binding {
 	uint32_t modifiers; // WLR_MODIFIER_* mask
 	xkb_keysym_t sym; // lower-case keysym
@@ -62,6 +77,8 @@ struct comp_config {
 	bool numlock;
 	bool per_window_layout; // each window keeps its own layout
 	struct lumen_vec keyboards; // struct comp_keyboard_config *
+	struct comp_input_config input; // [input]
+	struct lumen_vec inputs; // struct comp_input_config *, [input NAME]
 	struct lumen_vec bindings; // struct comp_binding *
 	struct lumen_vec autostart; // char *, command lines
 	struct lumen_vec trusted; // char *, executable names
@@ -90,5 +107,9 @@ const struct comp_output_config *comp_config_find_output(const struct comp_confi
 /** The [keyboard NAME] section for a device name; NULL if there is none. */
 const struct comp_keyboard_config *comp_config_find_keyboard(const struct comp_config *config,
 	const char *name);
+
+/** The settings for a device: its [input NAME] section over [input]. */
+void comp_config_input_for(const struct comp_config *config, const char *name,
+	struct comp_input_config *out);
 
 #endif

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/input-event-codes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,9 @@ struct input_device {
 	char path[128];
 	uint32_t vendor, product;
 	uint32_t caps;
+	uint32_t settings; // the settings it has (lumen_input_device_v1.setting bits)
+	uint32_t accel_profile; // as inputd last said
+	wl_fixed_t accel_speed;
 	bool described; // the first done arrived
 	bool emitted; // new_input sent for its wraps
 	struct input_wrap *wraps[WRAP_COUNT]; // NULL for capabilities it lacks
@@ -210,6 +214,14 @@ static void handle_flush_idle(void *data) {
 	flush_remote(backend);
 }
 
+/* Requests made outside our own dispatch go out from an idle callback. */
+static void schedule_flush(struct input_backend *backend) {
+	if (!backend->flush_idle) {
+		backend->flush_idle = wl_event_loop_add_idle(backend->loop, handle_flush_idle,
+			backend);
+	}
+}
+
 static void keyboard_led_update(struct wlr_keyboard *keyboard, uint32_t leds) {
 	struct input_wrap *wrap = wl_container_of(keyboard, wrap, keyboard);
 	struct input_device *device = wrap->device;
@@ -224,11 +236,7 @@ static void keyboard_led_update(struct wlr_keyboard *keyboard, uint32_t leds) {
 	 * Not flushed here: this runs inside a key event, i.e. inside our dispatch, where a
 	 * failed write must not tear the connection down.
 	 */
-	struct input_backend *backend = device->backend;
-	if (!backend->flush_idle) {
-		backend->flush_idle = wl_event_loop_add_idle(backend->loop, handle_flush_idle,
-			backend);
-	}
+	schedule_flush(device->backend);
 }
 
 static const struct wlr_keyboard_impl keyboard_impl = {
@@ -1019,6 +1027,10 @@ static void handle_dev_settings(void *data, struct lumen_input_device_v1 *proxy,
 		uint32_t supported, uint32_t tap, uint32_t natural_scroll, uint32_t left_handed,
 		uint32_t accel_profile, wl_fixed_t accel_speed, uint32_t scroll_method,
 		uint32_t accel_profiles, uint32_t scroll_methods) {
+	struct input_device *device = data;
+	device->settings = supported;
+	device->accel_profile = accel_profile;
+	device->accel_speed = accel_speed;
 }
 
 static void handle_dev_leds(void *data, struct lumen_input_device_v1 *proxy, uint32_t leds) {
@@ -1386,4 +1398,64 @@ struct wlr_backend *comp_input_backend_create(struct wl_display *display,
 	}
 	try_connect(backend);
 	return &backend->backend;
+}
+
+uint32_t comp_input_device_configure(struct wlr_input_device *wlr_device,
+		const struct comp_input_settings *s) {
+	if (wlr_device->impl != &input_device_impl) {
+		return 0;
+	}
+	struct input_wrap *wrap = wl_container_of(wlr_device, wrap, base);
+	struct input_device *device = wrap->device;
+	if (!device || !device->proxy || device->backend->lost) {
+		return 0;
+	}
+	uint32_t has = device->settings, sent = 0;
+	if (s->tap >= 0 && (has & LUMEN_INPUT_DEVICE_V1_SETTING_TAP)) {
+		lumen_input_device_v1_set_tap(device->proxy, s->tap != 0);
+		sent |= LUMEN_INPUT_DEVICE_V1_SETTING_TAP;
+	}
+	if (s->natural_scroll >= 0 && (has & LUMEN_INPUT_DEVICE_V1_SETTING_NATURAL_SCROLL)) {
+		lumen_input_device_v1_set_natural_scroll(device->proxy, s->natural_scroll != 0);
+		sent |= LUMEN_INPUT_DEVICE_V1_SETTING_NATURAL_SCROLL;
+	}
+	if (s->left_handed >= 0 && (has & LUMEN_INPUT_DEVICE_V1_SETTING_LEFT_HANDED)) {
+		lumen_input_device_v1_set_left_handed(device->proxy, s->left_handed != 0);
+		sent |= LUMEN_INPUT_DEVICE_V1_SETTING_LEFT_HANDED;
+	}
+	if ((s->accel_profile > 0 || !isnan(s->accel_speed)) &&
+			(has & LUMEN_INPUT_DEVICE_V1_SETTING_ACCEL)) {
+		/* One request carries both: what the config leaves out stays as inputd has it. */
+		uint32_t profile = s->accel_profile > 0 ? (uint32_t)s->accel_profile
+			: device->accel_profile;
+		double speed = !isnan(s->accel_speed) ? s->accel_speed
+			: wl_fixed_to_double(device->accel_speed);
+		lumen_input_device_v1_set_accel(device->proxy, profile, wl_fixed_from_double(speed));
+		sent |= LUMEN_INPUT_DEVICE_V1_SETTING_ACCEL;
+	}
+	if (s->scroll_method >= 0 && (has & LUMEN_INPUT_DEVICE_V1_SETTING_SCROLL_METHOD)) {
+		lumen_input_device_v1_set_scroll_method(device->proxy, (uint32_t)s->scroll_method);
+		sent |= LUMEN_INPUT_DEVICE_V1_SETTING_SCROLL_METHOD;
+	}
+	if (sent) {
+		lumen_log(LUMEN_INFO, "input: '%s' configured (settings 0x%x)", device->name, sent);
+		schedule_flush(device->backend);
+	}
+	return sent;
+}
+
+void comp_input_backend_for_each_device(struct wlr_backend *wlr_backend,
+		void (*fn)(struct wlr_input_device *device, void *data), void *data) {
+	if (!comp_backend_is_input(wlr_backend)) {
+		return;
+	}
+	struct input_backend *backend = input_backend_from(wlr_backend);
+	struct input_device *device;
+	wl_list_for_each(device, &backend->devices, link) {
+		for (int i = 0; i < WRAP_COUNT; i++) {
+			if (device->wraps[i] && device->emitted) {
+				fn(&device->wraps[i]->base, data);
+			}
+		}
+	}
 }

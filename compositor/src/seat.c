@@ -8,6 +8,7 @@
 #include <time.h>
 #include <linux/input-event-codes.h>
 #include <wlr/backend/libinput.h>
+#include <wlr/backend/multi.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_data_device.h>
 #include <wlr/types/wlr_input_inhibitor.h>
@@ -21,6 +22,7 @@
 #include <wlr/types/wlr_keyboard_shortcuts_inhibit_v1.h>
 #include <wlr/util/edges.h>
 #include "common/log.h"
+#include "input-backend.h"
 #include "protocols-ext.h"
 #include "server.h"
 
@@ -453,6 +455,34 @@ static void add_touch(struct comp_server *server, struct wlr_input_device *devic
 	wlr_cursor_attach_input_device(server->cursor, device);
 }
 
+/* [input] and [input NAME] of the config, for inputd's pointers, touchpads and tablets. */
+static void configure_input(struct wlr_input_device *device, void *data) {
+	struct comp_server *server = data;
+	if (device->type == WLR_INPUT_DEVICE_KEYBOARD) {
+		return;
+	}
+	struct comp_input_config ic;
+	comp_config_input_for(&server->config, device->name, &ic);
+	struct comp_input_settings s = {
+		.tap = ic.tap, .natural_scroll = ic.natural_scroll, .left_handed = ic.left_handed,
+		.accel_profile = ic.accel_profile, .accel_speed = ic.accel_speed,
+		.scroll_method = ic.scroll_method,
+	};
+	comp_input_device_configure(device, &s);
+}
+
+static void configure_backend_inputs(struct wlr_backend *backend, void *data) {
+	comp_input_backend_for_each_device(backend, configure_input, data);
+}
+
+void comp_seat_apply_input_config(struct comp_server *server) {
+	if (wlr_backend_is_multi(server->backend)) {
+		wlr_multi_for_each_backend(server->backend, configure_backend_inputs, server);
+	} else {
+		configure_backend_inputs(server->backend, server);
+	}
+}
+
 static void handle_new_input(struct wl_listener *listener, void *data) {
 	struct comp_server *server = wl_container_of(listener, server, new_input);
 	struct wlr_input_device *device = data;
@@ -473,6 +503,7 @@ static void handle_new_input(struct wl_listener *listener, void *data) {
 	default:
 		break;
 	}
+	configure_input(device, server);
 	update_capabilities(server);
 }
 

@@ -364,6 +364,7 @@ bool comp_server_reload_config(struct comp_server *server, char *err, size_t err
 		comp_output_apply_config(output);
 	}
 	comp_seat_apply_keyboard_config(server);
+	comp_seat_apply_input_config(server);
 	for (int i = 0; i < COMP_WORKSPACES; i++) {
 		struct comp_view *view;
 		wl_list_for_each(view, &server->workspaces[i].views, ws_link) {

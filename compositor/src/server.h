@@ -326,6 +326,8 @@ void comp_seat_finish(struct comp_server *server);
 void comp_seat_focus_surface(struct comp_server *server, struct wlr_surface *surface);
 void comp_seat_focus_layer(struct comp_server *server, struct comp_layer_surface *layer);
 void comp_seat_apply_keyboard_config(struct comp_server *server);
+/** Sends inputd's devices the settings of [input] and [input NAME] (config reload). */
+void comp_seat_apply_input_config(struct comp_server *server);
 /** Delivers a key to the input method or the focused client (after bindings); device
  * NULL: a keyboard being destroyed, through the seat's keyboard as it is. */
 void comp_seat_deliver_key(struct comp_server *server, struct wlr_input_device *device,

@@ -317,6 +317,20 @@ static void test_values(void) {
 		{ "key = outside\n", false },
 		{ "[output]\nmode = 1x1\n", false },
 		{ "[Keyboard]\nLayout = de\n", true },
+		{ "[input]\ntap = yes\n", true },
+		{ "[input]\ntap = sometimes\n", false },
+		{ "[input]\naccel_speed = -1\n", true },
+		{ "[input]\naccel_speed = +.25\n", true },
+		{ "[input]\naccel_speed = 1.0001\n", false },
+		{ "[input]\naccel_speed = -1.5\n", false },
+		{ "[input]\naccel_speed = 0.5x\n", false },
+		{ "[input]\naccel_profile = Flat\n", true },
+		{ "[input]\naccel_profile = none\n", false },
+		{ "[input]\nscroll_method = on_button_down\n", true },
+		{ "[input]\nscroll_method = three_finger\n", false },
+		{ "[input]\nspeed = 1\n", false },
+		{ "[input \"\"]\n", false },
+		{ "[input \"A pad\"]\nnatural_scroll = no\n", true },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct comp_config config;
@@ -347,6 +361,20 @@ static void test_values(void) {
 	ok(config.numlock && !config.xkb_layout, "numlock on; an empty layout resets to unset");
 	ok(config.deco_mode == COMP_DECO_MODE_CLIENT && config.color_text == 0,
 		"client decorations, black text");
+	comp_config_finish(&config);
+
+	comp_config_init(&config);
+	comp_config_parse_string(&config, "v.ini",
+		"[input]\ntap = yes\naccel_speed = -0.25\n"
+		"[input \"Touch Pad\"]\ntap = no\nscroll_method = edge\n");
+	struct comp_input_config ic;
+	comp_config_input_for(&config, "Touch Pad", &ic);
+	ok(ic.tap == 0 && ic.scroll_method == 2 && ic.accel_speed == -0.25 &&
+		ic.natural_scroll == -1 && ic.accel_profile == -1,
+		"[input NAME] over [input]; unset stays unset");
+	comp_config_input_for(&config, "Mouse", &ic);
+	ok(ic.tap == 1 && ic.scroll_method == -1 && ic.accel_speed == -0.25,
+		"another device gets [input]");
 	comp_config_finish(&config);
 }
 
