@@ -5,8 +5,8 @@
 # on the desktop; roles, names, states, actions and values of a button, a toggle, a check
 # box, a slider and an entry; actions through AT-SPI2 (DoAction, SetCurrentValue,
 # GrabFocus) reach the widgets (the gallery's own dump and its pixels);
-# a menu's new nodes appear and go; AT-SPI2 events follow; the password entry's text is
-# nowhere on AT-SPI2.
+# a menu's new nodes appear and go; apps come and go with their windows; AT-SPI2 events
+# follow; the password entry's text is nowhere on AT-SPI2.
 . "$TESTS_DIR/lib.sh"
 . "$TESTS_DIR/integration/widgets-lib.sh"
 . "$TESTS_DIR/integration/atspi-lib.sh"
@@ -141,6 +141,18 @@ ok $? "event: children-changed:remove on the menu button"
 ! grep -qi "sekrit" "$T_DIR/events.out"
 ok $? "no event carries the password's text"
 [ "$T_FAILED" -eq 0 ] || sed 's/^/# /' "$T_DIR/events.out" | head -40
+
+# A window that opens while the export runs becomes an application; it leaves with it.
+apps_named() { # count name
+	[ "$(probe apps | grep -cx "$2")" -eq "$1" ]
+}
+spawn widgets2 "$TK_WIDGETS"
+wait_for 15 apps_named 2 "$APP"
+ok $? "a second lumen-widgets, started now, is a second application on AT-SPI2"
+kill "$PID_widgets2"
+wait "$PID_widgets2" 2>/dev/null
+wait_for 15 apps_named 1 "$APP"
+ok $? "and when it exits, it leaves the desktop ($(probe apps | tr '\n' ' '))"
 
 stop_export
 done_testing
