@@ -35,6 +35,12 @@ static uint32_t next_serial(struct atspi_export *exp) {
 	return exp->next_serial;
 }
 
+static uint64_t now_usec(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* ---- nodes ---- */
 
 static void node_finish(struct exp_node *node) {
@@ -63,6 +69,9 @@ static int node_cmp(const void *a, const void *b) {
 
 static struct exp_node *nodes_find(struct exp_nodes *nodes, uint32_t id) {
 	struct exp_node key = {.id = id};
+	if (nodes->n == 0) {
+		return NULL;
+	}
 	return bsearch(&key, nodes->v, nodes->n, sizeof(*nodes->v), node_cmp);
 }
 
@@ -321,7 +330,9 @@ static void emit_focus(struct atspi_export *exp, struct exp_tree *tree, uint32_t
 /* The read is complete: it becomes the tree, and its differences are told. */
 static void apply_read(struct exp_tree *tree, uint32_t root, uint32_t focus) {
 	struct exp_nodes *nodes = &tree->pending;
-	qsort(nodes->v, nodes->n, sizeof(*nodes->v), node_cmp);
+	if (nodes->n > 0) {
+		qsort(nodes->v, nodes->n, sizeof(*nodes->v), node_cmp);
+	}
 	bool ok = true;
 	for (size_t i = 0; i < tree->n_order && ok; i++) {
 		struct exp_node *node = nodes_find(nodes, tree->order[i]);
@@ -337,12 +348,24 @@ static void apply_read(struct exp_tree *tree, uint32_t root, uint32_t focus) {
 		return;
 	}
 	struct exp_nodes old = tree->nodes;
+	uint32_t old_root = tree->root;
 	tree->nodes = *nodes;
 	*nodes = (struct exp_nodes){0};
 	tree->root = root;
+	/* A tree read before its first commit is empty: read it again a little later (its
+	 * first commit may come with no event), less and less often. */
+	if (root == 0) {
+		int shift = tree->empty_reads < 5 ? tree->empty_reads : 5;
+		tree->retry_at = now_usec() + (200000u << shift);
+		tree->empty_reads++;
+	} else {
+		tree->retry_at = 0;
+		tree->empty_reads = 0;
+	}
 	tree->focus = focus;
+	/* An application appears on AT-SPI2 with its first nodes, not before. */
 	bool first = !tree->have_tree;
-	tree->have_tree = true;
+	tree->have_tree = root != 0 || tree->have_tree;
 	struct exp_node *focused = exp_tree_node(tree, focus);
 	if (first && !tree->exp->focus_tree && focused && (focused->states & S(FOCUSED))) {
 		/* Read at start: the window with keyboard focus is the active one until told. */
@@ -352,7 +375,9 @@ static void apply_read(struct exp_tree *tree, uint32_t root, uint32_t focus) {
 			tree->exp->active_tree = tree->id;
 		}
 	}
-	if (first) {
+	if (first && !tree->have_tree) {
+		// still empty: nothing to show yet
+	} else if (first) {
 		if (!exp_objects_register(tree)) {
 			lumen_log(LUMEN_WARN, "tree %u (%s) is not on the AT-SPI2 bus", tree->id,
 				tree->app_id);
@@ -377,6 +402,15 @@ static void apply_read(struct exp_tree *tree, uint32_t root, uint32_t focus) {
 					exp_emit(tree, now->id, EV_OBJECT, "ChildrenChanged", "add",
 						(int32_t)c, 0, 'o', now->children[c]);
 				}
+			}
+		}
+		if (old_root != root) { // the application object's one child
+			if (old_root) {
+				exp_emit(tree, 0, EV_OBJECT, "ChildrenChanged", "remove", 0, 0, 'o',
+					old_root);
+			}
+			if (root) {
+				exp_emit(tree, 0, EV_OBJECT, "ChildrenChanged", "add", 0, 0, 'o', root);
 			}
 		}
 		for (size_t i = 0; i < old.n; i++) {
@@ -448,7 +482,8 @@ static void c_tree(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t serial
 	}
 	struct exp_tree *tree = tree_by_id(exp, id);
 	if (tree) {
-		tree->window = window;
+		tree->window = window; // its bounds may be global now
+		read_tree(tree);
 		return;
 	}
 	tree = tree_create(exp, id, pid, app_id, window);
@@ -723,6 +758,7 @@ static void c_window(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t wind
 	struct exp_tree *tree = tree_by_id(exp, tree_id);
 	if (tree) {
 		tree->window = window;
+		read_tree(tree); // new bounds, a first commit, a new title
 	}
 	if (change == LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_ACTIVATED) {
 		set_active(exp, tree ? tree->id : 0);
@@ -1116,12 +1152,13 @@ int atspi_export_prepare(struct atspi_export *exp, struct pollfd *fds, int *time
 		if (tree->bus) {
 			bus_prepare(exp, tree->bus, &deadline);
 		}
+		if (tree->retry_at && tree->retry_at < deadline) {
+			deadline = tree->retry_at;
+		}
 	}
 	*timeout_ms = -1;
 	if (deadline != UINT64_MAX) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		uint64_t now = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		uint64_t now = now_usec();
 		uint64_t ms = deadline > now ? (deadline - now + 999) / 1000 : 0;
 		*timeout_ms = ms > 60000 ? 60000 : (int)ms;
 	}
@@ -1174,7 +1211,12 @@ bool atspi_export_dispatch(struct atspi_export *exp, const struct pollfd *fds, i
 		return false;
 	}
 	struct exp_tree *tree, *tmp;
+	uint64_t now = now_usec();
 	wl_list_for_each_safe(tree, tmp, &exp->trees, link) {
+		if (tree->retry_at && tree->retry_at <= now) {
+			tree->retry_at = 0;
+			read_tree(tree);
+		}
 		if (tree->bus && !bus_process(tree->bus)) {
 			lumen_log(LUMEN_WARN, "tree %u lost its AT-SPI2 connection", tree->id);
 			int fd = sd_bus_get_fd(tree->bus);
