@@ -258,7 +258,8 @@ static void emit_node_changes(struct exp_tree *tree, const struct exp_node *old,
 		if (strcmp(was, now->text) != 0) {
 			emit_text_change(tree, id, was, now->text);
 		}
-		if (!old->has_text || strcmp(was, now->text) != 0 || old->caret != now->caret) {
+		/* As GTK does: a caret that stays put while text changes after it is no move. */
+		if (!old->has_text || old->caret != now->caret) {
 			exp_emit(tree, id, EV_OBJECT, "TextCaretMoved", "",
 				exp_utf8_chars(now->text, now->caret), 0, 0);
 		}
