@@ -61,6 +61,7 @@ struct exp_tree {
 	uint32_t focus_pending; // a focus event for a node not yet read
 	uint64_t retry_at; // CLOCK_MONOTONIC µs: read again (an empty tree), 0 for never
 	int empty_reads; // empty reads in a row
+	uint64_t last_read; // CLOCK_MONOTONIC µs the last read was asked
 	/* The tree's AT-SPI2 application. */
 	sd_bus *bus; // NULL until its first read is complete
 	const char *bus_name; // bus's unique name

@@ -272,11 +272,23 @@ static void emit_node_changes(struct exp_tree *tree, const struct exp_node *old,
 
 /* ---- reading trees ---- */
 
+/* Reads of one tree at most this often: a burst of events costs one more read. */
+#define READ_INTERVAL_USEC 30000u
+
 static void read_tree(struct exp_tree *tree) {
 	if (tree->read_serial) {
 		/* The answer is sent after every event we have seen: nothing to add. */
 		return;
 	}
+	uint64_t now = now_usec();
+	if (tree->last_read && now < tree->last_read + READ_INTERVAL_USEC) {
+		uint64_t at = tree->last_read + READ_INTERVAL_USEC;
+		if (!tree->retry_at || at < tree->retry_at) {
+			tree->retry_at = at;
+		}
+		return;
+	}
+	tree->last_read = now;
 	tree->read_serial = next_serial(tree->exp);
 	nodes_clear(&tree->pending);
 	tree->n_order = 0;
@@ -317,13 +329,16 @@ static bool children_append(struct exp_node *parent, uint32_t child) {
 	return true;
 }
 
-static bool has_child(const struct exp_node *node, uint32_t child) {
-	for (size_t i = 0; i < node->n_children; i++) {
-		if (node->children[i] == child) {
-			return true;
-		}
-	}
-	return false;
+/* Whether child is one of parent's children in nodes (a lookup, not a scan: lists can
+ * be long). */
+static bool has_child(struct exp_nodes *nodes, uint32_t parent, uint32_t child) {
+	const struct exp_node *node = nodes_find(nodes, child);
+	return node && node->parent == parent;
+}
+
+static bool same_children(const struct exp_node *a, const struct exp_node *b) {
+	return a->n_children == b->n_children && (a->n_children == 0 ||
+		memcmp(a->children, b->children, a->n_children * sizeof(*a->children)) == 0);
 }
 
 static void emit_focus(struct atspi_export *exp, struct exp_tree *tree, uint32_t node);
@@ -392,14 +407,17 @@ static void apply_read(struct exp_tree *tree, uint32_t root, uint32_t focus) {
 				continue;
 			}
 			emit_node_changes(tree, was, now);
+			if (same_children(was, now)) {
+				continue;
+			}
 			for (size_t c = 0; c < was->n_children; c++) {
-				if (!has_child(now, was->children[c])) {
+				if (!has_child(&tree->nodes, now->id, was->children[c])) {
 					exp_emit(tree, now->id, EV_OBJECT, "ChildrenChanged", "remove",
 						(int32_t)c, 0, 'o', was->children[c]);
 				}
 			}
 			for (size_t c = 0; c < now->n_children; c++) {
-				if (!has_child(was, now->children[c])) {
+				if (!has_child(&old, now->id, now->children[c])) {
 					exp_emit(tree, now->id, EV_OBJECT, "ChildrenChanged", "add",
 						(int32_t)c, 0, 'o', now->children[c]);
 				}
