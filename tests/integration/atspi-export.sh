@@ -94,6 +94,13 @@ ok $? "and AT-SPI2 says it is focused"
 inject type "hello world"
 wait_for 5 node_is "$APP" entry Name "n['text'] == 'hello world' and n['caret'] == 11"
 ok $? "typed text is the entry's AT-SPI2 Text, caret at 11"
+[ "$(probe caret "$APP" entry Name 5)" = 1 ]
+ok $? "SetCaretOffset 5 on the entry answers true"
+wait_for 5 a11y_is 5 "focused(j)['caret']"
+ok $? "and the gallery's caret moves there ($(a11y "focused(j)['caret']"))"
+inject type ","
+wait_for 5 a11y_is "hello, world" "focused(j)['text']"
+ok $? "so that typing goes in there ($(a11y "focused(j)['text']"))"
 # The password: typed, never on AT-SPI2 (every Text, at every offset, nor in events).
 [ "$(probe focus "$APP" "password text" Password)" = 1 ]
 wait_for 5 a11y_is Password "focused(j)['name']"
@@ -102,12 +109,12 @@ inject type "sekrit"
 wait_for 5 a11y_is 6 "f('password-text')['text'].count('\\u2022')"
 ok $? "the gallery took six characters into the password entry (six bullets)"
 probe texts "$APP" >"$T_DIR/texts.out"
-grep -q "hello world" "$T_DIR/texts.out"
+grep -q "hello, world" "$T_DIR/texts.out"
 ok $? "walking every Text finds the entry's text (the walk sees text)"
 ! grep -qi "sekrit\|\bsek\|krit" "$T_DIR/texts.out"
 ok $? "and nothing typed into the password entry, at any offset"
 probe dump "$APP" >"$T_DIR/dump2.json"
-grep -q "hello world" "$T_DIR/dump2.json" && ! grep -qi "sekrit" "$T_DIR/dump2.json"
+grep -q "hello, world" "$T_DIR/dump2.json" && ! grep -qi "sekrit" "$T_DIR/dump2.json"
 ok $? "nor anywhere in the tree's names, descriptions, values"
 
 # New nodes: the menu button's menu opens (DoAction press), its items appear under it

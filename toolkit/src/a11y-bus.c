@@ -269,6 +269,13 @@ static uint32_t handle_action(struct a11y_provider *provider,
 		done = true;
 		break;
 	}
+	case LUMEN_A11Y_PROVIDER_V1_ACTION_KIND_SET_SELECTION:
+		if (!tk_a11y_node_get_text(node, NULL, NULL, NULL, NULL)) {
+			return LUMEN_A11Y_PROVIDER_V1_ACTION_RESULT_UNSUPPORTED;
+		}
+		done = req->start >= 0 && req->end >= 0 &&
+			tk_a11y_node_set_selection(node, (size_t)req->start, (size_t)req->end);
+		break;
 	default:
 		return LUMEN_A11Y_PROVIDER_V1_ACTION_RESULT_UNSUPPORTED;
 	}

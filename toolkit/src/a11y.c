@@ -209,6 +209,11 @@ bool tk_a11y_node_get_text(const struct tk_a11y_node *node, const char **text, s
 	return true;
 }
 
+bool tk_a11y_node_set_selection(struct tk_a11y_node *node, size_t start, size_t end) {
+	struct tk_widget *w = NODE(node);
+	return w->impl->a11y_set_selection && w->impl->a11y_set_selection(w, start, end);
+}
+
 /* ---- Dump ---- */
 
 struct out {

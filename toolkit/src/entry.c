@@ -412,6 +412,25 @@ static bool entry_text(const struct tk_widget *w, const char **text, size_t *car
 	return true;
 }
 
+/* An assistive technology moves the caret or selects: start is the anchor, end the
+ * caret; both on character boundaries of what a11y_text shows. */
+static bool entry_set_selection(struct tk_widget *w, size_t start, size_t end) {
+	struct tk_entry *e = entry_of(w);
+	size_t shown = to_display(e, e->len);
+	if (start > shown || end > shown || e->preedit) {
+		return false;
+	}
+	if (e->password ? (start % BULLET_LEN || end % BULLET_LEN)
+			: (((unsigned char)e->buf[start] & 0xc0) == 0x80 ||
+				((unsigned char)e->buf[end] & 0xc0) == 0x80)) {
+		return false;
+	}
+	e->anchor = from_display(e, start);
+	e->caret = from_display(e, end);
+	entry_changed(e, false);
+	return true;
+}
+
 static uint32_t entry_states(const struct tk_widget *w) {
 	const struct tk_entry *e = (const struct tk_entry *)w;
 	return TK_A11Y_STATE_EDITABLE | (e->password ? TK_A11Y_STATE_PASSWORD : 0);
@@ -449,6 +468,7 @@ static const struct tk_widget_impl entry_impl = {
 	.destroy = entry_destroy,
 	.a11y_text = entry_text,
 	.a11y_states = entry_states,
+	.a11y_set_selection = entry_set_selection,
 	.actions = entry_actions,
 	.action = entry_action,
 };
@@ -464,6 +484,7 @@ static const struct tk_widget_impl password_impl = {
 	.destroy = entry_destroy,
 	.a11y_text = entry_text,
 	.a11y_states = entry_states,
+	.a11y_set_selection = entry_set_selection,
 	.actions = entry_actions,
 	.action = entry_action,
 };

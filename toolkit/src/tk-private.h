@@ -101,6 +101,8 @@ struct tk_widget_impl {
 	bool (*a11y_text)(const struct tk_widget *w, const char **text, size_t *caret,
 		size_t *sel_start, size_t *sel_end);
 	uint32_t (*a11y_states)(const struct tk_widget *w);
+	/* Moves the caret (start == end) or selects, in a11y_text's byte offsets. */
+	bool (*a11y_set_selection)(struct tk_widget *w, size_t start, size_t end);
 	const char *const *actions; // NULL-terminated
 	bool (*action)(struct tk_widget *w, const char *name);
 	/* An extra accessible child (an open menu's popup), or NULL. */

@@ -71,6 +71,30 @@ int main(void) {
 		(tk_a11y_node_get_states(pn) & TK_A11Y_STATE_PASSWORD) &&
 		(tk_a11y_node_get_states(pn) & TK_A11Y_STATE_FOCUSED), "its role and states say so");
 
+	/* An assistive technology moves the caret and selects, in the offsets it reads. */
+	size_t caret, ss, se;
+	tk_test_ok(tk_a11y_node_set_selection(pn, 3, 3 * 4) &&
+		tk_a11y_node_get_text(pn, NULL, &caret, &ss, &se) && caret == 12 && ss == 3 &&
+		se == 12, "a password entry takes a selection in bullets (3..12)");
+	tk_test_ok(!tk_a11y_node_set_selection(pn, 1, 3) && !tk_a11y_node_set_selection(pn, 0, 99),
+		"inside a bullet or past the end is refused");
+	struct tk_widget *plain = tk_entry_create("Name");
+	tk_box_append(box, plain);
+	tk_entry_set_text(plain, "h\xc3\xa9llo");
+	struct tk_a11y_node *en = tk_widget_get_a11y(plain);
+	tk_test_ok(tk_a11y_node_set_selection(en, 1, 1) &&
+		tk_a11y_node_get_text(en, NULL, &caret, &ss, &se) && caret == 1 && ss == 1 && se == 1,
+		"an entry's caret moves to offset 1");
+	tk_test_ok(!tk_a11y_node_set_selection(en, 2, 2), "not inside a UTF-8 character");
+	tk_window_set_focus(win, plain);
+	tk_test_type(win, "X");
+	tk_test_ok(strcmp(tk_entry_get_text(plain), "hX\xc3\xa9llo") == 0,
+		"typing goes in where the caret was put (%s)", tk_entry_get_text(plain));
+	tk_test_ok(tk_a11y_node_set_selection(en, 0, 2) && (tk_test_type(win, "Y"), 1) &&
+		strcmp(tk_entry_get_text(plain), "Y\xc3\xa9llo") == 0,
+		"a selection made so is replaced by what is typed");
+	tk_test_ok(!tk_a11y_node_set_selection(n, 0, 0), "a check box has no caret");
+
 	char *json = dump(win, TK_A11Y_DUMP_JSON);
 	tk_test_ok(json && strstr(json, "\"role\":\"check-box\"") && strstr(json, "\"checked\"") &&
 		strstr(json, "\"value\":55") && !strstr(json, "secret"),

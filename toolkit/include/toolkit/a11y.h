@@ -88,6 +88,9 @@ bool tk_a11y_node_do_action(struct tk_a11y_node *node, const char *name);
  * start and end are byte offsets into it (start == end: no selection). Any out
  * pointer may be NULL.
  */
+/** Caret (start == end) or selection from start (anchor) to end, in get_text's byte
+ * offsets; false if the node has no editable text or an offset is not a character's. */
+bool tk_a11y_node_set_selection(struct tk_a11y_node *node, size_t start, size_t end);
 bool tk_a11y_node_get_text(const struct tk_a11y_node *node, const char **text, size_t *caret,
 	size_t *sel_start, size_t *sel_end);
 
