@@ -15,7 +15,7 @@ TEST="weston swaylock grim wtype wl-clipboard wlr-randr sway wlcs gtk-4-examples
 	libharfbuzz-bin libpango1.0-dev fonts-noto-core fonts-wqy-microhei fonts-noto-color-emoji \
 	python3-gi gir1.2-gtk-4.0 fcitx5 \
 	orca gtk-3-examples python3-pyatspi gir1.2-atspi-2.0 python3-speechd speech-dispatcher \
-	chromium firefox-esr qml-qt6 qt6-wayland qml6-module-qtquick-controls \
+	chromium firefox-esr qml-qt6 qt6-wayland qml6-module-qtquick qml6-module-qtquick-controls \
 	qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtquick-layouts \
 	qml6-module-qtqml-workerscript python3-fonttools seatd udev"
 

@@ -21,7 +21,8 @@
  *                  refresh, preferred}]}], "renderer": {name ("gles2", "pixman"), why}
  *   windows     -> "windows": [{id, title, app_id, workspace, output, x, y, width,
  *                  height (the frame), focused, maximized, fullscreen, minimized,
- *                  xwayland, popups: [{x, y, width, height}]}], mapped windows only
+ *                  xwayland, responding (false while its client leaves an xdg_wm_base
+ *                  ping unanswered), popups: [{x, y, width, height}]}], mapped windows only
  *   workspaces  -> "workspaces": [{num, output, visible, focused, tiling, windows}]
  *   focus {id}, close {id}, fullscreen|maximize|minimize {id, state}
  *   move {id, workspace: N} | {id, x, y}   the frame's top-left, layout coordinates
@@ -73,6 +74,7 @@
 #include "ipc-json.h"
 #include "renderer.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 #define IPC_MAX_QUEUED (1024 * 1024)
 /* What a client may still send after a fatal error before it is cut off hard. */
@@ -410,6 +412,8 @@ static struct json_object *describe_view(struct comp_view *view) {
 			add_bool(obj, "fullscreen", view->fullscreen) &&
 			add_bool(obj, "minimized", view->minimized) &&
 			add_bool(obj, "xwayland", view->type == COMP_VIEW_XWAYLAND) &&
+			add_bool(obj, "responding", view->type != COMP_VIEW_XDG_V6 ||
+				!comp_xdg_toplevel_unresponsive(view->toplevel)) &&
 			add(obj, "popups", view_popups(view));
 	if (!ok) {
 		json_object_put(obj);

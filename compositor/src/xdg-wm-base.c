@@ -25,6 +25,10 @@ struct comp_xdg_client {
 	struct wl_client *client;
 	struct wl_list surfaces; // comp_xdg_surface.link
 	struct wl_list link; // comp_xdg_shell.clients
+	/* Ping: the serial awaiting a pong (0: none), and the timer of its deadline. */
+	uint32_t ping_serial;
+	struct wl_event_source *ping_timeout;
+	bool unresponsive; // a ping went unanswered past the deadline
 };
 
 struct comp_xdg_positioner {
@@ -48,6 +52,7 @@ static void xdg_surface_role_commit(struct wlr_surface *surface);
 static void grab_remove_popup(struct comp_xdg_popup *popup);
 static struct comp_xdg_popup *grab_top(struct comp_xdg_shell *shell);
 static void grab_focus_top(struct comp_xdg_shell *shell);
+static void client_ping(struct comp_xdg_client *c);
 
 static const struct wlr_surface_role toplevel_role = {
 	.name = "xdg_toplevel",
@@ -426,8 +431,12 @@ static void send_toplevel_configure(struct comp_xdg_toplevel *t, struct comp_xdg
 	}
 	xdg_toplevel_send_configure(t->resource, s->width, s->height, &states);
 	wl_array_release(&states);
+	bool newly_activated = s->activated && !t->sent.activated;
 	cfg->state = *s;
 	t->sent = *s;
+	if (newly_activated) {
+		client_ping(t->base->client); // focus is a moment to know it still answers
+	}
 }
 
 static void surface_send_configure(void *data) {
@@ -1158,6 +1167,7 @@ static void create_toplevel(struct comp_xdg_surface *xdg, uint32_t id) {
 void comp_xdg_toplevel_send_close(struct comp_xdg_toplevel *t) {
 	if (t->resource) {
 		xdg_toplevel_send_close(t->resource);
+		client_ping(t->base->client); // a client that ignores close may be hung
 	}
 }
 
@@ -1738,9 +1748,99 @@ static void wm_base_handle_get_xdg_surface(struct wl_client *client,
 		xdg_surface_handle_resource_destroy);
 }
 
+/* ---- ping ---- */
+
+/*
+ * xdg_wm_base.ping goes to a client when one of its windows is activated, every
+ * ping_interval_ms while it has the activated window, and after a close request. A
+ * client that does not pong within ping_timeout_ms is marked unresponsive (IPC shows
+ * it; events.responsive tells the rest) until it answers. A pong whose serial is not
+ * the outstanding ping's (a stale or made-up one) is ignored: the protocol defines no
+ * error for it, and only the right pong proves the client is alive.
+ */
+static void client_set_unresponsive(struct comp_xdg_client *c, bool unresponsive) {
+	if (c->unresponsive == unresponsive) {
+		return;
+	}
+	c->unresponsive = unresponsive;
+	pid_t pid = 0;
+	wl_client_get_credentials(c->client, &pid, NULL, NULL);
+	if (unresponsive) {
+		lumen_log(LUMEN_INFO, "client (pid %d) is not responding: no pong in %d ms",
+			(int)pid, c->shell->ping_timeout_ms);
+	} else {
+		lumen_log(LUMEN_INFO, "client (pid %d) responds again", (int)pid);
+	}
+	wl_signal_emit(&c->shell->events.responsive, c->client);
+}
+
+static int handle_ping_timeout(void *data) {
+	struct comp_xdg_client *c = data;
+	if (c->ping_serial != 0) {
+		client_set_unresponsive(c, true);
+	}
+	return 0;
+}
+
+static void client_ping(struct comp_xdg_client *c) {
+	if (!c || !c->resource || c->ping_serial != 0) {
+		return; // an outstanding ping keeps its deadline
+	}
+	if (!c->ping_timeout) {
+		c->ping_timeout = wl_event_loop_add_timer(wl_display_get_event_loop(c->shell->display),
+			handle_ping_timeout, c);
+		if (!c->ping_timeout) {
+			lumen_log(LUMEN_ERROR, "cannot create a ping timer");
+			return;
+		}
+	}
+	c->ping_serial = wl_display_next_serial(c->shell->display);
+	if (c->ping_serial == 0) {
+		c->ping_serial = wl_display_next_serial(c->shell->display);
+	}
+	xdg_wm_base_send_ping(c->resource, c->ping_serial);
+	wl_event_source_timer_update(c->ping_timeout, c->shell->ping_timeout_ms);
+}
+
+static bool client_has_activated_toplevel(struct comp_xdg_client *c) {
+	struct comp_xdg_surface *xdg;
+	wl_list_for_each(xdg, &c->surfaces, link) {
+		if (xdg->role == COMP_XDG_ROLE_TOPLEVEL && xdg->mapped && xdg->toplevel->resource &&
+				xdg->toplevel->sent.activated) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int handle_ping_interval(void *data) {
+	struct comp_xdg_shell *shell = data;
+	struct comp_xdg_client *c;
+	wl_list_for_each(c, &shell->clients, link) {
+		if (client_has_activated_toplevel(c)) {
+			client_ping(c);
+		}
+	}
+	wl_event_source_timer_update(shell->ping_interval, shell->ping_interval_ms);
+	return 0;
+}
+
+bool comp_xdg_toplevel_unresponsive(struct comp_xdg_toplevel *toplevel) {
+	return toplevel && toplevel->base && toplevel->base->client &&
+		toplevel->base->client->unresponsive;
+}
+
 static void wm_base_handle_pong(struct wl_client *client, struct wl_resource *resource,
 		uint32_t serial) {
-	/* We never ping. */
+	struct comp_xdg_client *c = client_from_resource(resource);
+	if (c->ping_serial == 0 || serial != c->ping_serial) {
+		lumen_log(LUMEN_DEBUG, "pong %u answers no outstanding ping (%u): ignored", serial,
+			c->ping_serial);
+		return;
+	}
+	c->ping_serial = 0;
+	wl_event_source_timer_update(c->ping_timeout, 0);
+	client_set_unresponsive(c, false);
 }
 
 static const struct xdg_wm_base_interface wm_base_impl = {
@@ -1754,6 +1854,11 @@ static void wm_base_handle_resource_destroy(struct wl_resource *resource) {
 	struct comp_xdg_client *c = client_from_resource(resource);
 	/* At disconnect surfaces may remain a moment: the last one frees it. */
 	c->resource = NULL;
+	c->ping_serial = 0;
+	if (c->ping_timeout) {
+		wl_event_source_remove(c->ping_timeout);
+		c->ping_timeout = NULL;
+	}
 	if (wl_list_empty(&c->surfaces)) {
 		wl_list_remove(&c->link);
 		free(c);
@@ -1908,8 +2013,26 @@ static void handle_display_destroy(struct wl_listener *listener, void *data) {
 	if (shell->suspend_idle) {
 		wl_event_source_remove(shell->suspend_idle);
 	}
+	if (shell->ping_interval) {
+		wl_event_source_remove(shell->ping_interval);
+	}
 	wl_protocol_logger_destroy(shell->logger);
 	free(shell);
+}
+
+/* A duration in milliseconds from the environment (tests shorten the ping's), else def. */
+static int env_ms(const char *name, int def) {
+	const char *v = getenv(name);
+	if (!v) {
+		return def;
+	}
+	char *end = NULL;
+	long ms = strtol(v, &end, 10);
+	if (!end || *end != '\0' || ms < 1 || ms > 3600000) {
+		lumen_log(LUMEN_ERROR, "%s=%s is not 1 to 3600000 ms: ignored", name, v);
+		return def;
+	}
+	return (int)ms;
 }
 
 struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
@@ -1931,6 +2054,9 @@ struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
 	wl_signal_init(&shell->events.new_layer_popup);
 	wl_signal_init(&shell->events.grab_end);
 	wl_signal_init(&shell->events.destroy);
+	wl_signal_init(&shell->events.responsive);
+	shell->ping_interval_ms = env_ms("LUMEN_XDG_PING_INTERVAL_MS", 10000);
+	shell->ping_timeout_ms = env_ms("LUMEN_XDG_PING_TIMEOUT_MS", 5000);
 	wm_base_v6_interface = xdg_wm_base_interface;
 	wm_base_v6_interface.version = COMP_XDG_WM_BASE_VERSION;
 	/*
@@ -1959,6 +2085,13 @@ struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
 		}
 		free(shell);
 		return NULL;
+	}
+	shell->ping_interval = wl_event_loop_add_timer(wl_display_get_event_loop(server->display),
+		handle_ping_interval, shell);
+	if (shell->ping_interval) {
+		wl_event_source_timer_update(shell->ping_interval, shell->ping_interval_ms);
+	} else {
+		lumen_log(LUMEN_ERROR, "cannot create the ping timer: clients are not pinged");
 	}
 	shell->display_destroy.notify = handle_display_destroy;
 	wl_display_add_destroy_listener(server->display, &shell->display_destroy);

@@ -44,12 +44,16 @@ struct comp_xdg_shell {
 		struct wlr_seat_touch_grab touch;
 	} grab;
 	struct wl_event_source *suspend_idle; // pending comp_xdg_shell_update_visibility
+	/* xdg_wm_base.ping: while a window is activated, every interval; answer in timeout. */
+	struct wl_event_source *ping_interval;
+	int ping_interval_ms, ping_timeout_ms; // LUMEN_XDG_PING_INTERVAL_MS, _TIMEOUT_MS
 	/* The box (window geometry coordinates) the window's popups must stay in. */
 	bool (*toplevel_constraint)(struct comp_xdg_toplevel *toplevel, struct wlr_box *box);
 	struct {
 		struct wl_signal new_toplevel; // comp_xdg_toplevel, at get_toplevel
 		struct wl_signal new_layer_popup; // comp_xdg_popup, parent set by layer-shell
 		struct wl_signal grab_end; // NULL: the keyboard goes back to the window
+		struct wl_signal responsive; // wl_client: stopped or resumed answering pings
 		struct wl_signal destroy;
 	} events;
 	struct wl_listener display_destroy;
@@ -164,6 +168,8 @@ struct wlr_box comp_xdg_surface_geometry(struct comp_xdg_surface *xdg);
 /** Sends a configure (once, at idle) with the toplevel's pending state. */
 uint32_t comp_xdg_surface_schedule_configure(struct comp_xdg_surface *xdg);
 void comp_xdg_toplevel_send_close(struct comp_xdg_toplevel *toplevel);
+/** True while the toplevel's client leaves a ping unanswered past the deadline. */
+bool comp_xdg_toplevel_unresponsive(struct comp_xdg_toplevel *toplevel);
 /** Sets the parent (NULL: none); false when that would make a loop. */
 bool comp_xdg_toplevel_set_parent(struct comp_xdg_toplevel *toplevel,
 	struct comp_xdg_toplevel *parent);

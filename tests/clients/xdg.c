@@ -13,6 +13,11 @@
  *                             flip and slide allowed: "popup configure ..." (kept on the output)
  *         slide-popup         the same with only slide_x allowed
  *         resize-popup        the same with only resize_x allowed
+ *         pong off | pong wrong | pong on
+ *                             how pings are answered from now on: not at all, with a
+ *                             wrong serial, or rightly (the default); "pong wrong"
+ *                             and "pong on" also answer the last ping so at once. Each ping prints "ping answered",
+ *                             "ping ignored" or "ping answered with a wrong serial".
  *         quit
  *   lumen-test-xdg layer-popup
  *       A 400x40 top panel (layer shell) that opens a 100x60 popup below its left end
@@ -65,10 +70,26 @@ static struct {
 	bool configured, mapped, suspended;
 	int width, height;
 	struct popup popup;
+	enum { PONG_ON, PONG_OFF, PONG_WRONG } pong; // how pings are answered
+	uint32_t ping_serial; // the last ping
 } c;
 
 static void wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial) {
-	xdg_wm_base_pong(wm_base, serial);
+	c.ping_serial = serial;
+	switch (c.pong) {
+	case PONG_ON:
+		xdg_wm_base_pong(wm_base, serial);
+		printf("ping answered\n");
+		break;
+	case PONG_OFF:
+		printf("ping ignored\n");
+		break;
+	case PONG_WRONG:
+		xdg_wm_base_pong(wm_base, serial + 1000);
+		printf("ping answered with a wrong serial\n");
+		break;
+	}
+	fflush(stdout);
 }
 
 static const struct xdg_wm_base_listener wm_base_listener = {
@@ -312,6 +333,20 @@ static void command(const char *line) {
 			XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X);
 		popup_open(p, 0xffc020c0);
 		xdg_positioner_destroy(p);
+	} else if (strcmp(line, "pong off") == 0) {
+		c.pong = PONG_OFF;
+	} else if (strcmp(line, "pong wrong") == 0) {
+		c.pong = PONG_WRONG;
+		if (c.ping_serial != 0) {
+			xdg_wm_base_pong(c.wm_base, c.ping_serial + 1000);
+			printf("wrong pong sent\n");
+		}
+	} else if (strcmp(line, "pong on") == 0) {
+		c.pong = PONG_ON;
+		if (c.ping_serial != 0) {
+			xdg_wm_base_pong(c.wm_base, c.ping_serial);
+			printf("late pong sent\n");
+		}
 	} else if (strcmp(line, "quit") == 0) {
 		exit(0);
 	} else {
