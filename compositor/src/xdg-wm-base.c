@@ -4,6 +4,8 @@
  * Window management (what size, which state) is decided by view.c through
  * xdg-shell.c; this file only keeps the protocol's state machine.
  *
+ * The positioner and its placement rules (flip, slide, resize) are in xdg-positioner.c.
+ *
  * Also here: wlroots' zwlr_layer_surface_v1.get_popup takes only wlroots' own popups,
  * so each layer surface's requests pass through a dispatcher of ours that serves
  * get_popup itself and hands every other request to wlroots (layer_surface_dispatch).
@@ -16,6 +18,7 @@
 #include "common/log.h"
 #include "server.h"
 #include "wlr-layer-shell-unstable-v1-protocol.h"
+#include "xdg-positioner.h"
 #include "xdg-shell-protocol.h"
 #include "xdg-wm-base.h"
 
@@ -31,11 +34,6 @@ struct comp_xdg_client {
 	bool unresponsive; // a ping went unanswered past the deadline
 };
 
-struct comp_xdg_positioner {
-	struct wl_resource *resource;
-	struct comp_xdg_positioner_rules rules;
-};
-
 struct comp_xdg_configure {
 	struct wl_list link; // comp_xdg_surface.configures
 	uint32_t serial;
@@ -44,7 +42,6 @@ struct comp_xdg_configure {
 };
 
 static const struct xdg_wm_base_interface wm_base_impl;
-static const struct xdg_positioner_interface positioner_impl;
 static const struct xdg_surface_interface xdg_surface_impl;
 static const struct xdg_toplevel_interface toplevel_impl;
 static const struct xdg_popup_interface popup_impl;
@@ -84,257 +81,6 @@ struct comp_xdg_toplevel *comp_xdg_toplevel_from_resource(struct wl_resource *re
 	return wl_resource_get_user_data(resource);
 }
 
-/* ---- positioner ---- */
-
-static struct comp_xdg_positioner *positioner_from_resource(struct wl_resource *resource) {
-	return wl_resource_get_user_data(resource);
-}
-
-static void positioner_destroy(struct wl_client *client, struct wl_resource *resource) {
-	wl_resource_destroy(resource);
-}
-
-static void positioner_set_size(struct wl_client *client, struct wl_resource *resource,
-		int32_t width, int32_t height) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	if (width <= 0 || height <= 0) {
-		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
-			"width and height must be positive");
-		return;
-	}
-	p->rules.width = width;
-	p->rules.height = height;
-	p->rules.has_size = true;
-}
-
-static void positioner_set_anchor_rect(struct wl_client *client, struct wl_resource *resource,
-		int32_t x, int32_t y, int32_t width, int32_t height) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	if (width < 0 || height < 0) {
-		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
-			"the anchor rectangle's size must not be negative");
-		return;
-	}
-	p->rules.anchor_rect = (struct wlr_box){x, y, width, height};
-	p->rules.has_anchor_rect = true;
-}
-
-static void positioner_set_anchor(struct wl_client *client, struct wl_resource *resource,
-		uint32_t anchor) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	if (anchor > XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT) {
-		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
-			"invalid anchor %u", anchor);
-		return;
-	}
-	p->rules.anchor = anchor;
-}
-
-static void positioner_set_gravity(struct wl_client *client, struct wl_resource *resource,
-		uint32_t gravity) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	if (gravity > XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT) {
-		wl_resource_post_error(resource, XDG_POSITIONER_ERROR_INVALID_INPUT,
-			"invalid gravity %u", gravity);
-		return;
-	}
-	p->rules.gravity = gravity;
-}
-
-static void positioner_set_constraint_adjustment(struct wl_client *client,
-		struct wl_resource *resource, uint32_t adjustment) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	p->rules.constraint_adjustment = adjustment;
-}
-
-static void positioner_set_offset(struct wl_client *client, struct wl_resource *resource,
-		int32_t x, int32_t y) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	p->rules.offset_x = x;
-	p->rules.offset_y = y;
-}
-
-static void positioner_set_reactive(struct wl_client *client, struct wl_resource *resource) {
-	positioner_from_resource(resource)->rules.reactive = true;
-}
-
-static void positioner_set_parent_size(struct wl_client *client, struct wl_resource *resource,
-		int32_t width, int32_t height) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	p->rules.parent_width = width;
-	p->rules.parent_height = height;
-}
-
-static void positioner_set_parent_configure(struct wl_client *client,
-		struct wl_resource *resource, uint32_t serial) {
-	struct comp_xdg_positioner *p = positioner_from_resource(resource);
-	p->rules.has_parent_configure = true;
-	p->rules.parent_configure = serial;
-}
-
-static const struct xdg_positioner_interface positioner_impl = {
-	.destroy = positioner_destroy,
-	.set_size = positioner_set_size,
-	.set_anchor_rect = positioner_set_anchor_rect,
-	.set_anchor = positioner_set_anchor,
-	.set_gravity = positioner_set_gravity,
-	.set_constraint_adjustment = positioner_set_constraint_adjustment,
-	.set_offset = positioner_set_offset,
-	.set_reactive = positioner_set_reactive,
-	.set_parent_size = positioner_set_parent_size,
-	.set_parent_configure = positioner_set_parent_configure,
-};
-
-static void positioner_handle_resource_destroy(struct wl_resource *resource) {
-	free(positioner_from_resource(resource));
-}
-
-/* ---- placement ---- */
-
-static bool anchor_has(uint32_t anchor, uint32_t a, uint32_t b, uint32_t c) {
-	return anchor == a || anchor == b || anchor == c;
-}
-
-/* The popup's box relative to the parent's window geometry, as the rules ask. */
-static struct wlr_box positioner_place(const struct comp_xdg_positioner_rules *r) {
-	const struct wlr_box *rect = &r->anchor_rect;
-	int ax = rect->x + rect->width / 2, ay = rect->y + rect->height / 2;
-	if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_LEFT, XDG_POSITIONER_ANCHOR_TOP_LEFT,
-			XDG_POSITIONER_ANCHOR_BOTTOM_LEFT)) {
-		ax = rect->x;
-	} else if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_RIGHT,
-			XDG_POSITIONER_ANCHOR_TOP_RIGHT, XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT)) {
-		ax = rect->x + rect->width;
-	}
-	if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_TOP, XDG_POSITIONER_ANCHOR_TOP_LEFT,
-			XDG_POSITIONER_ANCHOR_TOP_RIGHT)) {
-		ay = rect->y;
-	} else if (anchor_has(r->anchor, XDG_POSITIONER_ANCHOR_BOTTOM,
-			XDG_POSITIONER_ANCHOR_BOTTOM_LEFT, XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT)) {
-		ay = rect->y + rect->height;
-	}
-	ax += r->offset_x;
-	ay += r->offset_y;
-	struct wlr_box box = {.width = r->width, .height = r->height};
-	/* The gravity is the direction the popup extends from the anchor point. */
-	if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_LEFT, XDG_POSITIONER_GRAVITY_TOP_LEFT,
-			XDG_POSITIONER_GRAVITY_BOTTOM_LEFT)) {
-		box.x = ax - box.width;
-	} else if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_RIGHT,
-			XDG_POSITIONER_GRAVITY_TOP_RIGHT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT)) {
-		box.x = ax;
-	} else {
-		box.x = ax - box.width / 2;
-	}
-	if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_TOP, XDG_POSITIONER_GRAVITY_TOP_LEFT,
-			XDG_POSITIONER_GRAVITY_TOP_RIGHT)) {
-		box.y = ay - box.height;
-	} else if (anchor_has(r->gravity, XDG_POSITIONER_GRAVITY_BOTTOM,
-			XDG_POSITIONER_GRAVITY_BOTTOM_LEFT, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT)) {
-		box.y = ay;
-	} else {
-		box.y = ay - box.height / 2;
-	}
-	return box;
-}
-
-/* Left/right (x) or top/bottom (y) of an anchor or gravity swapped; the values agree. */
-static uint32_t invert_x(uint32_t v) {
-	switch (v) {
-	case XDG_POSITIONER_ANCHOR_LEFT: return XDG_POSITIONER_ANCHOR_RIGHT;
-	case XDG_POSITIONER_ANCHOR_RIGHT: return XDG_POSITIONER_ANCHOR_LEFT;
-	case XDG_POSITIONER_ANCHOR_TOP_LEFT: return XDG_POSITIONER_ANCHOR_TOP_RIGHT;
-	case XDG_POSITIONER_ANCHOR_TOP_RIGHT: return XDG_POSITIONER_ANCHOR_TOP_LEFT;
-	case XDG_POSITIONER_ANCHOR_BOTTOM_LEFT: return XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT;
-	case XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT: return XDG_POSITIONER_ANCHOR_BOTTOM_LEFT;
-	default: return v;
-	}
-}
-
-static uint32_t invert_y(uint32_t v) {
-	switch (v) {
-	case XDG_POSITIONER_ANCHOR_TOP: return XDG_POSITIONER_ANCHOR_BOTTOM;
-	case XDG_POSITIONER_ANCHOR_BOTTOM: return XDG_POSITIONER_ANCHOR_TOP;
-	case XDG_POSITIONER_ANCHOR_TOP_LEFT: return XDG_POSITIONER_ANCHOR_BOTTOM_LEFT;
-	case XDG_POSITIONER_ANCHOR_BOTTOM_LEFT: return XDG_POSITIONER_ANCHOR_TOP_LEFT;
-	case XDG_POSITIONER_ANCHOR_TOP_RIGHT: return XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT;
-	case XDG_POSITIONER_ANCHOR_BOTTOM_RIGHT: return XDG_POSITIONER_ANCHOR_TOP_RIGHT;
-	default: return v;
-	}
-}
-
-static bool out_x(struct wlr_box b, struct wlr_box c) {
-	return b.x < c.x || b.x + b.width > c.x + c.width;
-}
-
-static bool out_y(struct wlr_box b, struct wlr_box c) {
-	return b.y < c.y || b.y + b.height > c.y + c.height;
-}
-
-/*
- * Flip, then slide, then resize, each axis on its own, as far as the client allows
- * (xdg_positioner.constraint_adjustment). c and the result are in the same
- * coordinates as the rules (the parent's window geometry), with the offset dx, dy
- * of that origin in the constraint's coordinates.
- */
-static struct wlr_box positioner_unconstrain(const struct comp_xdg_positioner_rules *r,
-		struct wlr_box c) {
-	struct wlr_box box = positioner_place(r);
-	uint32_t adj = r->constraint_adjustment;
-	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_FLIP_X)) {
-		struct comp_xdg_positioner_rules f = *r;
-		f.anchor = invert_x(f.anchor);
-		f.gravity = invert_x(f.gravity);
-		struct wlr_box flipped = positioner_place(&f);
-		if (!out_x(flipped, c)) {
-			box.x = flipped.x;
-		}
-	}
-	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_FLIP_Y)) {
-		struct comp_xdg_positioner_rules f = *r;
-		f.anchor = invert_y(f.anchor);
-		f.gravity = invert_y(f.gravity);
-		struct wlr_box flipped = positioner_place(&f);
-		if (!out_y(flipped, c)) {
-			box.y = flipped.y;
-		}
-	}
-	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_X)) {
-		if (box.x + box.width > c.x + c.width) {
-			box.x = c.x + c.width - box.width;
-		}
-		if (box.x < c.x) {
-			box.x = c.x; // the left edge wins: its start stays visible
-		}
-	}
-	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_SLIDE_Y)) {
-		if (box.y + box.height > c.y + c.height) {
-			box.y = c.y + c.height - box.height;
-		}
-		if (box.y < c.y) {
-			box.y = c.y;
-		}
-	}
-	if (out_x(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_X)) {
-		int left = box.x > c.x ? box.x : c.x;
-		int right = box.x + box.width < c.x + c.width ? box.x + box.width : c.x + c.width;
-		if (right > left) {
-			box.x = left;
-			box.width = right - left;
-		}
-	}
-	if (out_y(box, c) && (adj & XDG_POSITIONER_CONSTRAINT_ADJUSTMENT_RESIZE_Y)) {
-		int top = box.y > c.y ? box.y : c.y;
-		int bottom = box.y + box.height < c.y + c.height ? box.y + box.height
-			: c.y + c.height;
-		if (bottom > top) {
-			box.y = top;
-			box.height = bottom - top;
-		}
-	}
-	return box;
-}
-
 /* Where the popup's parent's window geometry sits in its root's (toplevel or layer). */
 static void popup_parent_offset(struct comp_xdg_popup *popup, int *dx, int *dy) {
 	*dx = *dy = 0;
@@ -367,13 +113,13 @@ static struct wlr_box popup_compute(struct comp_xdg_popup *popup) {
 		limited = shell->toplevel_constraint(root->parent->toplevel, &c);
 	}
 	if (!limited) {
-		return positioner_place(&popup->rules);
+		return comp_xdg_positioner_place(&popup->rules);
 	}
 	int dx, dy;
 	popup_parent_offset(popup, &dx, &dy);
 	c.x -= dx;
 	c.y -= dy;
-	return positioner_unconstrain(&popup->rules, c);
+	return comp_xdg_positioner_unconstrain(&popup->rules, c);
 }
 
 /* ---- configure ---- */
@@ -697,7 +443,7 @@ static void xdg_surface_handle_get_popup(struct wl_client *client, struct wl_res
 		struct wl_resource *positioner_resource) {
 	struct comp_xdg_surface *xdg = xdg_from_resource(resource);
 	struct comp_xdg_surface *parent = parent_resource ? xdg_from_resource(parent_resource) : NULL;
-	struct comp_xdg_positioner *positioner = positioner_from_resource(positioner_resource);
+	struct comp_xdg_positioner *positioner = comp_xdg_positioner_from_resource(positioner_resource);
 	if (!xdg) {
 		struct wl_resource *inert = wl_resource_create(client, &xdg_popup_interface,
 			wl_resource_get_version(resource), id);
@@ -1464,7 +1210,7 @@ static void popup_handle_grab(struct wl_client *client, struct wl_resource *reso
 static void popup_handle_reposition(struct wl_client *client, struct wl_resource *resource,
 		struct wl_resource *positioner_resource, uint32_t token) {
 	struct comp_xdg_popup *popup = popup_from_resource(resource);
-	struct comp_xdg_positioner *positioner = positioner_from_resource(positioner_resource);
+	struct comp_xdg_positioner *positioner = comp_xdg_positioner_from_resource(positioner_resource);
 	if (!popup) {
 		return;
 	}
@@ -1579,7 +1325,7 @@ static void create_popup(struct comp_xdg_surface *xdg, struct comp_xdg_surface *
 		popup->parent = parent;
 		wl_list_insert(&parent->popups, &popup->link);
 		popup_set_parent_surface(popup, parent->surface);
-		popup->geometry = popup->acked_geometry = positioner_place(&popup->rules);
+		popup->geometry = popup->acked_geometry = comp_xdg_positioner_place(&popup->rules);
 		if (parent->tree) {
 			comp_xdg_popup_scene_create(&parent->tree->node, popup);
 		}
@@ -1593,7 +1339,7 @@ void comp_xdg_popup_set_layer_parent(struct comp_xdg_popup *popup, struct wlr_su
 		return;
 	}
 	popup_set_parent_surface(popup, parent);
-	popup->geometry = popup->acked_geometry = positioner_place(&popup->rules);
+	popup->geometry = popup->acked_geometry = comp_xdg_positioner_place(&popup->rules);
 	wl_signal_emit(&popup->base->client->shell->events.new_layer_popup, popup);
 }
 
@@ -1686,20 +1432,7 @@ static void wm_base_handle_destroy(struct wl_client *client, struct wl_resource 
 
 static void wm_base_handle_create_positioner(struct wl_client *client,
 		struct wl_resource *resource, uint32_t id) {
-	struct comp_xdg_positioner *p = calloc(1, sizeof(*p));
-	if (!p) {
-		wl_client_post_no_memory(client);
-		return;
-	}
-	p->resource = wl_resource_create(client, &xdg_positioner_interface,
-		wl_resource_get_version(resource), id);
-	if (!p->resource) {
-		free(p);
-		wl_client_post_no_memory(client);
-		return;
-	}
-	wl_resource_set_implementation(p->resource, &positioner_impl, p,
-		positioner_handle_resource_destroy);
+	comp_xdg_positioner_create(client, wl_resource_get_version(resource), id);
 }
 
 static void wm_base_handle_get_xdg_surface(struct wl_client *client,

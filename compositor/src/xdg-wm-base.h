@@ -22,6 +22,7 @@
 struct comp_server;
 struct comp_xdg_surface;
 struct comp_xdg_popup;
+struct comp_xdg_toplevel;
 
 struct comp_xdg_shell {
 	struct comp_server *server;
