@@ -7,9 +7,10 @@
  *   DeviceEventController.NotifyListenersSync before any client sees it. The call is
  *   asynchronous: the key waits in its keyboard's queue (later keys and modifier
  *   changes queue behind it, in order) until the answer, or COMP_ATSPI_TIMEOUT_MS.
- *   "Consumed" swallows the key and its release; anything else delivers it. Apps that
- *   report their own keys (GTK 3's atk-bridge) send the same type, hardware code and
- *   timestamp, which Orca takes for a duplicate of ours.
+ *   "Consumed" swallows the key and its release; anything else delivers it. A keyboard
+ *   that goes away delivers what it holds at once, with its own keymap lent to the seat.
+ *   Apps that report their own keys (GTK 3's atk-bridge) send the same type, hardware
+ *   code and timestamp, which Orca takes for a duplicate of ours.
  * - org.freedesktop.a11y.KeyboardMonitor (mutter 46, KWin; newer Orca) on the session
  *   bus: watch every key, grab every key, or grab some (modifier keysyms, and keysym
  *   plus modifier mask); KeyEvent signals go to each interested client. Only the owner
@@ -80,6 +81,7 @@ struct held_item {
 	struct wlr_keyboard_modifiers modifiers;
 	struct key_info key;
 	bool sent, answered, consumed;
+	bool echoed; // our listener heard the registry tell of it (as we sent it)
 	uint64_t queued_ms, deadline_ms; // deadline: for the registry's answer, once sent
 	sd_bus_slot *call; // the registry call in flight; NULL once answered
 };
@@ -92,8 +94,10 @@ struct held_keyboard {
 	struct { // the last key of this queue that went to a client
 		bool valid;
 		uint32_t type, hw_code, timestamp;
-		struct wl_client *client; // may be NULL
+		struct wl_client *client; // may be NULL; NULL once it is destroyed
+		bool own_echo; // what we sent of it is still to come back to our listener
 	} last;
+	struct wl_listener last_client_destroy; // last.client's, while it is set
 	bool awaiting; // the reporter's copy of last, until await_until
 	uint64_t await_until;
 	uint32_t swallowed[SWALLOWED_MAX]; // keycode + 1 of presses taken from clients
@@ -350,15 +354,40 @@ static void add_reporter(struct comp_atspi_keys *keys, struct wl_client *client)
 		"next key waits for each report", (int)pid);
 }
 
-/* A key went to the focused client: a reporter's copy of it comes before the next. */
-static void note_delivered(struct held_keyboard *hk, const struct key_info *key) {
+static void handle_last_client_destroy(struct wl_listener *listener, void *data) {
+	struct held_keyboard *hk = wl_container_of(listener, hk, last_client_destroy);
+	wl_list_remove(&hk->last_client_destroy.link);
+	wl_list_init(&hk->last_client_destroy.link);
+	hk->last.client = NULL;
+}
+
+static void set_last_client(struct held_keyboard *hk, struct wl_client *client) {
+	if (hk->last.client == client) {
+		return;
+	}
+	wl_list_remove(&hk->last_client_destroy.link);
+	wl_list_init(&hk->last_client_destroy.link);
+	hk->last.client = client;
+	if (client) {
+		wl_client_add_destroy_listener(client, &hk->last_client_destroy);
+	}
+}
+
+/*
+ * A key went to the focused client: a reporter's copy of it comes before the next. When
+ * the key went on the registry's silence (sent, not yet heard back), the registry's copy
+ * of what we sent comes too, later: that one is not the client's.
+ */
+static void note_delivered(struct held_keyboard *hk, const struct held_item *item) {
+	const struct key_info *key = &item->key;
 	struct wlr_seat_client *focused = hk->keys->server->seat->keyboard_state.focused_client;
 	hk->last.valid = true;
 	hk->last.type = key->state == WL_KEYBOARD_KEY_STATE_PRESSED ? ATSPI_KEY_PRESSED
 		: ATSPI_KEY_RELEASED;
 	hk->last.hw_code = key->keycode + 8;
 	hk->last.timestamp = key->time_msec;
-	hk->last.client = focused ? focused->client : NULL;
+	hk->last.own_echo = item->sent && !item->echoed;
+	set_last_client(hk, focused ? focused->client : NULL);
 	if (hk->last.client && is_reporter(hk->keys, hk->last.client)) {
 		hk->awaiting = true;
 		hk->await_until = now_ms() + COMP_ATSPI_REPORT_MS;
@@ -369,8 +398,8 @@ static void note_delivered(struct held_keyboard *hk, const struct key_info *key)
  * Moves the keyboard's queue along: asks the registry about its head (one call at a
  * time, so that the registry hears keys in order with what clients report), and
  * delivers from the head while the head's fate is known. A keyboard being destroyed
- * (dying) is not handed to the seat again: its keys go through the seat's keyboard as
- * it is.
+ * (dying) is not handed to the seat again: its keys go through the seat's keyboard, which
+ * comp_atspi_keys_keyboard_destroyed has lent it.
  */
 static void drain_keyboard(struct held_keyboard *hk, bool dying) {
 	struct comp_server *server = hk->keys->server;
@@ -413,7 +442,7 @@ static void drain_keyboard(struct held_keyboard *hk, bool dying) {
 			comp_seat_deliver_key(server, device, key->time_msec, key->keycode, key->state);
 		}
 		if (delivered && !dying) {
-			note_delivered(hk, key);
+			note_delivered(hk, item);
 		}
 		item_free(item);
 	}
@@ -459,6 +488,7 @@ static void held_keyboard_free(struct held_keyboard *hk) {
 	wl_list_for_each_safe(item, tmp, &hk->queue, link) {
 		item_free(item);
 	}
+	wl_list_remove(&hk->last_client_destroy.link);
 	wl_list_remove(&hk->link);
 	free(hk);
 }
@@ -477,6 +507,8 @@ static struct held_keyboard *find_keyboard(struct comp_atspi_keys *keys,
 	hk->keys = keys;
 	hk->device = device;
 	wl_list_init(&hk->queue);
+	hk->last_client_destroy.notify = handle_last_client_destroy;
+	wl_list_init(&hk->last_client_destroy.link);
 	wl_list_insert(keys->keyboards.prev, &hk->link);
 	return hk;
 }
@@ -849,9 +881,18 @@ static const sd_bus_vtable monitor_vtable[] = {
 
 /* ---- the AT-SPI2 bus and its registry ---- */
 
+static bool is_key(const struct atspi_device_event *event, const struct key_info *key) {
+	uint32_t type = key->state == WL_KEYBOARD_KEY_STATE_PRESSED ? ATSPI_KEY_PRESSED
+		: ATSPI_KEY_RELEASED;
+	return event->type == type && event->hw_code == key->keycode + 8 &&
+		(uint32_t)event->timestamp == key->time_msec;
+}
+
 /*
  * Our own keystroke listener: every key the registry hears, from us or from clients.
- * It consumes nothing. A copy of a key we delivered is the client's report of it.
+ * It consumes nothing. A copy of a key we delivered is the client's report of it, once
+ * the registry's copy of what we sent has come (before the answer, or after it, when we
+ * stopped waiting: the registry was busy).
  */
 static int handle_notify_event(sd_bus_message *m, void *data, sd_bus_error *e) {
 	struct comp_atspi_keys *keys = data;
@@ -864,9 +905,20 @@ static int handle_notify_event(sd_bus_message *m, void *data, sd_bus_error *e) {
 	r = sd_bus_reply_method_return(m, "b", 0);
 	struct held_keyboard *hk;
 	wl_list_for_each(hk, &keys->keyboards, link) {
+		struct held_item *head = wl_list_empty(&hk->queue) ? NULL :
+			wl_container_of(hk->queue.next, head, link);
+		if (head && head->sent && !head->echoed && !head->answered &&
+				is_key(&event, &head->key)) {
+			head->echoed = true; // ours, in flight
+			continue;
+		}
 		if (!hk->last.valid || hk->last.type != event.type ||
 				hk->last.hw_code != event.hw_code ||
 				hk->last.timestamp != (uint32_t)event.timestamp) {
+			continue;
+		}
+		if (hk->last.own_echo) {
+			hk->last.own_echo = false; // ours, after we stopped waiting
 			continue;
 		}
 		hk->last.valid = false;
@@ -1246,22 +1298,61 @@ bool comp_atspi_keys_handle_key(struct comp_atspi_keys *keys, struct wlr_input_d
 	return true;
 }
 
+/* The input device of the seat's keyboard, if it has one. */
+static struct wlr_input_device *seat_keyboard_device(struct comp_server *server) {
+	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(server->seat);
+	struct comp_keyboard *keyboard;
+	wl_list_for_each(keyboard, &server->keyboards, link) {
+		if (kbd && keyboard->device->keyboard == kbd) {
+			return keyboard->device;
+		}
+	}
+	return NULL;
+}
+
 void comp_atspi_keys_keyboard_destroyed(struct comp_atspi_keys *keys,
 		struct wlr_input_device *device) {
 	struct held_keyboard *hk = keys ? find_keyboard(keys, device, false) : NULL;
 	if (!hk) {
 		return;
 	}
-	/* Nobody has said to consume what is still waiting: it goes to the clients. */
+	/*
+	 * Nobody has said to consume what is still waiting: it goes to the clients now. The
+	 * registry hears the keys it has not heard yet (no answer wanted), so that a screen
+	 * reader that heard a press hears its release too.
+	 */
+	bool active = registry_active(keys);
+	bool deliver = false;
 	struct held_item *item;
 	wl_list_for_each(item, &hk->queue, link) {
-		if (!item->answered) {
-			item->answered = true;
-			item->consumed = false;
-			item->call = sd_bus_slot_unref(item->call);
+		deliver = deliver || !item->consumed;
+		if (item->answered) {
+			continue;
 		}
+		if (active && !item->sent && !item->is_modifiers) {
+			notify_registry(keys, &item->key, NULL);
+		}
+		item->answered = true;
+		item->consumed = false;
+		item->call = sd_bus_slot_unref(item->call);
+	}
+	/*
+	 * The keys go through the seat with this keyboard's keymap: a key held since the
+	 * keyboard came has not made it the seat's keyboard yet, and the seat's keyboard may be
+	 * another one, or none (then the key would be lost). The seat only lends it: the seat
+	 * must not keep a keyboard whose destroy signal is being emitted (a listener added now
+	 * is not called), so it gets back the keyboard it had.
+	 */
+	struct comp_server *server = keys->server;
+	struct wlr_input_device *before = seat_keyboard_device(server);
+	bool lend = deliver && before != device && device->keyboard && device->keyboard->keymap;
+	if (lend) {
+		wlr_seat_set_keyboard(server->seat, device);
 	}
 	drain_keyboard(hk, true);
+	if (lend) {
+		wlr_seat_set_keyboard(server->seat, before);
+	}
 	held_keyboard_free(hk);
 	arm_deadline(keys);
 }

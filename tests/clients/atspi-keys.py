@@ -6,6 +6,9 @@
 #                                      consume), as Orca 43 registers one: prints
 #                                      "press|release NAME hw=N mods=M text=T" per key,
 #                                      and consumes the keys named (press and release)
+#   atspi-keys.py listen-slow MS KEYSYM...
+#                                      the same listener, consuming nothing, that takes
+#                                      MS milliseconds to answer for the keys named
 #   atspi-keys.py monitor-refused      calls KeyboardMonitor.WatchKeyboard without owning
 #                                      org.gnome.Orca.KeyboardMonitor: prints
 #                                      "refused ERROR-NAME" or "accepted"
@@ -14,6 +17,7 @@
 #                                      prints "watching", then "keyevent pressed|released
 #                                      NAME state=S unichar=U keycode=K" per KeyEvent
 import sys
+import time
 
 import gi
 
@@ -26,14 +30,17 @@ def out(line):
     print(line, flush=True)
 
 
-def listen(names):
+def listen(names, slow_ms=0, slow=()):
     consume = set(names)
+    slow = set(slow)
 
     def on_key(event):
         name = Gdk.keyval_name(event.id) or hex(event.id)
         kind = 'press' if event.type == Atspi.EventType.KEY_PRESSED_EVENT else 'release'
         out('%s %s hw=%d mods=%d text=%s' % (kind, name, event.hw_code, event.modifiers,
                                              event.event_string))
+        if name in slow:
+            time.sleep(slow_ms / 1000)
         return name in consume
 
     listener = Atspi.DeviceListener.new(on_key)
@@ -91,10 +98,13 @@ def monitor(names):
 
 def main():
     if len(sys.argv) < 2:
-        sys.exit('usage: atspi-keys.py listen|monitor-refused|monitor [KEYSYM...]')
+        sys.exit('usage: atspi-keys.py listen|listen-slow MS|monitor-refused|monitor '
+                 '[KEYSYM...]')
     what, names = sys.argv[1], sys.argv[2:]
     if what == 'listen':
         listen(names)
+    elif what == 'listen-slow' and names:
+        listen([], int(names[0]), names[1:])
     elif what == 'monitor-refused':
         monitor_refused()
     elif what == 'monitor':

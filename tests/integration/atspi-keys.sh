@@ -129,4 +129,37 @@ wait_for 10 out_has keylog "keysym: F6"
 ok $? "with the grabber gone, F6 reaches the client"
 
 stop_inputd
+
+# A screen reader slower to answer than lumen waits (COMP_ATSPI_TIMEOUT_MS): late
+# answers, fast keys between slow ones, and a virtual keyboard that goes away while its
+# only key is still waiting for the registry. Every key reaches the client once, in
+# order, and the registry hears each press and release.
+spawn slow /usr/bin/python3 "$AT" listen-slow 400 2 4 Tab
+wait_for 15 out_has slow listening || bail "the slow AT-SPI2 listener did not start"
+inject type "2"
+wait_for 10 typed "abcdeEqfgh2"
+ok $? "a key still waiting for a slow listener when its keyboard went away reaches the client"
+wait_for 10 out_has slow "release 2 hw=11"
+ok $? "and the listener heard its press and release"
+# The keyboard stays while lumen stops waiting, and answers come after later keys went.
+inject type "1234" sleep 600 type "567" sleep 600
+wait_for 10 typed "abcdeEqfgh21234567"
+ok $? "fast keys between slow ones arrive once, in order ('$(grep '^text: ' "$T_DIR/keylog.out" | tail -n 1)')"
+inject key Tab tap
+inject type "z"
+wait_for 10 typed "abcdeEqfgh21234567z"
+ok $? "a slow Tab, then z, arrive ('$(grep '^text: ' "$T_DIR/keylog.out" | tail -n 1)')"
+[ "$(grep -c "^keysym: Tab" "$T_DIR/keylog.out")" -eq 1 ] &&
+	[ "$(grep -c "^key released: Tab" "$T_DIR/keylog.out")" -eq 1 ]
+ok $? "the Tab reached the client once, press and release"
+wait_for 20 out_has slow "release z"
+heard=$(grep -o '^\(press\|release\) [0-9a-zA-Z]*' "$T_DIR/slow.out" | tr '\n' ' ')
+[ "$heard" = "press 2 release 2 press 1 release 1 press 2 release 2 press 3 release 3 press 4 release 4 press 5 release 5 press 6 release 6 press 7 release 7 press Tab release Tab press z release z " ]
+ok $? "the listener heard every press and release, in order ($heard)"
+# What lumen sent, heard back from the registry after it stopped waiting, is not the
+# client's own report (the keylog client reports nothing to AT-SPI2).
+! grep -q "reports its keys" "$T_DIR/lumen.log"
+ok $? "lumen did not take its own late keys for the client's reports"
+kill "$PID_slow" 2>/dev/null
+wait "$PID_slow" 2>/dev/null
 done_testing
