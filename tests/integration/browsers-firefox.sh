@@ -46,11 +46,6 @@ EOJ
 
 # Firefox ESR 153 draws a <select> list that fits in its window as a wl_subsurface of
 # the window (a new surface, not an xdg_popup); menus (the context menu) are xdg_popups.
-# Its list is not seen yet in lumen's capture: the subsurfaces are made, mapped and
-# drawn at 1.5 by Firefox (the checks below), but no pixel of them shows. Not yet
-# explained; a TODO, not a failure, until it is.
-SELECT_TODO="Firefox's <select> subsurfaces do not show in the capture (cause not found yet)"
-
 select_kind() {
 	popups_are 0 && grep -q -- '-> wl_subcompositor[@#][0-9]*\.get_subsurface' "$T_DIR/browser.out"
 	ok $? "the list is a new wl_subsurface of the window, not an xdg_popup (as Firefox does)"

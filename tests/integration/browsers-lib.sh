@@ -69,22 +69,22 @@ browser_checks() {
 	sx=$(( (FX + 480) * 2 / 3 )) sy=$(( (FY + 90) * 2 / 3 ))
 	VIEWPORTS=$(viewport_count)
 	inject move-abs $sx $sy $OUT_W $OUT_H sleep 100 button left click
-	green=0
-	listed() {
-		capture "$T_DIR/select.png" &&
-			green=$("$PNGC" count "$T_DIR/select.png" $((FX + 360)) $((FY + 90)) 360 600 00c000 8) &&
-			[ "$green" -gt 20000 ]
+	# The list below the <select>: Chromium draws the options green as styled, Firefox
+	# in its own colours, so what counts is how much of the page changed there.
+	changed=0
+	listed() { # [FILE]
+		f="$T_DIR/${1:-select}.png"
+		capture "$f" &&
+			changed=$("$PNGC" diff "$T_DIR/page.png" "$f" $((FX + 360)) $((FY + 120)) 360 560) &&
+			[ "$changed" -gt 5000 ]
 	}
 	wait_for 10 listed
-	ok_or_todo $? "a click on the <select> at $sx,$sy (logical) shows its green options below it ($green pixels)"
-	before=$("$PNGC" count "$T_DIR/page.png" $((FX + 360)) $((FY + 90)) 360 600 00c000 8)
-	[ "$before" = 0 ]
-	ok $? "which were not there before the click ($before)"
+	ok $? "a click on the <select> at $sx,$sy (logical) shows its list below it ($changed output pixels changed)"
 	select_kind
 	popup_buffer_ok
 	ok $? "the list's surface is drawn at 1.5 too: buffer = viewport destination x 1.5 ($POPBUF)"
 	inject key Escape tap
-	wait_for 10 eval '! listed'
+	wait_for 10 eval '! listed closed'
 	ok $? "Escape closes it"
 	wait_for 5 popups_are 0
 
@@ -125,20 +125,6 @@ browser_checks() {
 	inject key Escape tap
 	wait_for 10 popups_are 0
 	ok $? "Escape closes it"
-}
-
-# ok, or with SELECT_TODO set a TAP TODO line, which does not count as a failure.
-ok_or_todo() { # status description
-	if [ -z "${SELECT_TODO:-}" ]; then
-		ok "$@"
-		return
-	fi
-	T_NUM=$((T_NUM + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $T_NUM - $2 # TODO $SELECT_TODO"
-	else
-		echo "not ok $T_NUM - $2 # TODO $SELECT_TODO"
-	fi
 }
 
 viewport_count() {
