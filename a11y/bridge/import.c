@@ -45,9 +45,12 @@
 #define MAX_DEPTH 64 // ancestors looked up for a focus not mirrored yet
 #define EVENT_QUEUE_MAX 8192
 #define EVENTS_PER_TURN 1024
-#define READS_IN_FLIGHT 48 // background node reads at once
+#define READS_IN_FLIGHT 32 // background node reads at once
+#define CALLS_IN_FLIGHT 96 // below the AT-SPI2 bus daemon's 128 pending replies a connection
 #define PUBLISH_EVERY_US 300000 // while an application is still being walked
-#define CALL_TIMEOUT_MS 2000
+#define CALL_TIMEOUT_MS 2000 // blocking calls (rare: new applications, focus chains, actions)
+#define READ_TIMEOUT_MS 15000 // reads (asynchronous: an app busy building its tree is waited for)
+#define READ_RETRIES 3 // a read that timed out is sent again, this many times
 
 #define ATSPI_ROOT_PATH "/org/a11y/atspi/accessible/root"
 #define ATSPI_REGISTRY "org.a11y.atspi.Registry"
@@ -104,6 +107,7 @@ struct imp_node {
 	bool read; // read whole at least once
 	bool queued; // waiting in app->reads
 	int batches; // reads in flight
+	int retries; // reads sent again after a timeout
 	bool focus_when_read; // it took focus before it was mirrored
 	bool forced; // linked to its parent by its Parent, though the parent does not list it
 	uint32_t ifaces; // enum iface
@@ -119,6 +123,7 @@ struct imp_node {
 	char *text; // NULL: no text (always for passwords)
 	uint32_t caret, sel_start, sel_end; // bytes into text
 	int text_chars; // AT-SPI2's character count, while a text read is in flight
+	int child_count; // AT-SPI2's ChildCount, as last read
 	uint32_t seen, pushed, visited, pub_parent; // generation marks
 };
 
@@ -145,11 +150,20 @@ struct batch {
 	uint32_t need;
 	int pending;
 	bool background, focus; // focus: the node takes focus when done
+	bool timed_out; // a call timed out: the read is sent again
+	GPtrArray *gathered; // children asked one by one (GetChildAtIndex), by index
+	int gathering; // of those, answers still to come
+	int index; // the index of the answer being applied
 };
 
 struct call {
 	struct batch *batch;
 	void (*apply)(struct imp_node *node, struct batch *batch, GVariant *reply);
+	int index; // GetChildAtIndex's, else -1
+	/* While waiting for a place (CALLS_IN_FLIGHT): */
+	char *path;
+	const char *iface, *method, *type; // static strings
+	GVariant *args; // sunk, may be NULL
 };
 
 struct client_source {
@@ -165,6 +179,7 @@ struct atspi_import {
 	GDBusConnection *dbus; // to the AT-SPI2 bus, for reads and actions
 	GCancellable *cancel;
 	int calls_in_flight, reads_in_flight;
+	GQueue waiting_calls; // struct call *, sent as answers come
 	AtspiEventListener *listener;
 	GHashTable *apps; // bus name -> struct imp_app *
 	GHashTable *ignored; // bus names of processes never imported (ours)
@@ -379,6 +394,10 @@ static bool is_text_node(const struct imp_node *node) {
 /* ---- reads: calls and what their replies set ---- */
 
 static void batch_done(struct batch *batch);
+static void set_children(struct imp_node *node, const char *const *paths, gsize n);
+static void apply_child_at(struct imp_node *node, struct batch *batch, GVariant *reply);
+
+static void send_waiting(struct atspi_import *imp);
 
 static void handle_reply(GObject *source, GAsyncResult *result, void *data) {
 	struct call *call = data;
@@ -387,9 +406,13 @@ static void handle_reply(GObject *source, GAsyncResult *result, void *data) {
 	GError *err = NULL;
 	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &err);
 	imp->calls_in_flight--;
+	send_waiting(imp);
 	if (err) {
 		if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 			lumen_log(LUMEN_DEBUG, "AT-SPI2 %s: %s", batch->bus, err->message);
+		}
+		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+			batch->timed_out = true;
 		}
 		g_error_free(err);
 	}
@@ -397,11 +420,16 @@ static void handle_reply(GObject *source, GAsyncResult *result, void *data) {
 		reply && !g_cancellable_is_cancelled(imp->cancel)
 			? g_hash_table_lookup(imp->apps, batch->bus) : NULL;
 	struct imp_node *node = app ? node_by_id(app, batch->node) : NULL;
+	batch->index = call->index;
 	if (node && reply) {
 		call->apply(node, batch, reply);
 	}
 	if (reply) {
 		g_variant_unref(reply);
+	}
+	if (call->index >= 0 && --batch->gathering == 0 && node) {
+		set_children(node, (const char *const *)batch->gathered->pdata,
+			batch->gathered->len);
 	}
 	g_free(call);
 	if (--batch->pending == 0) {
@@ -409,18 +437,45 @@ static void handle_reply(GObject *source, GAsyncResult *result, void *data) {
 	}
 }
 
+static void send_call(struct atspi_import *imp, struct call *c) {
+	imp->calls_in_flight++;
+	g_dbus_connection_call(imp->dbus, c->batch->bus, c->path, c->iface, c->method, c->args,
+		G_VARIANT_TYPE(c->type), G_DBUS_CALL_FLAGS_NO_AUTO_START, READ_TIMEOUT_MS,
+		imp->cancel, handle_reply, c);
+	if (c->args) {
+		g_variant_unref(c->args);
+		c->args = NULL;
+	}
+	g_free(c->path);
+	c->path = NULL;
+}
+
 /* One call of the batch: method on the node's object, reply checked against type. */
 static void call(struct batch *batch, const char *path, const char *iface, const char *method,
 		GVariant *args, const char *type,
 		void (*apply)(struct imp_node *node, struct batch *batch, GVariant *reply)) {
+	struct atspi_import *imp = batch->imp;
 	struct call *c = g_new0(struct call, 1);
 	c->batch = batch;
 	c->apply = apply;
+	c->index = apply == apply_child_at ? batch->index : -1;
+	c->path = g_strdup(path);
+	c->iface = iface;
+	c->method = method;
+	c->type = type;
+	c->args = args ? g_variant_ref_sink(args) : NULL;
 	batch->pending++;
-	batch->imp->calls_in_flight++;
-	g_dbus_connection_call(batch->imp->dbus, batch->bus, path, iface, method, args,
-		G_VARIANT_TYPE(type), G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS,
-		batch->imp->cancel, handle_reply, c);
+	if (imp->calls_in_flight < CALLS_IN_FLIGHT && imp->waiting_calls.length == 0) {
+		send_call(imp, c);
+	} else {
+		g_queue_push_tail(&imp->waiting_calls, c);
+	}
+}
+
+static void send_waiting(struct atspi_import *imp) {
+	while (imp->calls_in_flight < CALLS_IN_FLIGHT && imp->waiting_calls.length > 0) {
+		send_call(imp, g_queue_pop_head(&imp->waiting_calls));
+	}
 }
 
 static void get_all(struct batch *batch, const char *path, const char *iface,
@@ -438,6 +493,10 @@ static void apply_accessible(struct imp_node *node, struct batch *batch, GVarian
 	if (g_variant_lookup(dict, "Description", "&s", &s)) {
 		g_free(node->description);
 		node->description = dup_cut(s, MAX_NAME_BYTES);
+	}
+	int32_t count = 0;
+	if (g_variant_lookup(dict, "ChildCount", "i", &count)) {
+		node->child_count = count;
 	}
 	g_variant_unref(dict);
 }
@@ -592,23 +651,20 @@ static void apply_ifaces(struct imp_node *node, struct batch *batch, GVariant *r
 	node->ifaces = ifaces;
 }
 
-/* The children as AT-SPI2 says now: new ones get nodes (and reads), gone ones are
- * dropped with their subtrees. */
-static void apply_children(struct imp_node *node, struct batch *batch, GVariant *reply) {
+/* The children as AT-SPI2 says now (paths, in order; NULL entries skipped): new ones get
+ * nodes (and reads), gone ones are dropped with their subtrees. */
+static void set_children(struct imp_node *node, const char *const *paths, gsize n) {
 	struct imp_app *app = node->app;
 	struct atspi_import *imp = app->imp;
-	GVariant *list = g_variant_get_child_value(reply, 0);
-	gsize n = g_variant_n_children(list);
 	if (n > (gsize)imp->max_nodes) {
 		n = (gsize)imp->max_nodes;
 	}
 	uint32_t gen = ++imp->gen;
 	GArray *kids = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), (guint)n);
 	for (gsize i = 0; i < n; i++) {
-		const char *bus = NULL, *path = NULL;
-		g_variant_get_child(list, i, "(&s&o)", &bus, &path);
-		if (strcmp(bus, app->bus_name) != 0) {
-			continue; // another application's (a plug): not ours to mirror
+		const char *path = paths[i];
+		if (!path) {
+			continue;
 		}
 		struct imp_node *child = g_hash_table_lookup(app->by_path, path);
 		if (!child) {
@@ -634,7 +690,6 @@ static void apply_children(struct imp_node *node, struct batch *batch, GVariant 
 			g_array_append_val(kids, child->id);
 		}
 	}
-	g_variant_unref(list);
 	GArray *old = node->children;
 	node->children = kids;
 	for (guint i = 0; i < old->len; i++) {
@@ -648,6 +703,49 @@ static void apply_children(struct imp_node *node, struct batch *batch, GVariant 
 		}
 	}
 	g_array_unref(old);
+}
+
+/* GetChildren's answer. GTK 4.8 lists there only the children whose accessibles it has
+ * made already (a long list of buttons never shown, say); when ChildCount says more,
+ * each child is asked by index, which makes them. */
+static void apply_children(struct imp_node *node, struct batch *batch, GVariant *reply) {
+	struct imp_app *app = node->app;
+	GVariant *list = g_variant_get_child_value(reply, 0);
+	gsize n = g_variant_n_children(list);
+	int want = node->child_count < app->imp->max_nodes ? node->child_count
+		: app->imp->max_nodes;
+	if (want > 0 && n < (gsize)want && !batch->gathered) {
+		g_variant_unref(list);
+		batch->gathered = g_ptr_array_new_full((guint)want, g_free);
+		g_ptr_array_set_size(batch->gathered, want);
+		batch->gathering = want;
+		for (int i = 0; i < want; i++) {
+			batch->index = i; // taken by call()
+			call(batch, node->path, IF_ACCESSIBLE, "GetChildAtIndex",
+				g_variant_new("(i)", i), "((so))", apply_child_at);
+		}
+		return;
+	}
+	const char **paths = g_new0(const char *, n > 0 ? n : 1);
+	for (gsize i = 0; i < n; i++) {
+		const char *bus = NULL, *path = NULL;
+		g_variant_get_child(list, i, "(&s&o)", &bus, &path);
+		paths[i] = strcmp(bus, app->bus_name) == 0 ? path : NULL; // a plug: not ours
+	}
+	set_children(node, paths, n);
+	g_free(paths);
+	g_variant_unref(list);
+}
+
+/* One child asked by index; the list is set when the last has answered. */
+static void apply_child_at(struct imp_node *node, struct batch *batch, GVariant *reply) {
+	const char *bus = NULL, *path = NULL;
+	g_variant_get(reply, "((&s&o))", &bus, &path);
+	if (batch->index >= 0 && (guint)batch->index < batch->gathered->len &&
+			strcmp(bus, node->app->bus_name) == 0) {
+		g_free(batch->gathered->pdata[batch->index]);
+		batch->gathered->pdata[batch->index] = g_strdup(path);
+	}
 }
 
 /* The first round trip of a read: whatever is asked that needs no interface list. */
@@ -664,6 +762,20 @@ static void batch_done(struct batch *batch) {
 	struct imp_app *app = g_cancellable_is_cancelled(imp->cancel)
 		? NULL : g_hash_table_lookup(imp->apps, batch->bus);
 	struct imp_node *node = app ? node_by_id(app, batch->node) : NULL;
+	if (node && batch->timed_out && node->retries < READ_RETRIES) {
+		/* A busy application: ask again (its other answers are kept meanwhile). */
+		node->batches--;
+		node->retries++;
+		uint32_t need = batch->need;
+		bool background = batch->background, focus = batch->focus;
+		if (batch->gathered) {
+			g_ptr_array_unref(batch->gathered);
+		}
+		g_free(batch->bus);
+		g_free(batch);
+		start_read(node, need, background, focus);
+		return;
+	}
 	if (node) {
 		node->batches--;
 		if (batch->need == NEED_ALL) {
@@ -678,6 +790,9 @@ static void batch_done(struct batch *batch) {
 			app->urgent = true;
 		}
 		app->changed = true;
+	}
+	if (batch->gathered) {
+		g_ptr_array_unref(batch->gathered);
 	}
 	g_free(batch->bus);
 	g_free(batch);
@@ -709,8 +824,10 @@ static void start_read(struct imp_node *node, uint32_t need, bool background, bo
 		imp->reads_in_flight++;
 	}
 	node->batches++;
+	if (need & (NEED_PROPS | NEED_CHILDREN)) {
+		get_all(batch, node->path, IF_ACCESSIBLE, apply_accessible); // ChildCount too
+	}
 	if (need & NEED_PROPS) {
-		get_all(batch, node->path, IF_ACCESSIBLE, apply_accessible);
 		call(batch, node->path, IF_ACCESSIBLE, "GetRole", NULL, "(u)", apply_role);
 	}
 	if (need & (NEED_PROPS | NEED_STATES)) {
@@ -1452,6 +1569,7 @@ struct atspi_import *atspi_import_create(const char *trusted_socket, int max_nod
 	imp->ignored = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	imp->cancel = g_cancellable_new();
 	g_queue_init(&imp->events);
+	g_queue_init(&imp->waiting_calls);
 	if (!trusted_socket || !trusted_socket[0]) {
 		trusted_socket = getenv("LUMEN_A11Y_TRUSTED_SOCKET");
 	}
@@ -1521,8 +1639,13 @@ void atspi_import_destroy(struct atspi_import *imp) {
 	}
 	/* Calls in flight end (cancelled) before what they point to goes. */
 	g_cancellable_cancel(imp->cancel);
-	while (imp->calls_in_flight > 0) {
-		g_main_context_iteration(NULL, TRUE);
+	send_waiting(imp);
+	gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	while ((imp->calls_in_flight > 0 || imp->waiting_calls.length > 0) &&
+			g_get_monotonic_time() < deadline) {
+		if (!g_main_context_iteration(NULL, FALSE)) {
+			g_usleep(1000);
+		}
 	}
 	if (imp->work_idle) {
 		g_source_remove(imp->work_idle);

@@ -16,8 +16,8 @@
 #include "common/log.h"
 #include "lumen-a11y-v1-client-protocol.h"
 
-#define FLUSH_EVERY 32 // nodes between flushes, so libwayland's buffer never overflows
 #define FLUSH_TIMEOUT_MS 500 // a bus that reads nothing for this long is given up
+#define CHILDREN_PER_MESSAGE 512 // node_children ids per message (4096 bytes at most)
 
 struct a11y_provider {
 	struct a11y_client *client;
@@ -134,7 +134,8 @@ static bool flush_all(struct a11y_client *client) {
 		return false;
 	}
 	while (wl_display_flush(client->display) < 0) {
-		if (errno != EAGAIN) {
+		/* A fatal error leaves errno as it was (EAGAIN, say): do not wait on it. */
+		if (errno != EAGAIN || wl_display_get_error(client->display) != 0) {
 			client->broken = true;
 			return false;
 		}
@@ -344,25 +345,51 @@ void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_nod
 	if (!p || client->broken) {
 		return;
 	}
+	/* libwayland's buffer holds 4096 bytes and a write that does not fit one the
+	 * kernel will take is fatal: the queue is flushed (waiting for the bus) before it
+	 * could overflow, counting each message's size on the wire. */
+	size_t queued = 0;
+#define ROOM(bytes) \
+	do { \
+		size_t need_ = (bytes); \
+		if (queued + need_ > 3072) { \
+			if (!flush_all(client)) { \
+				return; \
+			} \
+			queued = 0; \
+		} \
+		queued += need_; \
+	} while (0)
+#define WIRE_STR(str) (4 + ((strlen(str) + 1 + 3) & ~(size_t)3))
 	lumen_a11y_provider_v1_reset(p);
+	queued += 8;
 	for (size_t i = 0; i < n_nodes; i++) {
 		const struct a11y_node_desc *n = &nodes[i];
 		uint32_t states = n->states;
-		lumen_a11y_provider_v1_node(p, n->id, n->role, states, n->name ? n->name : "",
-			n->description ? n->description : "");
+		const char *name = n->name ? n->name : "";
+		const char *description = n->description ? n->description : "";
+		ROOM(20 + WIRE_STR(name) + WIRE_STR(description));
+		lumen_a11y_provider_v1_node(p, n->id, n->role, states, name, description);
+		ROOM(28);
 		lumen_a11y_provider_v1_node_bounds(p, n->id, n->x, n->y, n->width < 0 ? 0 : n->width,
 			n->height < 0 ? 0 : n->height);
 		if (n->has_value) {
 			double v[3] = {n->value, n->min, n->max};
 			struct wl_array value = {.size = sizeof(v), .alloc = sizeof(v), .data = v};
+			ROOM(16 + sizeof(v));
 			lumen_a11y_provider_v1_node_value(p, n->id, &value);
 		}
-		if (n->n_children > 0) {
-			struct wl_array children = {.size = n->n_children * sizeof(uint32_t),
-				.alloc = n->n_children * sizeof(uint32_t), .data = (void *)n->children};
+		/* In parts: a message holds at most 4096 bytes (the bus joins them). */
+		for (size_t done = 0; done < n->n_children; done += CHILDREN_PER_MESSAGE) {
+			size_t part = n->n_children - done < CHILDREN_PER_MESSAGE
+				? n->n_children - done : CHILDREN_PER_MESSAGE;
+			struct wl_array children = {.size = part * sizeof(uint32_t),
+				.alloc = part * sizeof(uint32_t), .data = (void *)(n->children + done)};
+			ROOM(16 + part * sizeof(uint32_t));
 			lumen_a11y_provider_v1_node_children(p, n->id, &children);
 		}
 		for (size_t a = 0; a < n->n_actions; a++) {
+			ROOM(12 + WIRE_STR(n->actions[a]));
 			lumen_a11y_provider_v1_node_action(p, n->id, n->actions[a]);
 		}
 		if (n->text && !(states & LUMEN_A11Y_PROVIDER_V1_STATE_PASSWORD)) {
@@ -370,11 +397,14 @@ void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_nod
 			uint32_t caret = n->caret > len ? (uint32_t)len : n->caret;
 			uint32_t end = n->sel_end > len ? (uint32_t)len : n->sel_end;
 			uint32_t start = n->sel_start > end ? end : n->sel_start;
+			ROOM(24 + WIRE_STR(n->text));
 			lumen_a11y_provider_v1_node_text(p, n->id, n->text, caret, start, end);
 		}
-		if (i % FLUSH_EVERY == FLUSH_EVERY - 1 && !flush_all(client)) {
-			return;
-		}
+	}
+#undef ROOM
+#undef WIRE_STR
+	if (queued + 16 > 3072 && !flush_all(client)) {
+		return;
 	}
 	lumen_a11y_provider_v1_commit(p, root, focus);
 	flush_all(client);

@@ -215,19 +215,25 @@ static void provider_handle_node_children(struct wl_client *client,
 			"children: %zu bytes is no list of ids", children->size);
 		return;
 	}
+	/* Sent again in one update, the lists are joined: a long list does not fit one
+	 * message (4096 bytes), so providers send it in parts. */
 	size_t n = children->size / sizeof(uint32_t);
-	uint32_t *copy = NULL;
-	if (n > 0) {
-		copy = malloc(children->size);
-		if (!copy) {
-			wl_client_post_no_memory(client);
-			return;
-		}
-		memcpy(copy, children->data, children->size);
+	if (node->n_children + n > A11Y_MAX_NODES) {
+		wl_resource_post_error(resource, LUMEN_A11Y_PROVIDER_V1_ERROR_TOO_LARGE,
+			"more than %d children", A11Y_MAX_NODES);
+		return;
 	}
-	free(node->children);
-	node->children = copy;
-	node->n_children = n;
+	if (n == 0) {
+		return;
+	}
+	uint32_t *joined = realloc(node->children, (node->n_children + n) * sizeof(uint32_t));
+	if (!joined) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	memcpy(joined + node->n_children, children->data, children->size);
+	node->children = joined;
+	node->n_children += n;
 }
 
 static void provider_handle_node_action(struct wl_client *client, struct wl_resource *resource,

@@ -795,6 +795,49 @@ static void test_proxied(void) {
 	client_free(at);
 }
 
+/* A list of children longer than one message holds comes in parts, joined in order. */
+static void test_long_children(void) {
+	struct t_client *app = client_new(false);
+	struct t_client *at = client_new(true);
+	struct lumen_a11y_consumer_v1 *consumer = consumer_new(at);
+	struct lumen_a11y_provider_v1 *p = provider_new(app, "long");
+	enum { N = 400 };
+	uint32_t kids[N];
+	lumen_a11y_provider_v1_reset(p);
+	lumen_a11y_provider_v1_node(p, 1, P(ROLE_LIST), 0, "List", "");
+	for (uint32_t i = 0; i < N; i++) {
+		kids[i] = i + 2;
+		lumen_a11y_provider_v1_node(p, i + 2, P(ROLE_LIST_ITEM), 0, "", "");
+		if (i % 64 == 63) {
+			pump();
+		}
+	}
+	for (int part = 0; part < 2; part++) {
+		struct wl_array a = {.size = N / 2 * 4, .alloc = N / 2 * 4, .data = kids + part * N / 2};
+		lumen_a11y_provider_v1_node_children(p, 1, &a);
+		pump();
+	}
+	lumen_a11y_provider_v1_commit(p, 1, N + 1);
+	pump();
+	lumen_a11y_consumer_v1_list_trees(consumer, 8);
+	pump();
+	uint32_t tree = tree_of(at, "long");
+	clear_log(at);
+	lumen_a11y_consumer_v1_read_tree(consumer, 10, tree);
+	for (int i = 0; i < 20 && !has(at, "tree_done serial=10"); i++) {
+		pump();
+	}
+	char last[64];
+	snprintf(last, sizeof(last), "node %d parent=1 ", N + 1);
+	ok(!dead(app) && has(at, "node 2 parent=1 ") && has(at, "node 202 parent=1 ") &&
+			has(at, last) && has(at, "tree_done serial=10"),
+		"children sent in two parts are joined (%d children)", N);
+	lumen_a11y_provider_v1_destroy(p);
+	lumen_a11y_consumer_v1_destroy(consumer);
+	client_free(app);
+	client_free(at);
+}
+
 static void test_config(void) {
 	char path[] = "/tmp/a11y-conf-XXXXXX";
 	int fd = mkstemp(path);
@@ -837,6 +880,7 @@ int main(void) {
 	test_flood();
 	test_windows();
 	test_proxied();
+	test_long_children();
 	test_config();
 	a11y_server_destroy(server);
 	printf("1..%d\n", test_no);
