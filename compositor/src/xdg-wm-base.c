@@ -4,13 +4,13 @@
  * Window management (what size, which state) is decided by view.c through
  * xdg-shell.c; this file only keeps the protocol's state machine.
  *
- * The positioner and its placement rules (flip, slide, resize) are in xdg-positioner.c.
+ * The positioner and its placement rules (flip, slide, resize) are in xdg-positioner.c,
+ * the popup grab (pointer, keyboard and touch while popups hold it) in xdg-popup-grab.c.
  *
- * Also here: wlroots' zwlr_layer_surface_v1.get_popup takes only wlroots' own popups,
- * so each layer surface's requests pass through a dispatcher of ours that serves
- * get_popup itself and hands every other request to wlroots (layer_surface_dispatch).
+ * Layer-shell popups (a dispatcher of ours in front of wlroots' layer surfaces) are in
+ * xdg-layer-popup.c.
  */
-#include <wayland-server.h> // the public prefix of struct wl_resource, see layer_surface_wrap
+#include <wayland-server-core.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "server.h"
 #include "wlr-layer-shell-unstable-v1-protocol.h"
+#include "xdg-layer-popup.h"
+#include "xdg-popup-grab.h"
 #include "xdg-positioner.h"
 #include "xdg-shell-protocol.h"
 #include "xdg-wm-base.h"
@@ -46,9 +48,6 @@ static const struct xdg_surface_interface xdg_surface_impl;
 static const struct xdg_toplevel_interface toplevel_impl;
 static const struct xdg_popup_interface popup_impl;
 static void xdg_surface_role_commit(struct wlr_surface *surface);
-static void grab_remove_popup(struct comp_xdg_popup *popup);
-static struct comp_xdg_popup *grab_top(struct comp_xdg_shell *shell);
-static void grab_focus_top(struct comp_xdg_shell *shell);
 static void client_ping(struct comp_xdg_client *c);
 
 static const struct wlr_surface_role toplevel_role = {
@@ -272,7 +271,7 @@ static void dismiss_children(struct comp_xdg_surface *xdg) {
 static void xdg_surface_unmap(struct comp_xdg_surface *xdg) {
 	dismiss_children(xdg);
 	if (xdg->role == COMP_XDG_ROLE_POPUP && xdg->popup->grabbing) {
-		grab_remove_popup(xdg->popup);
+		comp_xdg_grab_remove_popup(xdg->popup);
 	}
 	if (xdg->mapped) {
 		xdg->mapped = false;
@@ -391,8 +390,8 @@ static void xdg_surface_role_commit(struct wlr_surface *surface) {
 			wlr_scene_node_set_enabled(&xdg->tree->node, true);
 		}
 		if (xdg->role == COMP_XDG_ROLE_POPUP && xdg->popup->grabbing &&
-				grab_top(shell) == xdg->popup) {
-			grab_focus_top(shell);
+				comp_xdg_grab_top(shell) == xdg->popup) {
+			comp_xdg_grab_focus_top(shell);
 		}
 		wl_signal_emit(&xdg->events.map, xdg);
 		if (xdg->role == COMP_XDG_ROLE_TOPLEVEL) {
@@ -917,232 +916,18 @@ void comp_xdg_toplevel_send_close(struct comp_xdg_toplevel *t) {
 	}
 }
 
-/* ---- popup grab ---- */
+/* ---- xdg_popup ---- */
 
-static struct comp_xdg_popup *grab_top(struct comp_xdg_shell *shell) {
-	if (wl_list_empty(&shell->grab.popups)) {
+struct comp_xdg_popup *comp_xdg_popup_from_resource(struct wl_resource *resource) {
+	if (!resource || !wl_resource_instance_of(resource, &xdg_popup_interface, &popup_impl)) {
 		return NULL;
 	}
-	struct comp_xdg_popup *top = wl_container_of(shell->grab.popups.next, top, grab_link);
-	return top;
+	return wl_resource_get_user_data(resource);
 }
 
-static void grab_focus_top(struct comp_xdg_shell *shell) {
-	struct comp_xdg_popup *top = grab_top(shell);
-	struct wlr_seat *seat = shell->grab.seat;
-	if (!top || !seat) {
-		return;
-	}
-	/* The topmost grabbing popup has the keyboard (bypassing our own grab's enter). */
-	struct wlr_keyboard *kbd = wlr_seat_get_keyboard(seat);
-	if (kbd) {
-		wlr_seat_keyboard_enter(seat, top->base->surface, kbd->keycodes, kbd->num_keycodes,
-			&kbd->modifiers);
-	} else {
-		wlr_seat_keyboard_enter(seat, top->base->surface, NULL, 0, NULL);
-	}
+struct comp_xdg_shell *comp_xdg_popup_shell(struct comp_xdg_popup *popup) {
+	return popup->base->client->shell;
 }
-
-static void grab_end(struct comp_xdg_shell *shell) {
-	struct wlr_seat *seat = shell->grab.seat;
-	if (!seat) {
-		return;
-	}
-	shell->grab.seat = NULL;
-	shell->grab.client = NULL;
-	if (seat->pointer_state.grab == &shell->grab.pointer) {
-		wlr_seat_pointer_end_grab(seat);
-	}
-	if (seat->keyboard_state.grab == &shell->grab.keyboard) {
-		wlr_seat_keyboard_end_grab(seat);
-	}
-	if (seat->touch_state.grab == &shell->grab.touch) {
-		wlr_seat_touch_end_grab(seat);
-	}
-	wl_signal_emit(&shell->events.grab_end, NULL);
-}
-
-/* The popup leaves the grab (unmapped, destroyed or dismissed). */
-static void grab_remove_popup(struct comp_xdg_popup *popup) {
-	struct comp_xdg_shell *shell = popup->base->client->shell;
-	if (!popup->grabbing) {
-		return;
-	}
-	popup->grabbing = false;
-	wl_list_remove(&popup->grab_link);
-	wl_list_init(&popup->grab_link);
-	if (wl_list_empty(&shell->grab.popups)) {
-		grab_end(shell);
-	} else {
-		grab_focus_top(shell); // the grab goes back to the parent popup
-	}
-}
-
-void comp_xdg_popup_dismiss(struct comp_xdg_popup *popup) {
-	if (!popup->base) {
-		return;
-	}
-	/* Those above it first, as the client must destroy them. */
-	dismiss_children(popup->base);
-	if (!popup->dismissed && popup->resource) {
-		popup->dismissed = true;
-		xdg_popup_send_popup_done(popup->resource);
-	}
-	grab_remove_popup(popup);
-	if (popup->base->mapped) {
-		popup->base->mapped = false;
-		if (popup->base->tree) {
-			wlr_scene_node_set_enabled(&popup->base->tree->node, false);
-		}
-		wl_signal_emit(&popup->base->events.unmap, popup->base);
-	}
-}
-
-void comp_xdg_shell_dismiss_grab(struct comp_xdg_shell *shell) {
-	/* Bottom grabbing popup first dismisses everything above it too. */
-	while (!wl_list_empty(&shell->grab.popups)) {
-		struct comp_xdg_popup *bottom =
-			wl_container_of(shell->grab.popups.prev, bottom, grab_link);
-		comp_xdg_popup_dismiss(bottom);
-	}
-	grab_end(shell);
-}
-
-static void pointer_grab_enter(struct wlr_seat_pointer_grab *grab, struct wlr_surface *surface,
-		double sx, double sy) {
-	struct comp_xdg_shell *shell = grab->data;
-	/* Owner events: the client's own surfaces get the pointer as usual. */
-	if (wl_resource_get_client(surface->resource) == shell->grab.client) {
-		wlr_seat_pointer_enter(grab->seat, surface, sx, sy);
-	} else {
-		wlr_seat_pointer_clear_focus(grab->seat);
-	}
-}
-
-static void pointer_grab_clear_focus(struct wlr_seat_pointer_grab *grab) {
-	wlr_seat_pointer_clear_focus(grab->seat);
-}
-
-static void pointer_grab_motion(struct wlr_seat_pointer_grab *grab, uint32_t time,
-		double sx, double sy) {
-	wlr_seat_pointer_send_motion(grab->seat, time, sx, sy);
-}
-
-static uint32_t pointer_grab_button(struct wlr_seat_pointer_grab *grab, uint32_t time,
-		uint32_t button, uint32_t state) {
-	struct comp_xdg_shell *shell = grab->data;
-	uint32_t serial = wlr_seat_pointer_send_button(grab->seat, time, button, state);
-	if (!serial && state == WL_POINTER_BUTTON_STATE_PRESSED) {
-		/* A press outside the client's surfaces: the popups go. */
-		comp_xdg_shell_dismiss_grab(shell);
-	}
-	return serial;
-}
-
-static void pointer_grab_axis(struct wlr_seat_pointer_grab *grab, uint32_t time,
-		enum wlr_axis_orientation orientation, double value, int32_t value_discrete,
-		enum wlr_axis_source source) {
-	wlr_seat_pointer_send_axis(grab->seat, time, orientation, value, value_discrete, source);
-}
-
-static void pointer_grab_frame(struct wlr_seat_pointer_grab *grab) {
-	wlr_seat_pointer_send_frame(grab->seat);
-}
-
-static void pointer_grab_cancel(struct wlr_seat_pointer_grab *grab) {
-	comp_xdg_shell_dismiss_grab(grab->data);
-}
-
-static const struct wlr_pointer_grab_interface pointer_grab_impl = {
-	.enter = pointer_grab_enter,
-	.clear_focus = pointer_grab_clear_focus,
-	.motion = pointer_grab_motion,
-	.button = pointer_grab_button,
-	.axis = pointer_grab_axis,
-	.frame = pointer_grab_frame,
-	.cancel = pointer_grab_cancel,
-};
-
-static void keyboard_grab_enter(struct wlr_seat_keyboard_grab *grab, struct wlr_surface *surface,
-		uint32_t keycodes[], size_t num_keycodes, struct wlr_keyboard_modifiers *modifiers) {
-	struct comp_xdg_shell *shell = grab->data;
-	if (surface && wl_resource_get_client(surface->resource) != shell->grab.client) {
-		/* Another client's window takes focus: the menus close, focus goes there. */
-		struct wlr_seat *seat = grab->seat;
-		comp_xdg_shell_dismiss_grab(shell);
-		wlr_seat_keyboard_enter(seat, surface, keycodes, num_keycodes, modifiers);
-	}
-	/* Within the client, the topmost grabbing popup keeps the keyboard. */
-}
-
-static void keyboard_grab_clear_focus(struct wlr_seat_keyboard_grab *grab) {
-}
-
-static void keyboard_grab_key(struct wlr_seat_keyboard_grab *grab, uint32_t time, uint32_t key,
-		uint32_t state) {
-	wlr_seat_keyboard_send_key(grab->seat, time, key, state);
-}
-
-static void keyboard_grab_modifiers(struct wlr_seat_keyboard_grab *grab,
-		struct wlr_keyboard_modifiers *modifiers) {
-	wlr_seat_keyboard_send_modifiers(grab->seat, modifiers);
-}
-
-static void keyboard_grab_cancel(struct wlr_seat_keyboard_grab *grab) {
-	comp_xdg_shell_dismiss_grab(grab->data);
-}
-
-static const struct wlr_keyboard_grab_interface keyboard_grab_impl = {
-	.enter = keyboard_grab_enter,
-	.clear_focus = keyboard_grab_clear_focus,
-	.key = keyboard_grab_key,
-	.modifiers = keyboard_grab_modifiers,
-	.cancel = keyboard_grab_cancel,
-};
-
-static uint32_t touch_grab_down(struct wlr_seat_touch_grab *grab, uint32_t time,
-		struct wlr_touch_point *point) {
-	struct comp_xdg_shell *shell = grab->data;
-	if (wl_resource_get_client(point->surface->resource) != shell->grab.client) {
-		comp_xdg_shell_dismiss_grab(shell);
-		return 0;
-	}
-	return wlr_seat_touch_send_down(grab->seat, point->surface, time, point->touch_id,
-		point->sx, point->sy);
-}
-
-static void touch_grab_up(struct wlr_seat_touch_grab *grab, uint32_t time,
-		struct wlr_touch_point *point) {
-	wlr_seat_touch_send_up(grab->seat, time, point->touch_id);
-}
-
-static void touch_grab_motion(struct wlr_seat_touch_grab *grab, uint32_t time,
-		struct wlr_touch_point *point) {
-	wlr_seat_touch_send_motion(grab->seat, time, point->touch_id, point->sx, point->sy);
-}
-
-static void touch_grab_enter(struct wlr_seat_touch_grab *grab, uint32_t time,
-		struct wlr_touch_point *point) {
-}
-
-static void touch_grab_frame(struct wlr_seat_touch_grab *grab) {
-	wlr_seat_touch_send_frame(grab->seat);
-}
-
-static void touch_grab_cancel(struct wlr_seat_touch_grab *grab) {
-	comp_xdg_shell_dismiss_grab(grab->data);
-}
-
-static const struct wlr_touch_grab_interface touch_grab_impl = {
-	.down = touch_grab_down,
-	.up = touch_grab_up,
-	.motion = touch_grab_motion,
-	.enter = touch_grab_enter,
-	.frame = touch_grab_frame,
-	.cancel = touch_grab_cancel,
-};
-
-/* ---- xdg_popup ---- */
 
 static struct comp_xdg_popup *popup_from_resource(struct wl_resource *resource) {
 	return wl_resource_get_user_data(resource);
@@ -1178,7 +963,7 @@ static void popup_handle_grab(struct wl_client *client, struct wl_resource *reso
 			"the parent popup took no explicit grab");
 		return;
 	}
-	struct comp_xdg_popup *top = grab_top(shell);
+	struct comp_xdg_popup *top = comp_xdg_grab_top(shell);
 	if (top && shell->grab.client == client && top != parent_popup && parent_popup) {
 		post_wm_error(popup->base, XDG_WM_BASE_ERROR_NOT_THE_TOPMOST_POPUP,
 			"a grabbing popup must be opened on the topmost grabbing popup");
@@ -1244,7 +1029,7 @@ static void popup_detach_parent_surface(struct comp_xdg_popup *popup) {
 static void popup_destroy_role(struct comp_xdg_popup *popup) {
 	struct comp_xdg_surface *xdg = popup->base;
 	xdg_surface_unmap(xdg);
-	grab_remove_popup(popup);
+	comp_xdg_grab_remove_popup(popup);
 	wl_signal_emit(&popup->events.destroy, popup);
 	if (xdg->tree) {
 		/* The popup's tree lives under its parent's: it goes with the role. */
@@ -1619,93 +1404,11 @@ static void wm_base_bind(struct wl_client *client, void *data, uint32_t version,
 		wm_base_handle_resource_destroy);
 }
 
-/* ---- layer-shell popups ---- */
-
-/*
- * wlroots' zwlr_layer_surface_v1.get_popup asserts that the popup is one of wlroots'
- * xdg popups. Each layer surface's requests therefore pass through this dispatcher:
- * get_popup is ours, every other request goes to wlroots' handler, called through
- * its implementation struct with the arguments its signature has.
- */
-static int layer_surface_dispatch(const void *impl_ptr, void *target, uint32_t opcode,
-		const struct wl_message *msg, union wl_argument *args) {
-	const struct zwlr_layer_surface_v1_interface *impl = impl_ptr;
-	struct wl_resource *resource = target;
-	struct wl_client *client = wl_resource_get_client(resource);
-	const char *name = msg->name;
-	if (strcmp(name, "get_popup") == 0) {
-		struct wl_resource *popup_resource = (struct wl_resource *)args[0].o;
-		struct wlr_layer_surface_v1 *ls = wl_resource_get_user_data(resource);
-		struct comp_xdg_popup *popup = popup_resource &&
-			wl_resource_instance_of(popup_resource, &xdg_popup_interface, &popup_impl) ?
-			wl_resource_get_user_data(popup_resource) : NULL;
-		if (ls && popup) {
-			comp_xdg_popup_set_layer_parent(popup, ls->surface);
-		}
-	} else if (strcmp(name, "set_size") == 0) {
-		impl->set_size(client, resource, args[0].u, args[1].u);
-	} else if (strcmp(name, "set_anchor") == 0) {
-		impl->set_anchor(client, resource, args[0].u);
-	} else if (strcmp(name, "set_exclusive_zone") == 0) {
-		impl->set_exclusive_zone(client, resource, args[0].i);
-	} else if (strcmp(name, "set_margin") == 0) {
-		impl->set_margin(client, resource, args[0].i, args[1].i, args[2].i, args[3].i);
-	} else if (strcmp(name, "set_keyboard_interactivity") == 0) {
-		impl->set_keyboard_interactivity(client, resource, args[0].u);
-	} else if (strcmp(name, "ack_configure") == 0) {
-		impl->ack_configure(client, resource, args[0].u);
-	} else if (strcmp(name, "destroy") == 0) {
-		impl->destroy(client, resource);
-	} else if (strcmp(name, "set_layer") == 0) {
-		impl->set_layer(client, resource, args[0].u);
-	}
-	return 0;
-}
-
-static void layer_wrap_marker(struct wl_listener *listener, void *data) {
-	wl_list_remove(&listener->link);
-	free(listener);
-}
-
-/*
- * The implementation and destructor wlroots gave the resource, read through the
- * public (deprecated) prefix of struct wl_resource that libwayland keeps for old
- * binaries; checked against the accessors before it is trusted.
- */
-static bool layer_surface_wrap(struct wl_resource *resource) {
-	if (wl_resource_get_destroy_listener(resource, layer_wrap_marker)) {
-		return true; // done already
-	}
-	struct wl_resource_public {
-		struct wl_object object;
-		wl_resource_destroy_func_t destroy;
-		struct wl_list link;
-		struct wl_signal destroy_signal;
-		struct wl_client *client;
-		void *data;
-	};
-	const struct wl_resource_public *pub = (const void *)resource;
-	if (pub->client != wl_resource_get_client(resource) ||
-			pub->data != wl_resource_get_user_data(resource) ||
-			pub->object.id != wl_resource_get_id(resource) || !pub->object.implementation) {
-		lumen_log(LUMEN_ERROR, "libwayland's wl_resource is not laid out as expected: "
-			"layer-shell popups are refused");
-		return false;
-	}
-	struct wl_listener *marker = calloc(1, sizeof(*marker));
-	if (!marker) {
-		return false;
-	}
-	marker->notify = layer_wrap_marker;
-	wl_resource_add_destroy_listener(resource, marker);
-	wl_resource_set_dispatcher(resource, layer_surface_dispatch, pub->object.implementation,
-		pub->data, pub->destroy);
-	return true;
-}
+/* ---- request hooks ---- */
 
 /*
  * Runs before each request is dispatched (libwayland calls loggers first):
- *  - a layer surface's first request wraps it (layer_surface_wrap);
+ *  - a layer surface's first request wraps it (comp_xdg_layer_surface_wrap);
  *  - wl_surface.attach of a buffer to an xdg surface never configured is an error
  *    there and then, as xdg_surface's description asks.
  */
@@ -1717,7 +1420,7 @@ static void shell_logger(void *data, enum wl_protocol_logger_type type,
 	}
 	const char *cls = wl_resource_get_class(message->resource);
 	if (strcmp(cls, "zwlr_layer_surface_v1") == 0) {
-		if (!layer_surface_wrap(message->resource) &&
+		if (!comp_xdg_layer_surface_wrap(message->resource) &&
 				strcmp(message->message->name, "get_popup") == 0) {
 			wl_client_post_implementation_error(wl_resource_get_client(message->resource),
 				"layer-shell popups are not available");
@@ -1777,12 +1480,7 @@ struct comp_xdg_shell *comp_xdg_shell_create(struct comp_server *server) {
 	shell->display = server->display;
 	wl_list_init(&shell->clients);
 	wl_list_init(&shell->grab.popups);
-	shell->grab.pointer.interface = &pointer_grab_impl;
-	shell->grab.pointer.data = shell;
-	shell->grab.keyboard.interface = &keyboard_grab_impl;
-	shell->grab.keyboard.data = shell;
-	shell->grab.touch.interface = &touch_grab_impl;
-	shell->grab.touch.data = shell;
+	comp_xdg_grab_init(shell);
 	wl_signal_init(&shell->events.new_toplevel);
 	wl_signal_init(&shell->events.new_layer_popup);
 	wl_signal_init(&shell->events.grab_end);
