@@ -134,7 +134,7 @@ stop_inputd
 # answers, fast keys between slow ones, and a virtual keyboard that goes away while its
 # only key is still waiting for the registry. Every key reaches the client once, in
 # order, and the registry hears each press and release.
-spawn slow /usr/bin/python3 "$AT" listen-slow 400 2 4 Tab
+spawn slow /usr/bin/python3 "$AT" listen-slow 600 2 4 Tab
 wait_for 15 out_has slow listening || bail "the slow AT-SPI2 listener did not start"
 inject type "2"
 wait_for 10 typed "abcdeEqfgh2"
@@ -160,6 +160,21 @@ ok $? "the listener heard every press and release, in order ($heard)"
 # client's own report (the keylog client reports nothing to AT-SPI2).
 ! grep -q "reports its keys" "$T_DIR/lumen.log"
 ok $? "lumen did not take its own late keys for the client's reports"
+# A client gone after lumen stopped waiting for its key, before the registry tells of that
+# key: lumen must not hold on to the client (under ASan, a use after free).
+spawn victim "$TC_KEYLOG" --title victim
+wait_for 10 out_has victim "focus in" || bail "the second keylog client got no keyboard focus"
+inject type "24" sleep 2500 &
+injector=$!
+wait_for 10 out_has victim "key released: 4"
+ok $? "a client gets keys, pressed and released, that lumen stopped waiting for"
+kill "$PID_victim" 2>/dev/null
+wait "$PID_victim" 2>/dev/null
+wait_for 20 eval '[ "$(grep -c "^release 4 " "$T_DIR/slow.out")" -ge 2 ]'
+ok $? "the listener heard the keys of the client that went"
+wait "$injector"
+kill -0 "$LUMEN_PID" 2>/dev/null && ! grep -q "reports its keys" "$T_DIR/lumen.log"
+ok $? "lumen goes on, and took nobody for a reporter"
 kill "$PID_slow" 2>/dev/null
 wait "$PID_slow" 2>/dev/null
 done_testing
