@@ -10,12 +10,14 @@
 #include <cairo.h>
 #include <drm_fourcc.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wlr/types/wlr_buffer.h>
 #include "common/log.h"
 #include "fonts/font.h"
 #include "server.h"
+#include "xdg-wm-base.h"
 
 #define BORDER 2
 #define BUTTON_W 34
@@ -160,8 +162,8 @@ static size_t clean_title(const char *title, char *out) {
 }
 
 /* Draws the title into the bar's pixels (device pixels, scale × logical). */
-static void draw_title_text(struct comp_decoration *deco, cairo_surface_t *surface,
-		double scale, double room, bool focused) {
+static void draw_title_text(struct comp_decoration *deco, const char *title,
+		cairo_surface_t *surface, double scale, double room, bool focused) {
 	struct comp_config *config = &deco_server->config;
 	if (!deco_fonts && !deco_fonts_failed) {
 		deco_fonts = font_context_create();
@@ -188,7 +190,7 @@ static void draw_title_text(struct comp_decoration *deco, cairo_surface_t *surfa
 	};
 	font_layout_set_desc(layout, &desc);
 	char text[TITLE_MAX + 1];
-	size_t len = clean_title(comp_view_title(deco->view), text);
+	size_t len = clean_title(title, text);
 	font_layout_set_text(layout, text, len);
 	font_layout_set_scale(layout, scale);
 	font_layout_set_wrap(layout, FONT_WRAP_NONE);
@@ -228,8 +230,8 @@ static void rgb_to_float(uint32_t rgb, float out[4]) {
 
 /* Draws the title bar of width w (frame width, logical) into a new buffer of
  * w × h logical pixels at the given scale. */
-static struct wlr_buffer *draw_title(struct comp_decoration *deco, int w, bool focused,
-		double scale) {
+static struct wlr_buffer *draw_title(struct comp_decoration *deco, const char *title, int w,
+		bool focused, double scale) {
 	struct comp_config *config = &deco_server->config;
 	int h = BORDER + config->title_height;
 	int bw = (int)ceil(w * scale), bh = (int)ceil(h * scale);
@@ -273,8 +275,8 @@ static struct wlr_buffer *draw_title(struct comp_decoration *deco, int w, bool f
 
 	/* The title, ellipsized to the room left of the buttons. */
 	double room = w - 2 * BORDER - 3 * BUTTON_W - 12;
-	if (room > 0 && *comp_view_title(deco->view)) {
-		draw_title_text(deco, buffer->surface, (double)bw / w, room, focused);
+	if (room > 0 && *title) {
+		draw_title_text(deco, title, buffer->surface, (double)bw / w, room, focused);
 	}
 	cairo_surface_flush(buffer->surface);
 	return &buffer->base;
@@ -331,7 +333,14 @@ void comp_decoration_update(struct comp_decoration *deco) {
 	wlr_scene_node_set_position(&deco->bottom->node, 0, frame.height - BORDER);
 	wlr_scene_rect_set_size(deco->bottom, frame.width, BORDER);
 
+	/* A window whose client stopped answering pings says so first, where an ellipsis
+	 * cannot hide it. */
+	char shown[TITLE_MAX + 1];
 	const char *title = comp_view_title(view);
+	if (view->type == COMP_VIEW_XDG_V6 && comp_xdg_toplevel_unresponsive(view->toplevel)) {
+		snprintf(shown, sizeof(shown), "Not responding: %s", title);
+		title = shown;
+	}
 	track_output(deco, view_output(view));
 	double scale = output_scale(deco->output);
 	if (deco->title && deco->drawn_width == frame.width && deco->drawn_focused == focused &&
@@ -342,7 +351,7 @@ void comp_decoration_update(struct comp_decoration *deco) {
 	if (frame.width <= 0) {
 		return;
 	}
-	struct wlr_buffer *buffer = draw_title(deco, frame.width, focused, scale);
+	struct wlr_buffer *buffer = draw_title(deco, title, frame.width, focused, scale);
 	if (!buffer) {
 		return;
 	}

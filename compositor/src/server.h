@@ -175,7 +175,7 @@ struct comp_server {
 
 	struct wlr_xdg_shell *xdg_shell; // wlroots'; its global is withdrawn unless chosen
 	struct comp_xdg_shell *xdg_wm_base; // ours (xdg-wm-base.h); NULL with wlroots'
-	struct wl_listener new_xdg_toplevel, xdg_grab_end, new_layer_popup;
+	struct wl_listener new_xdg_toplevel, xdg_grab_end, new_layer_popup, xdg_responsive;
 	struct wlr_layer_shell_v1 *layer_shell;
 	struct wlr_foreign_toplevel_manager_v1 *foreign_toplevel;
 	struct wlr_output_manager_v1 *output_manager;

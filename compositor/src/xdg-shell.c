@@ -467,6 +467,21 @@ static void handle_grab_end(struct wl_listener *listener, void *data) {
 	}
 }
 
+/* A client stopped or resumed answering pings: its windows' title bars say so. */
+static void handle_responsive(struct wl_listener *listener, void *data) {
+	struct comp_server *server = wl_container_of(listener, server, xdg_responsive);
+	struct wl_client *client = data;
+	for (int i = 0; i < COMP_WORKSPACES; i++) {
+		struct comp_view *view;
+		wl_list_for_each(view, &server->workspaces[i].views, ws_link) {
+			struct wlr_surface *surface = comp_view_surface(view);
+			if (view->decoration && surface && wl_resource_get_client(surface->resource) == client) {
+				comp_decoration_update(view->decoration);
+			}
+		}
+	}
+}
+
 /* Whether the surface's opaque region covers all of it. */
 static bool surface_opaque(struct wlr_surface *surface) {
 	if (surface->current.width <= 0 || surface->current.height <= 0) {
@@ -576,4 +591,6 @@ void comp_xdg_shell_init(struct comp_server *server) {
 	wl_signal_add(&server->xdg_wm_base->events.new_toplevel, &server->new_xdg_toplevel);
 	server->xdg_grab_end.notify = handle_grab_end;
 	wl_signal_add(&server->xdg_wm_base->events.grab_end, &server->xdg_grab_end);
+	server->xdg_responsive.notify = handle_responsive;
+	wl_signal_add(&server->xdg_wm_base->events.responsive, &server->xdg_responsive);
 }

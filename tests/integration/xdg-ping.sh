@@ -4,7 +4,8 @@
 # windows answer rightly, not at all, or with a wrong serial: a client that leaves a ping
 # unanswered past LUMEN_XDG_PING_TIMEOUT_MS is shown "responding": false by IPC, a
 # wrong serial does not count as an answer, and the right pong makes it responding
-# again. A window that keeps answering is never marked.
+# again; meanwhile its title bar begins "Not responding:". A window that keeps answering
+# is never marked.
 # shellcheck source=tests/lib.sh
 . "$TESTS_DIR/lib.sh"
 export LUMEN_XDG_PING_INTERVAL_MS=300 LUMEN_XDG_PING_TIMEOUT_MS=2000
@@ -51,6 +52,14 @@ ok $? "IPC says it is responding"
 spawn_fed mute "$TC_XDG" window --title ping-mute
 wait_for 10 has_window ping-mute || bail "the second window did not map"
 wait_for 5 field_is ping-mute focused 1
+# The left half of its title bar, as a person sees it.
+bar() { # OUT.png
+	capture "$T_DIR/shot.png" &&
+		"$PNG_TOOL" crop "$T_DIR/shot.png" $(($(window_field ping-mute x) + 2)) \
+			$(($(window_field ping-mute y) + 2)) $(($(window_field ping-mute width) / 2)) 28 "$1"
+}
+sleep 0.3
+bar "$T_DIR/bar-before.png" || bail "no capture of the title bar"
 feed mute "pong off"
 wait_for 5 more_lines mute "ping ignored" 0
 ok $? "a window that stops answering is still pinged"
@@ -58,6 +67,10 @@ responding ping-mute 1
 ok $? "and counts as responding until the deadline"
 wait_for 5 responding ping-mute 0
 ok $? "then IPC says it is not responding"
+sleep 0.3
+bar "$T_DIR/bar-mute.png"
+! "$PNG_TOOL" compare "$T_DIR/bar-before.png" "$T_DIR/bar-mute.png" >/dev/null
+ok $? "its title bar changes: it now says it is not responding"
 grep -q "is not responding: no pong in 2000 ms" "$T_DIR/lumen.log"
 ok $? "and lumen logs it"
 responding ping-good 1
@@ -73,6 +86,10 @@ ok $? "a pong with a wrong serial is ignored: still not responding"
 feed mute "pong on"
 wait_for 5 out_has mute "late pong sent" && wait_for 5 responding ping-mute 1
 ok $? "the right pong makes it responding again"
+sleep 0.3
+bar "$T_DIR/bar-again.png"
+"$PNG_TOOL" compare "$T_DIR/bar-before.png" "$T_DIR/bar-again.png" >/dev/null
+ok $? "and its title bar is as it was"
 grep -q "responds again" "$T_DIR/lumen.log"
 ok $? "and lumen logs that"
 n=$(lines mute "ping answered")
