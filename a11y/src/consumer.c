@@ -197,7 +197,30 @@ static void consumer_handle_destroy(struct wl_client *client, struct wl_resource
 static void consumer_handle_subscribe(struct wl_client *client, struct wl_resource *resource,
 		uint32_t events) {
 	struct a11y_consumer *consumer = wl_resource_get_user_data(resource);
+	struct a11y_server *server = consumer->server;
+	bool had_windows = consumer->events & LUMEN_A11Y_CONSUMER_V1_EVENT_MASK_WINDOWS;
 	consumer->events = events;
+	if (had_windows || !(events & LUMEN_A11Y_CONSUMER_V1_EVENT_MASK_WINDOWS)) {
+		return;
+	}
+	/* A consumer that starts late (a reader turned on) learns the windows there are and
+	 * which one is active, as if it had seen them come. */
+	struct a11y_window *win, *active = NULL;
+	wl_list_for_each (win, &server->windows, link) {
+		struct a11y_tree *tree = a11y_tree_for_window(server, win);
+		lumen_a11y_consumer_v1_send_window(resource, win->id,
+			LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_OPENED, tree ? tree->id : 0, win->title,
+			win->app_id);
+		if (win->id == server->active_window) {
+			active = win;
+		}
+	}
+	if (active) {
+		struct a11y_tree *tree = a11y_tree_for_window(server, active);
+		lumen_a11y_consumer_v1_send_window(resource, active->id,
+			LUMEN_A11Y_CONSUMER_V1_WINDOW_CHANGE_ACTIVATED, tree ? tree->id : 0, active->title,
+			active->app_id);
+	}
 }
 
 static void consumer_handle_list_trees(struct wl_client *client, struct wl_resource *resource,

@@ -211,11 +211,16 @@ ok $? "once the reader is gone, Insert goes to the app"
 
 # ---- Caps Lock as the modifier, from a keyboard of lumen-inputd (whose key events
 # change lumen's xkb state, unlike a virtual keyboard's): it must not lock.
+n=$(lines)
 spawn_trusted reader2 "$LUMEN_READER" --no-audio --speech-log "$SPEECH" --modifier capslock -d
 wait_for 10 grep -qF "the screen reader grabs Caps Lock chords" "$T_DIR/lumen.log"
 ok $? "a reader with --modifier capslock grabs Caps Lock"
-# (A reader started now has not heard which window is active: Caps Lock+S, stop, says
-# in its log that the chord reached it.)
+# A reader started late is told the windows and the active one when it subscribes.
+wait_for 5 said_after "$n" "Key log, window"
+ok $? "a reader started late says the active window"
+n=$(lines)
+inputctl_until "said_exactly_after $n 'Key log'" key capslock+t
+ok $? "and Caps Lock+T reads its title"
 inputctl_until "grep -q 'speech stopped' '$T_DIR/reader2.out'" key capslock+s
 ok $? "Caps Lock+S reaches the reader"
 sleep 0.6
