@@ -229,7 +229,8 @@ static void c_focus(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tree,
  * character typed, or a few when the bus coalesced fast typing into one change.
  */
 #define ECHO_MAX 64
-static bool inserted_char(const char *old, const char *new, char *out, size_t len) {
+static bool inserted_char(const char *old, const char *new, char *out, size_t len,
+		size_t *at) {
 	size_t lo = strlen(old), ln = strlen(new);
 	if (ln <= lo || ln - lo > ECHO_MAX) {
 		return false;
@@ -248,6 +249,35 @@ static bool inserted_char(const char *old, const char *new, char *out, size_t le
 	}
 	memcpy(out, new + pre, n);
 	out[n] = '\0';
+	*at = pre;
+	return true;
+}
+
+/*
+ * Word echo: when what was typed ends a word (a space or punctuation after letters),
+ * the word before it, as Orca and NVDA say it. at: where the typed text begins in value.
+ */
+static bool typed_word(const char *value, size_t at, const char *typed, char *out,
+		size_t len) {
+	static const char seps[] = " .,;:!?\n";
+	/* The last separator typed that ends letters: fast typing comes coalesced ("d. x"). */
+	size_t end = 0;
+	for (size_t i = strlen(typed); i > 0; i--) {
+		size_t pos = at + i - 1;
+		if (strchr(seps, value[pos]) && pos > 0 && !strchr(seps, value[pos - 1])) {
+			end = pos;
+			break;
+		}
+	}
+	size_t start = end;
+	while (start > 0 && !strchr(seps, value[start - 1])) {
+		start--;
+	}
+	if (start == end || end - start >= len) {
+		return false;
+	}
+	memcpy(out, value + start, end - start);
+	out[end - start] = '\0';
 	return true;
 }
 
@@ -287,9 +317,13 @@ static void c_changed(void *data, struct lumen_a11y_consumer_v1 *c, uint32_t tre
 	}
 	if (!password && reader_is_text_role(role) &&
 			(what & LUMEN_A11Y_CONSUMER_V1_CHANGE_TEXT)) {
-		char ch[ECHO_MAX + 1];
-		if (inserted_char(r->focus_value, value, ch, sizeof(ch))) {
+		char ch[ECHO_MAX + 1], word[ECHO_MAX + 1];
+		size_t at;
+		if (inserted_char(r->focus_value, value, ch, sizeof(ch), &at)) {
 			append(text, sizeof(text), reader_char_name(ch)); // echo
+			if (typed_word(value, at, ch, word, sizeof(word))) {
+				append(text, sizeof(text), word); // and the word it ends
+			}
 		}
 	} else if (!password && reader_is_text_role(role) &&
 			(what & LUMEN_A11Y_CONSUMER_V1_CHANGE_CARET) && caret >= 0 &&

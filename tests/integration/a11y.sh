@@ -64,6 +64,11 @@ n=$(lines)
 inject type "ab"
 wait_for 5 said_after "$n" "b"
 ok $? "typed characters are echoed"
+n=$(lines)
+inject type "cd. x"
+wait_for 5 said_after "$n" "x"
+said_after "$n" ", abcd" && [ "$(tail -n +"$((n + 1))" "$SPEECH" | grep -c "abcd")" -eq 1 ]
+ok $? "a word is echoed once, when it ends ($(tail -n +"$((n + 1))" "$SPEECH" | cut -d' ' -f2- | tr '\n' '|'))"
 
 # The password entry: its role is spoken, never what is typed into it.
 tab_says "Password, password"
