@@ -137,6 +137,11 @@ struct imp_app {
 	uint32_t next_id, root, focus;
 	GQueue reads; // ids of nodes whose first read waits (background)
 	bool changed, urgent; // publish at the end of the turn (urgent: now)
+	/* Since the last whole publish: a node came, went or changed children (publish
+	 * whole), else only the nodes in touched (ids) changed (publish those). */
+	bool shape_changed;
+	uint32_t pub_gen; // the generation mark of the last whole publish (0: none)
+	GHashTable *touched;
 	gint64 last_publish;
 	bool capped; // max_nodes reached (said once)
 	bool seen; // in the registry's list at the last look
@@ -292,6 +297,7 @@ static struct imp_node *node_new(struct imp_app *app, const char *path, uint32_t
 	node->description = g_strdup("");
 	g_hash_table_insert(app->by_id, GUINT_TO_POINTER(node->id), node);
 	g_hash_table_insert(app->by_path, node->path, node);
+	app->shape_changed = true;
 	return node;
 }
 
@@ -321,6 +327,7 @@ static void node_remove_subtree(struct imp_app *app, struct imp_node *top) {
 	}
 	g_array_unref(stack);
 	app->changed = true;
+	app->shape_changed = true;
 }
 
 static uint32_t map_states(const uint32_t raw[2], uint32_t role) {
@@ -692,6 +699,7 @@ static void set_children(struct imp_node *node, const char *const *paths, gsize 
 	}
 	GArray *old = node->children;
 	node->children = kids;
+	app->shape_changed = true;
 	for (guint i = 0; i < old->len; i++) {
 		struct imp_node *child = node_by_id(app, g_array_index(old, uint32_t, i));
 		if (child && child->seen != gen && child->parent == node->id) {
@@ -790,6 +798,7 @@ static void batch_done(struct batch *batch) {
 			app->urgent = true;
 		}
 		app->changed = true;
+		g_hash_table_add(app->touched, GUINT_TO_POINTER(node->id));
 	}
 	if (batch->gathered) {
 		g_ptr_array_unref(batch->gathered);
@@ -880,6 +889,7 @@ static void app_destroy(void *data) {
 	a11y_provider_destroy(app->provider);
 	g_hash_table_destroy(app->by_path);
 	g_hash_table_destroy(app->by_id);
+	g_hash_table_destroy(app->touched);
 	g_queue_clear(&app->reads);
 	g_free(app->bus_name);
 	g_free(app->app_id);
@@ -920,6 +930,7 @@ static struct imp_app *app_create(struct atspi_import *imp, const char *bus, con
 	app->pid = pid;
 	app->by_path = g_hash_table_new(g_str_hash, g_str_equal);
 	app->by_id = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, node_free);
+	app->touched = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_queue_init(&app->reads);
 	app->next_id = 1;
 	struct imp_node *root = node_new(app, path, 0);
@@ -997,6 +1008,77 @@ static void sync_apps(struct atspi_import *imp) {
 
 /* ---- publishing ---- */
 
+static void describe(struct a11y_node_desc *d, struct imp_node *node) {
+	d->id = node->id;
+	d->role = node->role;
+	d->states = node->states;
+	d->name = node->name;
+	d->description = node->description;
+	d->x = node->x;
+	d->y = node->y;
+	d->width = node->width;
+	d->height = node->height;
+	d->has_value = node->has_value;
+	d->value = node->value;
+	d->min = node->min;
+	d->max = node->max;
+	d->actions = (const char *const *)node->actions;
+	d->n_actions = node->n_actions;
+	d->text = node->text;
+	d->caret = node->caret;
+	d->sel_start = node->sel_start;
+	d->sel_end = node->sel_end;
+}
+
+/* The tree's shape is as last published whole: only the nodes that changed go out
+ * (their children as published then). False when that cannot be (the focus is not in
+ * the published tree): publish whole. */
+static bool publish_touched(struct imp_app *app, struct imp_node *root) {
+	uint32_t gen = app->pub_gen;
+	struct imp_node *focus = node_by_id(app, app->focus);
+	if (focus && focus->visited != gen) {
+		return false;
+	}
+	guint n = g_hash_table_size(app->touched);
+	struct a11y_node_desc *descs = g_new0(struct a11y_node_desc, n > 0 ? n : 1);
+	GArray *pool = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GArray *starts = g_array_new(FALSE, FALSE, sizeof(guint));
+	guint used = 0;
+	GHashTableIter iter;
+	void *key;
+	g_hash_table_iter_init(&iter, app->touched);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		struct imp_node *node = node_by_id(app, GPOINTER_TO_UINT(key));
+		if (!node || node->visited != gen) {
+			continue; // not in the published tree
+		}
+		describe(&descs[used], node);
+		guint start = pool->len;
+		for (guint c = 0; c < node->children->len; c++) {
+			uint32_t cid = g_array_index(node->children, uint32_t, c);
+			struct imp_node *child = node_by_id(app, cid);
+			if (child && child->visited == gen && child->pub_parent == node->id) {
+				g_array_append_val(pool, cid);
+			}
+		}
+		g_array_append_val(starts, start);
+		descs[used].n_children = pool->len - start;
+		used++;
+	}
+	for (guint i = 0; i < used; i++) { // the pool is final: point into it
+		descs[i].children = (uint32_t *)pool->data + g_array_index(starts, guint, i);
+	}
+	uint32_t focus_id = focus ? focus->id : 0;
+	a11y_provider_update(app->provider, descs, used, root->id, focus_id);
+	lumen_log(LUMEN_DEBUG, "%s: updated %u nodes, focus %u (%s)", app->app_id, used,
+		focus_id, focus_id ? focus->name : "");
+	g_hash_table_remove_all(app->touched);
+	g_free(descs);
+	g_array_unref(pool);
+	g_array_unref(starts);
+	return true;
+}
+
 static void app_publish(struct imp_app *app) {
 	struct atspi_import *imp = app->imp;
 	app->changed = app->urgent = false;
@@ -1006,6 +1088,9 @@ static void app_publish(struct imp_app *app) {
 	}
 	struct imp_node *root = node_by_id(app, app->root);
 	if (!root || !root->read) {
+		return;
+	}
+	if (!app->shape_changed && app->pub_gen != 0 && publish_touched(app, root)) {
 		return;
 	}
 	/* Depth first from the root over what has been read; a node listed by two parents
@@ -1074,6 +1159,9 @@ static void app_publish(struct imp_app *app) {
 	struct imp_node *focus = node_by_id(app, app->focus);
 	uint32_t focus_id = focus && focus->visited == gen ? focus->id : 0;
 	a11y_provider_publish(app->provider, descs, order->len, root->id, focus_id);
+	app->pub_gen = gen;
+	app->shape_changed = false;
+	g_hash_table_remove_all(app->touched);
 	lumen_log(LUMEN_DEBUG, "%s: published %u nodes, focus %u (%s)", app->app_id, order->len,
 		focus_id, focus_id ? focus->name : "");
 	g_free(descs);
@@ -1462,7 +1550,7 @@ static void handle_connected(struct a11y_client *client, void *data) {
 	g_hash_table_iter_init(&iter, imp->apps);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		struct imp_app *app = value;
-		app->changed = app->urgent = true;
+		app->changed = app->urgent = app->shape_changed = true; // a new bus: whole
 	}
 	schedule_work(imp);
 }

@@ -335,8 +335,8 @@ void *a11y_provider_get_user(struct a11y_provider *provider) {
 	return provider->user;
 }
 
-void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
-		size_t n_nodes, uint32_t root, uint32_t focus) {
+static void send_update(struct a11y_provider *provider, bool whole,
+		const struct a11y_node_desc *nodes, size_t n_nodes, uint32_t root, uint32_t focus) {
 	if (!provider) {
 		return;
 	}
@@ -361,8 +361,10 @@ void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_nod
 		queued += need_; \
 	} while (0)
 #define WIRE_STR(str) (4 + ((strlen(str) + 1 + 3) & ~(size_t)3))
-	lumen_a11y_provider_v1_reset(p);
-	queued += 8;
+	if (whole) {
+		lumen_a11y_provider_v1_reset(p);
+		queued += 8;
+	}
 	for (size_t i = 0; i < n_nodes; i++) {
 		const struct a11y_node_desc *n = &nodes[i];
 		uint32_t states = n->states;
@@ -408,6 +410,16 @@ void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_nod
 	}
 	lumen_a11y_provider_v1_commit(p, root, focus);
 	flush_all(client);
+}
+
+void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
+		size_t n_nodes, uint32_t root, uint32_t focus) {
+	send_update(provider, true, nodes, n_nodes, root, focus);
+}
+
+void a11y_provider_update(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
+		size_t n_nodes, uint32_t root, uint32_t focus) {
+	send_update(provider, false, nodes, n_nodes, root, focus);
 }
 
 void a11y_provider_announce(struct a11y_provider *provider, const char *text, bool assertive) {

@@ -92,6 +92,14 @@ void *a11y_provider_get_user(struct a11y_provider *provider);
  */
 void a11y_provider_publish(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
 	size_t n_nodes, uint32_t root, uint32_t focus);
+/**
+ * Publishes only the nodes given, each whole (children, actions, text...), over the tree
+ * last published: the others are kept. For a tree whose shape did not change (states,
+ * names, values, text, focus); children must name nodes the bus has. A no-op while
+ * disconnected: publish the tree whole on connecting.
+ */
+void a11y_provider_update(struct a11y_provider *provider, const struct a11y_node_desc *nodes,
+	size_t n_nodes, uint32_t root, uint32_t focus);
 /** A live-region announcement. */
 void a11y_provider_announce(struct a11y_provider *provider, const char *text, bool assertive);
 
