@@ -28,6 +28,8 @@
 #include "common/log.h"
 #include "server.h"
 
+/* How long a key waits for the registry's answer; LUMEN_ATSPI_KEY_TIMEOUT_MS (10..5000)
+ * changes it, for slow machines and tests. */
 #define COMP_ATSPI_TIMEOUT_MS 150
 /*
  * GTK 3 and Qt report the keys they get to the registry themselves, and Orca takes
@@ -137,6 +139,7 @@ struct comp_atspi_keys {
 	struct bus_watch session;
 	struct bus_watch a11y; // .bus NULL while off
 	bool enabled; // IsEnabled or ScreenReaderEnabled
+	uint64_t timeout_ms; // COMP_ATSPI_TIMEOUT_MS, or the environment's
 	bool listeners; // the registry has keystroke listeners
 	bool asking_address;
 	sd_bus_slot *status_call, *address_call, *listeners_call;
@@ -417,7 +420,7 @@ static void drain_keyboard(struct held_keyboard *hk, bool dying) {
 				break; // the report, or the deadline timer, comes back for it
 			} else if (notify_registry(hk->keys, &item->key, item)) {
 				item->sent = true;
-				item->deadline_ms = now + COMP_ATSPI_TIMEOUT_MS;
+				item->deadline_ms = now + hk->keys->timeout_ms;
 			} else {
 				item->answered = true;
 			}
@@ -572,7 +575,7 @@ static bool notify_registry(struct comp_atspi_keys *keys, const struct key_info 
 	if (r >= 0) {
 		if (item) {
 			r = sd_bus_call_async(keys->a11y.bus, &item->call, m, handle_notify_reply, item,
-				(uint64_t)COMP_ATSPI_TIMEOUT_MS * 4 * 1000);
+				keys->timeout_ms * 4 * 1000);
 		} else {
 			r = sd_bus_message_set_expect_reply(m, 0);
 			r = r >= 0 ? sd_bus_send(keys->a11y.bus, m, NULL) : r;
@@ -1189,6 +1192,18 @@ struct comp_atspi_keys *comp_atspi_keys_create(struct comp_server *server) {
 		return NULL;
 	}
 	keys->server = server;
+	keys->timeout_ms = COMP_ATSPI_TIMEOUT_MS;
+	const char *timeout = getenv("LUMEN_ATSPI_KEY_TIMEOUT_MS");
+	if (timeout && timeout[0]) {
+		char *end;
+		long ms = strtol(timeout, &end, 10);
+		if (*end == '\0' && ms >= 10 && ms <= 5000) {
+			keys->timeout_ms = (uint64_t)ms;
+		} else {
+			lumen_log(LUMEN_ERROR, "LUMEN_ATSPI_KEY_TIMEOUT_MS=%s is not 10..5000: %d ms",
+				timeout, COMP_ATSPI_TIMEOUT_MS);
+		}
+	}
 	wl_list_init(&keys->keyboards);
 	wl_list_init(&keys->clients);
 	wl_list_init(&keys->reporters);

@@ -5,6 +5,8 @@
 # keys injected as a person's move the gallery's focus; Orca speaks each widget's name
 # and role, a value changed through AT-SPI2, an entry's text; never the password's.
 . "$TESTS_DIR/lib.sh"
+# A loaded machine (CI: 2 cores, ASan) may need more than the default 150 ms to answer.
+export LUMEN_ATSPI_KEY_TIMEOUT_MS=500
 . "$TESTS_DIR/integration/widgets-lib.sh"
 . "$TESTS_DIR/integration/atspi-lib.sh"
 ORCA_LOG="$T_DIR/orca.out"
