@@ -22,6 +22,7 @@ def dbl(*v):
     return arr(struct.pack('<%dd' % len(v), *v))
 
 HELLO = msg(1, 1, 2) + msg(2, 0, 1, s('lumen_a11y_v1'), 1, 3)
+HELLO2 = msg(1, 1, 2) + msg(2, 0, 1, s('lumen_a11y_v1'), 2, 3)
 # provider 4
 PROV = msg(3, 1, 4, s('app'))
 def node(i, role, states, name, desc=''):
@@ -50,6 +51,14 @@ seeds = {
     'bad-value': b'\0' + HELLO + PROV + node(1, 51, 0, 'a') + msg(4, 4, 1, dbl(1, 9, 2)),
     'bad-utf8': b'\0' + HELLO + PROV + msg(4, 2, 1, 23, 0, arr(b'\xff\xfe\0'), s('')),
     'announce-flood': b'\0' + HELLO + PROV + TREE + msg(4, 10, s('spam'), 1) * 200,
+    # Version 2: a bridge's provider for another process (trusted only), with a child
+    # list sent in two parts; then the same untrusted, and a pid that is no pid.
+    'provider-for': b'\1' + HELLO2 + msg(3, 4, 4, s('atspi:gtk4-demo'), 1) + TREE +
+        msg(4, 5, 1, u32s(6)) + node(6, 29, 0, 'More') + msg(4, 9, 1, 2),
+    'provider-for-untrusted': b'\0' + HELLO2 + msg(3, 4, 4, s('atspi:x'), 1),
+    'provider-for-bad-pid': b'\1' + HELLO2 + msg(3, 4, 4, s('atspi:x'), 0) +
+        msg(3, 4, 5, s('atspi:y'), -7),
+    'provider-for-v1': b'\1' + HELLO + msg(3, 4, 4, s('atspi:x'), 1),
 }
 out = sys.argv[1] if len(sys.argv) > 1 else 'a11y/fuzz/corpus/a11y-requests'
 os.makedirs(out, exist_ok=True)
