@@ -521,7 +521,7 @@ int main(int argc, char **argv) {
 	b.out_dmabuf.n_planes = 0;
 	b.frames = 200;
 	b.warmup = 20;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) { // each option takes a value
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool good;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -543,7 +543,6 @@ int main(int argc, char **argv) {
 			usage(stderr);
 			return 2;
 		}
-		i++;
 	}
 
 	char why[256] = "";

@@ -1061,8 +1061,8 @@ static void open_a11y(struct comp_atspi_keys *keys, const char *address) {
 	static const char *const matches[3] = {
 		"type='signal',member='KeystrokeListenerRegistered'",
 		"type='signal',member='KeystrokeListenerDeregistered'",
-		"type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-			"member='NameOwnerChanged',arg2=''",
+		("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+			"member='NameOwnerChanged',arg2=''"),
 	};
 	for (size_t i = 0; i < 3; i++) {
 		const char *match = matches[i];

@@ -101,7 +101,7 @@ bool exp_request_action(struct exp_tree *tree, uint32_t node, uint32_t kind, con
 /* Emits an AT-SPI2 event from obj (0: the application object): vtype 'i', 's', 'd', 'o'
  * (a child reference: the int is the child's id) or 0 (an int 0). */
 void exp_emit(struct exp_tree *tree, uint32_t obj, const char *iface, const char *member,
-	const char *detail, int32_t d1, int32_t d2, char vtype, ...);
+	const char *detail, int32_t d1, int32_t d2, int vtype, ...);
 
 /* The tree's own connection to the AT-SPI2 bus (tree->bus, tree->bus_name). */
 bool exp_objects_connect(struct exp_tree *tree);

@@ -120,7 +120,7 @@ static void obj_path(char *buf, size_t len, uint32_t obj) {
 }
 
 void exp_emit(struct exp_tree *tree, uint32_t obj, const char *iface, const char *member,
-		const char *detail, int32_t d1, int32_t d2, char vtype, ...) {
+		const char *detail, int32_t d1, int32_t d2, int vtype, ...) {
 	if (!tree->bus) {
 		return;
 	}
