@@ -402,20 +402,7 @@ static void submit_deferred(struct kms_connector *conn) {
 static bool copy_shm(struct kms_connector *conn, struct kms_dumb *back, struct kms_dumb *other,
 		struct ds_buffer *buffer, const pixman_region32_t *damage, pixman_region32_t *clips) {
 	pixman_format_code_t format;
-	switch (buffer->format) {
-	case DRM_FORMAT_XRGB8888:
-		format = PIXMAN_x8r8g8b8;
-		break;
-	case DRM_FORMAT_ARGB8888:
-		format = PIXMAN_a8r8g8b8;
-		break;
-	case DRM_FORMAT_XBGR8888:
-		format = PIXMAN_x8b8g8r8;
-		break;
-	case DRM_FORMAT_ABGR8888:
-		format = PIXMAN_a8b8g8r8;
-		break;
-	default:
+	if (!kms_pixman_format(buffer->format, &format)) {
 		lumen_log(LUMEN_WARN, "%s: shm format 0x%08x cannot be shown", conn->output.name,
 			buffer->format);
 		return false;

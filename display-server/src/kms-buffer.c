@@ -397,24 +397,30 @@ struct dmabuf_read {
 	size_t mmap_size;
 };
 
+bool kms_pixman_format(uint32_t drm_format, pixman_format_code_t *format) {
+	switch (drm_format) {
+	case DRM_FORMAT_XRGB8888:
+		*format = PIXMAN_x8r8g8b8;
+		return true;
+	case DRM_FORMAT_ARGB8888:
+		*format = PIXMAN_a8r8g8b8;
+		return true;
+	case DRM_FORMAT_XBGR8888:
+		*format = PIXMAN_x8b8g8r8;
+		return true;
+	case DRM_FORMAT_ABGR8888:
+		*format = PIXMAN_a8b8g8r8;
+		return true;
+	default:
+		return false;
+	}
+}
+
 pixman_image_t *kms_dmabuf_read(struct kms_backend *kms, struct ds_buffer *buffer,
 		void **read_data) {
 	*read_data = NULL;
 	pixman_format_code_t format;
-	switch (buffer->format) {
-	case DRM_FORMAT_XRGB8888:
-		format = PIXMAN_x8r8g8b8;
-		break;
-	case DRM_FORMAT_ARGB8888:
-		format = PIXMAN_a8r8g8b8;
-		break;
-	case DRM_FORMAT_XBGR8888:
-		format = PIXMAN_x8b8g8r8;
-		break;
-	case DRM_FORMAT_ABGR8888:
-		format = PIXMAN_a8b8g8r8;
-		break;
-	default:
+	if (!kms_pixman_format(buffer->format, &format)) {
 		return NULL;
 	}
 	struct dmabuf_read *r = calloc(1, sizeof(*r));

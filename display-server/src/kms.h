@@ -200,6 +200,8 @@ void kms_dumb_unmap(struct kms_dumb *d, pixman_image_t *image, void *map_data);
 /* Logs which way the output's frames go when it changes (shm copies, or dmabufs). */
 void kms_log_frames_path(struct kms_connector *conn, const struct ds_buffer *buffer);
 bool kms_import_dmabuf(struct ds_backend *backend, struct ds_buffer *buffer);
+/* The pixman format of a DRM one that displayd shows from memory; false for others. */
+bool kms_pixman_format(uint32_t drm_format, pixman_format_code_t *format);
 /*
  * The picture of a dmabuf on screen, read back (GBM import and map, which a driver
  * that renders elsewhere, virgl, fetches from the GPU; else an mmap of a linear one):
